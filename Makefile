@@ -1,0 +1,51 @@
+# Crosscheck — the commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+UV    := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
+export CROSSCHECK_HOME ?= $(CURDIR)/work
+
+.PHONY: setup lock lint format test test-fast demo airflow benchmark clean
+
+## setup: create or update .venv from requirements.lock (fast when nothing changed)
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
+	$(UV) pip install -q --python $(PY) -r requirements.lock
+	$(UV) pip install -q --python $(PY) --no-deps -e .
+	@touch $(STAMP)
+
+## lock: re-resolve requirements.lock from pyproject.toml (needs the registry)
+lock:
+	@test -x $(UV) || (python3 -m venv $(VENV) && $(PY) -m pip install -q "uv==$(UV_VERSION)")
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+## lint: ruff on Python, sqlfluff on the dbt SQL
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models macros tests --processes 2
+
+## format: apply ruff's formatting and fixes
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## test: set up if needed, lint, and run the whole test suite
+test: setup lint
+	$(VENV)/bin/pytest
+
+## demo: set up, generate a sample county and run the nightly job on it
+demo: setup
+	$(PY) -m crosscheck.demo
+
+## benchmark: heavy runs at county/province scale; figures go to benchmarks/results/
+benchmark: setup
+	$(PY) -m crosscheck.benchmark
+
+clean:
+	rm -rf work .pytest_cache dbt_project/target dbt_project/logs

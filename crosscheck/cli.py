@@ -1,0 +1,54 @@
+"""The `crosscheck` command: one sub-command per job, each in commands/.
+
+Errors are one line on stderr and a non-zero exit; heavy imports happen
+inside the sub-commands so that `--help` is instant.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crosscheck.commands import COMMANDS
+from crosscheck.errors import CrosscheckError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="crosscheck")
+def cli() -> None:
+    """Crosscheck: nightly cross-checks of one-card subsidy payments.
+
+    Loads the departments' deliveries into a DuckDB warehouse, gates them on
+    data quality, and builds the anomaly tables audit staff review.
+    """
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and turn every error into one line."""
+    try:
+        rv = cli.main(args=argv, prog_name="crosscheck", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.exceptions.Abort:
+        click.echo("crosscheck: aborted", err=True)
+        return 130
+    except click.UsageError as e:
+        cmd = e.ctx.command_path if e.ctx else "crosscheck"
+        click.echo(f"{cmd}: error: {e.format_message()}", err=True)
+        return 2
+    except click.ClickException as e:
+        click.echo(f"crosscheck: error: {e.format_message()}", err=True)
+        return e.exit_code
+    except CrosscheckError as e:
+        click.echo(f"crosscheck: error: {e}", err=True)
+        return e.exit_code
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""One module per sub-command; each exposes a click command named `command`.
+
+Adding a command: create commands/<name>.py with `command`, list it here.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+_MODULES = (
+    "generate",
+    "ingest",
+    "status",
+    "release",
+    "run",
+    "export",
+    "load_feedback",
+    "report",
+)
+
+COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]

@@ -1,0 +1,62 @@
+"""One writer at a time: an advisory lock file beside the warehouse.
+
+DuckDB lets one process write a file; a second writer would fail with a raw
+lock error. Every writer (CLI, Airflow task) takes this lock first and waits,
+with a clear log line, instead of failing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from crosscheck.errors import CrosscheckError
+
+log = logging.getLogger(__name__)
+
+
+def lock_path(warehouse: Path | str) -> Path:
+    warehouse = Path(warehouse)
+    return warehouse.with_name(warehouse.name + ".lock")
+
+
+@contextmanager
+def writer_lock(
+    warehouse: Path | str, timeout: float = 3600.0, poll: float = 2.0
+) -> Iterator[None]:
+    """Hold the warehouse's writer lock; wait up to `timeout` seconds for it."""
+    path = lock_path(warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise CrosscheckError(
+                        f"warehouse {warehouse} is busy: another writer held it for "
+                        f"more than {timeout:.0f}s"
+                    ) from None
+                if not announced:
+                    log.warning(
+                        "warehouse %s is locked by another writer; waiting (up to %.0fs)",
+                        warehouse,
+                        timeout,
+                    )
+                    announced = True
+                time.sleep(poll)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

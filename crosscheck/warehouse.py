@@ -1,0 +1,146 @@
+"""Opening the warehouse and creating the tables outside dbt.
+
+dbt owns the models; this module owns what dbt must never drop: the raw and
+quarantined deliveries, the load bookkeeping (meta.*) and people's review
+decisions (review.*). All writers open the file through `connect`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from ingestion.sources import load_sources
+
+SCHEMAS = ("raw", "quarantine", "meta", "review")
+
+META_DDL = [
+    """CREATE TABLE IF NOT EXISTS meta.loads (
+        load_id VARCHAR PRIMARY KEY,
+        source VARCHAR NOT NULL,
+        extract_date DATE NOT NULL,
+        file_name VARCHAR,
+        file_bytes BIGINT,
+        sha256 VARCHAR,
+        rows_read BIGINT,
+        rows_loaded BIGINT,
+        rows_rejected BIGINT,
+        status VARCHAR NOT NULL,          -- loaded | quarantined | rejected | superseded
+        reasons VARCHAR,                  -- JSON list of human-readable reasons
+        superseded_by VARCHAR,
+        started_at TIMESTAMP,
+        finished_at TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS meta.rejects (
+        load_id VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        extract_date DATE NOT NULL,
+        line_no BIGINT,
+        raw_text VARCHAR,
+        reason VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS meta.validation_results (
+        load_id VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        extract_date DATE NOT NULL,
+        expectation VARCHAR NOT NULL,
+        column_name VARCHAR,
+        severity VARCHAR NOT NULL,        -- critical | warning
+        success BOOLEAN NOT NULL,
+        observed_value VARCHAR,
+        details VARCHAR,
+        validated_at TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS meta.releases (
+        load_id VARCHAR NOT NULL,
+        released_by VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        released_at TIMESTAMP NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS meta.late_deliveries (
+        source VARCHAR NOT NULL,
+        extract_date DATE NOT NULL,       -- the delivery that was due
+        reported_for DATE NOT NULL,       -- the as-of date of the run that noticed
+        reported_at TIMESTAMP
+    )""",
+]
+
+REVIEW_DDL = [
+    """CREATE TABLE IF NOT EXISTS review.exports (
+        export_id VARCHAR NOT NULL,
+        anomaly_id VARCHAR NOT NULL,
+        as_of DATE NOT NULL,
+        township VARCHAR,
+        evidence_hash VARCHAR,
+        file_name VARCHAR,
+        full_identifiers BOOLEAN,
+        exported_at TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS review.decisions (
+        decision_id VARCHAR NOT NULL,
+        anomaly_id VARCHAR NOT NULL,
+        conclusion VARCHAR NOT NULL,      -- 属实 | 不属实 | 部分属实
+        measures VARCHAR,
+        recovered_amount DECIMAL(18,2),
+        reviewer VARCHAR,
+        review_date DATE,
+        note VARCHAR,
+        feedback_file VARCHAR,
+        sheet VARCHAR,
+        row_no INTEGER,
+        loaded_at TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS review.feedback_files (
+        file_id VARCHAR NOT NULL,
+        file_name VARCHAR,
+        sha256 VARCHAR,
+        rows_total INTEGER,
+        rows_loaded INTEGER,
+        rows_rejected INTEGER,
+        status VARCHAR,
+        loaded_at TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS review.feedback_rejects (
+        file_id VARCHAR NOT NULL,
+        sheet VARCHAR,
+        row_no INTEGER,
+        cell VARCHAR,
+        value VARCHAR,
+        reason VARCHAR NOT NULL
+    )""",
+]
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file, owner-readable only, creating it if needed."""
+    path = Path(path)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = os.umask(0o077)
+    try:
+        con = duckdb.connect(str(path))
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    return con
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table that lives outside dbt. Idempotent."""
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for ddl in META_DDL + REVIEW_DDL:
+        con.execute(ddl)
+    for source in load_sources().values():
+        con.execute(source.create_table_sql("raw"))
+        con.execute(source.create_table_sql("quarantine"))
+
+
+def open_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open for writing and make sure the tables exist."""
+    con = connect(path)
+    init_schema(con)
+    return con
