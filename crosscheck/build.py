@@ -1,0 +1,101 @@
+"""Running dbt: one `dbt build` invocation per nightly run, in-process.
+
+The CLI (`crosscheck run`) and the Airflow cross-check DAG both call
+`build`, so a run with Airflow and one without take the same path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crosscheck.config import DBT_PROJECT_DIR
+from crosscheck.errors import CrosscheckError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildResult:
+    as_of: dt.date
+    success: bool
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    nodes: int = 0
+
+
+def dbt_args(
+    command: str,
+    warehouse: Path,
+    as_of: dt.date,
+    *,
+    full_refresh: bool = False,
+    select: str | None = None,
+    extra_vars: dict | None = None,
+) -> list[str]:
+    """The dbt command line for a warehouse; target and logs live beside it."""
+    work = Path(warehouse).resolve().parent / "dbt"
+    args = [
+        command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--vars",
+        json.dumps({"as_of": as_of.isoformat(), **(extra_vars or {})}),
+    ]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
+    return args
+
+
+def run_dbt(args: list[str], warehouse: Path):
+    """Invoke dbt in-process against `warehouse`; return dbt's result object."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ["CROSSCHECK_WAREHOUSE"] = str(Path(warehouse).resolve())
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return dbtRunner().invoke(args)
+
+
+def build(
+    warehouse: Path | str,
+    as_of: dt.date,
+    *,
+    full_refresh: bool = False,
+    select: str | None = None,
+    extra_vars: dict | None = None,
+) -> BuildResult:
+    """`dbt build` (seeds, models, tests, unit tests) for the as-of date."""
+    warehouse = Path(warehouse)
+    args = dbt_args(
+        "build",
+        warehouse,
+        as_of,
+        full_refresh=full_refresh,
+        select=select,
+        extra_vars=extra_vars,
+    )
+    res = run_dbt(args, warehouse)
+    out = BuildResult(as_of=as_of, success=bool(res.success))
+    if res.exception is not None:
+        raise CrosscheckError(f"dbt build failed to run: {res.exception}")
+    for r in res.result or []:
+        out.nodes += 1
+        status = str(getattr(r, "status", ""))
+        name = getattr(getattr(r, "node", None), "unique_id", "?")
+        if status in ("error", "fail"):
+            out.failures.append(f"{name}: {getattr(r, 'message', '')}")
+        elif status == "warn":
+            out.warnings.append(f"{name}: {getattr(r, 'message', '')}")
+    return out
