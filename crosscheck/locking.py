@@ -60,3 +60,45 @@ def writer_lock(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def is_duckdb_lock_error(exc: BaseException) -> bool:
+    """DuckDB's own 'file is locked' error (a process outside our lock holds it)."""
+    return type(exc).__name__ == "IOException" and "Could not set lock" in str(exc)
+
+
+def run_as_writer(
+    warehouse: Path | str,
+    fn,
+    *args,
+    timeout: float = 3600.0,
+    poll: float = 2.0,
+    lock_retry: float = 5.0,
+    **kwargs,
+):
+    """Call fn(*args, **kwargs) holding the writer lock.
+
+    A process that opened the file without our lock (a DuckDB shell, a
+    notebook on the live file) makes DuckDB raise "Could not set lock"; we log
+    one clear line, release our lock, wait and try again until `timeout`.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with writer_lock(warehouse, timeout=max(deadline - time.monotonic(), 0.0), poll=poll):
+                return fn(*args, **kwargs)
+        except Exception as e:
+            if not is_duckdb_lock_error(e):
+                raise
+            if time.monotonic() + lock_retry >= deadline:
+                raise CrosscheckError(
+                    f"warehouse {warehouse} is held open by another process (not a "
+                    f"crosscheck writer) for more than {timeout:.0f}s; close it and retry"
+                ) from None
+            log.warning(
+                "warehouse %s is open in another process outside the writer lock; "
+                "retrying in %.0fs",
+                warehouse,
+                lock_retry,
+            )
+            time.sleep(lock_retry)

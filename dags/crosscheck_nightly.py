@@ -1,0 +1,63 @@
+"""The cross-check DAG: one dbt build for the as-of date, then publish.
+
+Wiring only: every task calls one function of crosscheck.orchestration.tasks.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG, AssetAny, task
+
+from crosscheck.orchestration import notify, settings, tasks
+from crosscheck.orchestration.assets import source_asset
+from ingestion.sources import load_sources
+
+CFG = settings.load()
+
+BUILD_DOC = """
+**Runs ONE `dbt build`** (seeds, models, tests) with `as_of` = the logical
+date in Asia/Shanghai (asset-triggered runs: the latest promoted extract
+date), holding the writer lock and the 1-slot pool `crosscheck_warehouse`.
+
+*When it fails*: the log names the failing model or test (first three in the
+error line; all in `<warehouse dir>/dbt/logs/dbt.log`). A failed build does
+not publish: readers keep the last good serving copy. Fix the cause (a data
+test failing on a new delivery may mean the delivery must be quarantined:
+`crosscheck status`), then **clear the task**. Rebuilding a date gives the
+same rows and anomaly ids.
+"""
+
+PUBLISH_DOC = """
+**Publishes the serving copy** `<stem>.serving.duckdb` (atomic swap) that
+notebooks, exports and reports read. Holds the writer lock while copying.
+If it fails (disk full?), readers still have the previous copy; fix and
+**clear the task**.
+"""
+
+with DAG(
+    dag_id="crosscheck_nightly",
+    description="Cross-check: dbt build for the as-of date, then publish the serving copy",
+    schedule=AssetAny(*(source_asset(name) for name in load_sources())),
+    start_date=settings.START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args={**CFG.default_args, "on_failure_callback": notify.on_failure_callback},
+    tags=["crosscheck", "nightly", "dbt"],
+    doc_md="""
+### Nightly cross-check
+
+Triggered whenever a source's delivery is promoted (Assets
+`crosscheck_raw_<source>`), or by hand with a logical date (backfills).
+`build` → `publish`. One run at a time. See dags/README.md.
+""",
+) as dag:
+
+    @task(task_id="build", pool=settings.POOL, doc_md=BUILD_DOC)
+    def build(logical_date=None, triggering_asset_events=None) -> dict:
+        as_of = tasks.as_of_for_run(logical_date, triggering_asset_events)
+        return tasks.build_warehouse(as_of)
+
+    @task(task_id="publish", pool=settings.POOL, doc_md=PUBLISH_DOC)
+    def publish(built: dict) -> str:
+        return tasks.publish_serving()
+
+    publish(build())

@@ -1,0 +1,74 @@
+"""The weekly DAG: weekly marts, the leaders' report, housekeeping.
+
+Wiring only: every task calls one function of crosscheck.orchestration.tasks.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG, CronTriggerTimetable, task
+
+from crosscheck.orchestration import notify, settings, tasks
+
+CFG = settings.load()
+
+BUILD_DOC = """
+**Builds the warehouse, weekly marts included, as of the Sunday that ended
+the reported ISO week** (the Monday run reports on the week before). One
+`dbt build`, writer lock, pool `crosscheck_warehouse`. If it fails, see the
+nightly `build` task's notes; **clear the task** after fixing.
+"""
+
+PUBLISH_DOC = "**Publishes the serving copy** the report reads. If it fails, clear it."
+
+REPORT_DOC = """
+**Renders the leaders' weekly report** for the ISO week from the serving
+copy. If it fails, the marts are still built and published; fix and clear
+the task (re-rendering a week gives the same report).
+"""
+
+HOUSEKEEPING_DOC = f"""
+**Retention**: removes dbt logs and artefacts, data docs, Airflow task logs
+and stale temporary copies older than {CFG.retention_days} days before the
+run's date (`CROSSCHECK_RETENTION_DAYS`). Never touches landing, the
+warehouse (raw, meta, review), the serving copy, exports or reports. Safe to
+clear and rerun.
+"""
+
+with DAG(
+    dag_id="crosscheck_weekly",
+    description="Weekly marts and the leaders' report; retention",
+    schedule=CronTriggerTimetable("0 7 * * 1", timezone=settings.TIMEZONE),
+    start_date=settings.START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args={**CFG.default_args, "on_failure_callback": notify.on_failure_callback},
+    tags=["crosscheck", "weekly", "report"],
+    doc_md="""
+### Weekly report and housekeeping
+
+Monday 07:00 Asia/Shanghai. `build_weekly` → `publish` → `report` for the
+ISO week that ended on the Sunday before; `housekeeping` beside them.
+See dags/README.md.
+""",
+) as dag:
+
+    @task(task_id="build_weekly", pool=settings.POOL, doc_md=BUILD_DOC)
+    def build_weekly(logical_date=None) -> dict:
+        sunday, _week = tasks.week_of(tasks.local_date(logical_date))
+        return tasks.build_warehouse(sunday)
+
+    @task(task_id="publish", pool=settings.POOL, doc_md=PUBLISH_DOC)
+    def publish(built: dict) -> str:
+        return tasks.publish_serving()
+
+    @task(task_id="report", doc_md=REPORT_DOC)
+    def report(published: str, logical_date=None) -> str | None:
+        _sunday, week = tasks.week_of(tasks.local_date(logical_date))
+        return tasks.weekly_report(week)
+
+    @task(task_id="housekeeping", doc_md=HOUSEKEEPING_DOC)
+    def housekeeping(logical_date=None) -> dict:
+        return tasks.housekeeping(tasks.local_date(logical_date))
+
+    report(publish(build_weekly()))
+    housekeeping()
