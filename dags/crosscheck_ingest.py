@@ -45,12 +45,12 @@ leaves nothing behind.
 ANNOUNCE_DOC = """
 **Updates the source's Airflow Asset** when the delivery was promoted, which
 schedules the cross-check DAG. Skipped when the delivery was quarantined or
-rejected. Writes nothing; if it fails, clear it.
+rejected. Writes nothing; *when it fails*, clear it.
 """
 
 LATE_DOC = """
 **Records a late delivery** in `meta.late_deliveries` (runs only when the
-sensor failed). Idempotent per source and date. If it fails, clear it.
+sensor failed). Idempotent per source and date. *When it fails*, clear it.
 """
 
 

@@ -29,7 +29,7 @@ same rows and anomaly ids.
 PUBLISH_DOC = """
 **Publishes the serving copy** `<stem>.serving.duckdb` (atomic swap) that
 notebooks, exports and reports read. Holds the writer lock while copying.
-If it fails (disk full?), readers still have the previous copy; fix and
+*When it fails* (disk full?), readers still have the previous copy; fix and
 **clear the task**.
 """
 

@@ -14,15 +14,16 @@ CFG = settings.load()
 BUILD_DOC = """
 **Builds the warehouse, weekly marts included, as of the Sunday that ended
 the reported ISO week** (the Monday run reports on the week before). One
-`dbt build`, writer lock, pool `crosscheck_warehouse`. If it fails, see the
-nightly `build` task's notes; **clear the task** after fixing.
+`dbt build`, writer lock, pool `crosscheck_warehouse`.
+*When it fails*: as for the nightly `build` task; fix, then **clear the task**.
 """
 
-PUBLISH_DOC = "**Publishes the serving copy** the report reads. If it fails, clear it."
+PUBLISH_DOC = """**Publishes the serving copy** the report reads (atomic swap).
+*When it fails*, readers keep the previous copy; fix (disk space?) and clear it."""
 
 REPORT_DOC = """
 **Renders the leaders' weekly report** for the ISO week from the serving
-copy. If it fails, the marts are still built and published; fix and clear
+copy. *When it fails*, the marts are still built and published; fix and clear
 the task (re-rendering a week gives the same report).
 """
 
@@ -30,8 +31,8 @@ HOUSEKEEPING_DOC = f"""
 **Retention**: removes dbt logs and artefacts, data docs, Airflow task logs
 and stale temporary copies older than {CFG.retention_days} days before the
 run's date (`CROSSCHECK_RETENTION_DAYS`). Never touches landing, the
-warehouse (raw, meta, review), the serving copy, exports or reports. Safe to
-clear and rerun.
+warehouse (raw, meta, review), the serving copy, exports or reports.
+*When it fails* (permissions?): nothing is lost; fix and clear the task.
 """
 
 with DAG(

@@ -1,0 +1,103 @@
+"""The DAG files parse cleanly, fast, and say what an operator needs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from crosscheck.orchestration import local, settings
+from ingestion.sources import load_sources
+
+DAG_FILES = sorted(p.name for p in local.DAGS_FOLDER.glob("*.py"))
+HEAVY = ("duckdb", "dbt", "great_expectations", "pandas")
+WRITERS = {
+    "crosscheck_nightly": {"build", "publish"},
+    "crosscheck_weekly": {"build_weekly", "publish"},
+}
+
+
+@pytest.fixture(scope="module")
+def bag():
+    return local.dagbag()
+
+
+def test_no_import_errors_and_one_ingest_dag_per_source(bag):
+    assert bag.import_errors == {}
+    ingest = {d for d in bag.dags if d.startswith("crosscheck_ingest_")}
+    assert ingest == {local.ingest_dag_id(s) for s in load_sources()}
+    assert {"crosscheck_nightly", "crosscheck_weekly"} <= set(bag.dags)
+
+
+def test_every_dag_has_tags_owner_retries_and_docs(bag):
+    for dag in bag.dags.values():
+        assert dag.tags, dag.dag_id
+        assert dag.doc_md and len(dag.doc_md) > 80, dag.dag_id
+        assert dag.timetable is not None
+        for t in dag.tasks:
+            assert t.owner == settings.OWNER, (dag.dag_id, t.task_id)
+            assert t.retries >= 1, (dag.dag_id, t.task_id)
+            assert t.retry_exponential_backoff > 1, (dag.dag_id, t.task_id)
+            assert t.doc_md and "fail" in t.doc_md.lower(), (dag.dag_id, t.task_id)
+            assert t.on_failure_callback, (dag.dag_id, t.task_id)
+
+
+def test_schedules_follow_cadence_in_shanghai(bag):
+    for name, src in load_sources().items():
+        dag = bag.dags[local.ingest_dag_id(name)]
+        tt = dag.timetable
+        assert str(tt.timezone) == "Asia/Shanghai"
+        assert tt.expression == f"30 23 {src.cron}"
+    weekly = bag.dags["crosscheck_weekly"].timetable
+    assert weekly.expression == "0 7 * * 1"
+    assert str(weekly.timezone) == "Asia/Shanghai"
+    nightly = bag.dags["crosscheck_nightly"]
+    assert nightly.timetable.asset_condition is not None
+    assert nightly.max_active_runs == 1 and bag.dags["crosscheck_weekly"].max_active_runs == 1
+
+
+def test_sensor_frees_its_slot_and_writers_use_the_pool(bag):
+    for name in load_sources():
+        dag = bag.dags[local.ingest_dag_id(name)]
+        sensor = dag.get_task("wait_for_delivery")
+        assert sensor.mode == "reschedule"
+        assert sensor.timeout == 3  # the tests' CROSSCHECK_DELIVERY_TIMEOUT
+        assert dag.get_task("ingest").pool == settings.POOL
+        assert dag.get_task("report_late").pool == settings.POOL
+        assert [o.name for o in dag.get_task("announce_promoted").outlets] == [
+            f"crosscheck_raw_{name}"
+        ]
+    for dag_id, writers in WRITERS.items():
+        dag = bag.dags[dag_id]
+        for t in dag.tasks:
+            if t.task_id in writers:
+                assert t.pool == settings.POOL, (dag_id, t.task_id)
+
+
+PROBE = """
+import importlib.util, json, sys, time
+import airflow.sdk  # the shared cost of every DAG file, paid by Airflow itself
+path = sys.argv[1]
+t0 = time.perf_counter()
+spec = importlib.util.spec_from_file_location("dagfile", path)
+mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mod)
+elapsed = time.perf_counter() - t0
+heavy = [m for m in sys.argv[2].split(",") if m in sys.modules]
+print(json.dumps({"seconds": elapsed, "heavy": heavy}))
+"""
+
+
+@pytest.mark.parametrize("name", DAG_FILES)
+def test_dag_file_imports_fast_and_light(name):
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(local.DAGS_FOLDER / name), ",".join(HEAVY)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    probe = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert probe["heavy"] == [], f"{name} imports {probe['heavy']} at parse time"
+    assert probe["seconds"] < 1.0, f"{name} took {probe['seconds']:.2f}s to import"

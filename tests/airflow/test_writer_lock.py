@@ -1,0 +1,79 @@
+"""One writer at a time: a second writer waits with a clear line, never DuckDB's raw error."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+
+import duckdb
+
+from crosscheck.locking import lock_path, run_as_writer
+
+HOLD_DUCKDB = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE IF NOT EXISTS t (x INT)")
+print("open", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+HOLD_LOCK = """
+import sys, time
+from crosscheck.locking import writer_lock
+with writer_lock(sys.argv[1]):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _start(code, *args):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *map(str, args)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() in ("open", "locked")
+    return proc
+
+
+def _write(path):
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("CREATE TABLE IF NOT EXISTS t (x INT)")
+        con.execute("INSERT INTO t VALUES (1)")
+        return con.execute("SELECT count(*) FROM t").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_duckdb_lock_from_a_foreign_process_is_retried(tmp_path, caplog):
+    wh = tmp_path / "w.duckdb"
+    proc = _start(HOLD_DUCKDB, wh, 2)
+    t0 = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="crosscheck.locking"):
+        assert run_as_writer(wh, _write, wh, lock_retry=0.5, timeout=30) == 1
+    assert time.monotonic() - t0 >= 1.0
+    proc.wait()
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("outside the writer lock; retrying" in m for m in lines), lines
+    assert not any("Could not set lock" in m for m in lines)
+
+
+def test_second_writer_waits_for_the_lock_holder(tmp_path, caplog):
+    wh = tmp_path / "w.duckdb"
+    proc = _start(HOLD_LOCK, wh, 1.5)
+    with caplog.at_level(logging.WARNING, logger="crosscheck.locking"):
+        assert run_as_writer(wh, _write, wh, poll=0.2, timeout=30) == 1
+    proc.wait()
+    assert any("locked by another writer; waiting" in r.getMessage() for r in caplog.records)
+    assert lock_path(wh).exists()
+
+
+def test_a_killed_writer_releases_the_lock(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    proc = _start(HOLD_LOCK, wh, 60)
+    proc.kill()
+    proc.wait()
+    t0 = time.monotonic()
+    assert run_as_writer(wh, _write, wh, poll=0.2, timeout=5) == 1
+    assert time.monotonic() - t0 < 2
