@@ -3,34 +3,6 @@
   through adapter.dispatch, like macros/portable.sql.
 -#}
 
-{#- A name with every Unicode white space removed (RULES.md "Names"): ASCII
-    white space, separators (U+3000, U+00A0…) and zero-width characters. -#}
-{% macro compact_name(expr) -%}
-    {{ return(adapter.dispatch('compact_name', 'crosscheck')(expr)) }}
-{%- endmacro %}
-
-{% macro default__compact_name(expr) -%}
-    regexp_replace({{ expr }}, '[\\s\\p{Z}\\x{200B}\\x{200C}\\x{200D}\\x{2060}\\x{FEFF}\\x{180E}]', '')
-{%- endmacro %}
-
-{% macro duckdb__compact_name(expr) -%}
-    regexp_replace({{ expr }}, '[\s\p{Z}\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}\x{180E}]', '', 'g')
-{%- endmacro %}
-
-
-{#- amount × num ÷ den, rounded half away from zero to the fen, exactly:
-    the fen count is an integer, so integer arithmetic keeps it exact. -#}
-{% macro prorate(amount, num, den) -%}
-    (
-        sign({{ amount }})
-        * {{ crosscheck.int_div(
-            "2 * cast(abs(" ~ amount ~ ") * 100 as bigint) * (" ~ num ~ ") + (" ~ den ~ ")",
-            "2 * (" ~ den ~ ")"
-        ) }}
-    ) * cast(0.01 as decimal(18, 2))
-{%- endmacro %}
-
-
 {#- Text list of distinct values, sorted, joined by sep. -#}
 {% macro sorted_list(expr, sep=',') -%}
     {{ return(adapter.dispatch('sorted_list', 'crosscheck')(expr, sep)) }}
@@ -73,20 +45,6 @@
 {%- endmacro %}
 
 
-{#- Integer division of non-negative integers. -#}
-{% macro int_div(a, b) -%}
-    {{ return(adapter.dispatch('int_div', 'crosscheck')(a, b)) }}
-{%- endmacro %}
-
-{% macro default__int_div(a, b) -%}
-    cast(floor(({{ a }}) / ({{ b }})) as bigint)
-{%- endmacro %}
-
-{% macro duckdb__int_div(a, b) -%}
-    (({{ a }}) // ({{ b }}))
-{%- endmacro %}
-
-
 {#- The rule output columns (docs/CONTRACTS.md §3) of a finding about one
     payment. Expects `p` (an int_payments row) and `ps` (its int_persons row,
     left-joined) in scope; the caller gives subtype, severity, amount and
@@ -98,7 +56,7 @@
     cast(lower(p.status) as {{ dbt.type_string() }}) as status,
     cast(p.payment_id as {{ dbt.type_string() }}) as finding_key,
     cast(p.person_id as {{ dbt.type_string() }}) as person_id,
-    cast(coalesce(ps.name, p.recipient_name) as {{ dbt.type_string() }}) as person_name,
+    cast(coalesce(p.recipient_name, ps.name) as {{ dbt.type_string() }}) as person_name,
     cast(ps.household_no as {{ dbt.type_string() }}) as household_no,
     cast(p.payment_id as {{ dbt.type_string() }}) as payment_id,
     cast(p.account_no as {{ dbt.type_string() }}) as account_no,
@@ -116,7 +74,7 @@
 
 
 {#- The rule output columns every rule model returns (docs/CONTRACTS.md §3). -#}
-{% macro finding_columns() -%}
+{% macro rule_output_columns() -%}
     {{ return(['rule_code', 'subtype', 'severity', 'status', 'finding_key', 'person_id', 'person_name',
                'household_no', 'payment_id', 'account_no', 'month', 'program_code', 'period',
                'division_code', 'amount_at_risk', 'evidence']) }}

@@ -20,7 +20,7 @@
 -- depends_on: {{ ref('r12_above_ceiling') }}
 -- depends_on: {{ ref('r13_death_not_deregistered') }}
 -- depends_on: {{ ref('r14_outside_entitlement') }}
-{%- set columns = finding_columns() %}
+{%- set columns = rule_output_columns() %}
 
 with findings as (
     {%- for rule in rule_model_names() %}

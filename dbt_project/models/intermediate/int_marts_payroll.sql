@@ -1,17 +1,5 @@
--- Public payroll months of the latest payroll snapshot on or before D (R08).
-with snapshot as (
-    select max(_extract_date) as snapshot_date
-    from {{ source('raw', 'payroll') }}
-    where _extract_date <= {{ as_of() }}
-)
-
-select
-    pr.id_number as person_id,
-    pr.name,
-    pr.employer,
-    pr.employer_type,
-    pr.pay_month,
-    pr.gross_pay,
-    pr._extract_date as snapshot_date
-from {{ source('raw', 'payroll') }} as pr
-inner join snapshot on pr._extract_date = snapshot.snapshot_date
+-- Public payroll months of the latest good payroll snapshot on or before D (R08).
+select pr.*
+from {{ ref('stg_payroll__pay_months') }} as pr
+inner join {{ ref('int_snapshot_dates') }} as s
+    on s.source = 'payroll' and pr.snapshot_date = s.snapshot_date

@@ -7,7 +7,7 @@ with exports as (
         min(as_of) as exported_on,
         max(as_of) as last_exported_on,
         count(*) as exports
-    from {{ source('marts_review', 'exports') }}
+    from {{ source('review', 'exports') }}
     where as_of <= {{ as_of() }}
     group by anomaly_id
 ),
@@ -20,7 +20,7 @@ decisions as (
             partition by d.anomaly_id
             order by coalesce(d.review_date, cast(d.loaded_at as date)) desc, d.loaded_at desc, d.decision_id desc
         ) as recency
-    from {{ source('marts_review', 'decisions') }} as d
+    from {{ source('review', 'decisions') }} as d
     where coalesce(d.review_date, cast(d.loaded_at as date)) <= {{ as_of() }}
 ),
 

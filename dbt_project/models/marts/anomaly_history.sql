@@ -12,7 +12,7 @@
     incremental_strategy='delete+insert',
     full_refresh=false,
 ) }}
-{%- set columns = finding_columns() %}
+{%- set columns = rule_output_columns() %}
 {%- set d = as_of() %}
 
 with current_findings as (

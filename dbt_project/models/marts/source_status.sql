@@ -22,7 +22,7 @@ with declared as (
 ),
 
 loads as (
-    select * from {{ source('marts_meta', 'loads') }}
+    select * from {{ source('meta', 'loads') }}
     where extract_date <= {{ as_of() }}
 ),
 
@@ -46,7 +46,7 @@ problems as (
         source,
         extract_date,
         'late' as problem
-    from {{ source('marts_meta', 'late_deliveries') }}
+    from {{ source('meta', 'late_deliveries') }}
     where extract_date <= {{ as_of() }} and reported_for <= {{ as_of() }}
     union
     select distinct

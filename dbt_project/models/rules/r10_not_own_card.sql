@@ -4,9 +4,7 @@
 -- earliest). Subtypes in order: CARD_NOT_USABLE (own card's account, no own
 -- card on it 正常 and 已激活), OTHER_PERSONS_CARD, NOT_A_CARD.
 with payments as (
-    select
-        p.*,
-        case when p.status = 'PAID' then p.status_date else {{ as_of() }} end as card_date
+    select p.*
     from {{ ref('int_payments') }} as p
     inner join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
     where p.status in ('PAID', 'PENDING') and p.person_id_valid
@@ -17,11 +15,10 @@ payment_snapshot as (
         p.payment_id,
         p.person_id,
         p.account_no,
-        s.snapshot_date
+        s.card_snapshot_date as snapshot_date
     from payments as p
-    inner join {{ ref('int_marts_card_snapshots') }} as s
-        on (s.snapshot_date <= p.card_date or s.is_earliest)
-        and (s.next_snapshot_date is null or p.card_date < s.next_snapshot_date)
+    inner join {{ ref('int_payment_card_snapshot') }} as s on p.payment_id = s.payment_id
+    where s.card_snapshot_date is not null
 ),
 
 account_cards as (
@@ -32,12 +29,12 @@ account_cards as (
         and c.card_status = '正常' and c.financial_status = '已激活' as is_own_usable,
         c.card_no,
         c.person_id as holder_id,
-        c.holder_name,
+        c.name as holder_name,
         c.card_status,
         c.financial_status,
         c.bank_name
     from payment_snapshot as ps
-    inner join {{ ref('int_marts_cards') }} as c
+    inner join {{ ref('stg_sscards__cards') }} as c
         on ps.snapshot_date = c.snapshot_date and ps.account_no = c.account_no
 ),
 
@@ -64,7 +61,7 @@ own_cards as (
             ('card_status', 'c.card_status'), ('financial_status', 'c.financial_status')
         ]), 'c.card_no') }} as recipient_cards
     from payment_snapshot as ps
-    inner join {{ ref('int_marts_cards') }} as c
+    inner join {{ ref('stg_sscards__cards') }} as c
         on ps.snapshot_date = c.snapshot_date and ps.person_id = c.person_id
     group by ps.payment_id
 ),
