@@ -214,7 +214,8 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
         rows = anomalies(as_of)
         cols = list(rows[0])
         con.executemany(
-            f"INSERT INTO marts.anomalies ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            f"INSERT INTO marts.anomalies ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))})",
             [[r[c] for c in cols] for r in rows],
         )
         con.execute(
