@@ -125,12 +125,14 @@ REVIEW_DDL = [
     )""",
 ]
 
-# The current decision of each finding: the latest to arrive (append-only
-# history stays in review.decisions).
+# The current decision of each finding: the latest decided (review_date), the
+# latest to arrive among those of one day; the history stays in review.decisions.
 REVIEW_VIEWS = [
     """CREATE OR REPLACE VIEW review.current_decisions AS
     SELECT * FROM review.decisions
-    QUALIFY row_number() OVER (PARTITION BY anomaly_id ORDER BY seq DESC, decision_id DESC) = 1""",
+    QUALIFY row_number() OVER (
+        PARTITION BY anomaly_id ORDER BY review_date DESC NULLS LAST, seq DESC, decision_id DESC
+    ) = 1""",
 ]
 
 
