@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 export CROSSCHECK_HOME ?= $(CURDIR)/work
 
-.PHONY: setup lock lint format test test-fast demo airflow benchmark clean
+.PHONY: setup setup-browser lock lint format test test-fast demo airflow benchmark clean
 
 ## setup: create or update .venv from requirements.lock (fast when nothing changed)
 setup: $(STAMP)
@@ -18,6 +18,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(UV) pip install -q --python $(PY) -r requirements.lock
 	$(UV) pip install -q --python $(PY) --no-deps -e .
 	@touch $(STAMP)
+
+## setup-browser: headless Chromium and a CJK font for the weekly report (Debian, as root)
+setup-browser:
+	@command -v chromium >/dev/null && fc-list | grep -qi 'wqy\|noto sans cjk' || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-zenhei)
 
 ## lock: re-resolve requirements.lock from pyproject.toml (needs the registry)
 lock:
@@ -36,7 +41,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 ## test: set up if needed, lint, and run the whole test suite
-test: setup lint
+test: setup setup-browser lint
 	$(VENV)/bin/pytest
 
 ## demo: set up, generate a sample county and run the nightly job on it

@@ -76,7 +76,12 @@ REVIEW_DDL = [
         evidence_hash VARCHAR,
         file_name VARCHAR,
         full_identifiers BOOLEAN,
-        exported_at TIMESTAMP
+        exported_at TIMESTAMP,
+        exported_by VARCHAR,              -- operator account, never an identifier
+        rule_code VARCHAR,
+        severity VARCHAR,
+        urgent BOOLEAN,                   -- hold-list finding (status pending)
+        amount_at_risk DECIMAL(18,2)      -- as sent: the ceiling for 追回金额
     )""",
     """CREATE TABLE IF NOT EXISTS review.decisions (
         decision_id VARCHAR NOT NULL,
@@ -90,7 +95,10 @@ REVIEW_DDL = [
         feedback_file VARCHAR,
         sheet VARCHAR,
         row_no INTEGER,
-        loaded_at TIMESTAMP
+        loaded_at TIMESTAMP,
+        seq BIGINT,                       -- arrival order; the latest is current
+        evidence_hash VARCHAR,            -- the evidence the township verified
+        file_id VARCHAR
     )""",
     """CREATE TABLE IF NOT EXISTS review.feedback_files (
         file_id VARCHAR NOT NULL,
@@ -99,8 +107,10 @@ REVIEW_DDL = [
         rows_total INTEGER,
         rows_loaded INTEGER,
         rows_rejected INTEGER,
-        status VARCHAR,
-        loaded_at TIMESTAMP
+        status VARCHAR,                   -- loaded | partial | rejected
+        loaded_at TIMESTAMP,
+        as_of DATE,
+        report_file VARCHAR
     )""",
     """CREATE TABLE IF NOT EXISTS review.feedback_rejects (
         file_id VARCHAR NOT NULL,
@@ -108,8 +118,21 @@ REVIEW_DDL = [
         row_no INTEGER,
         cell VARCHAR,
         value VARCHAR,
-        reason VARCHAR NOT NULL
+        reason VARCHAR NOT NULL,
+        column_name VARCHAR,              -- the header of the bad cell
+        anomaly_id VARCHAR,
+        loaded_at TIMESTAMP
     )""",
+]
+
+# The current decision of each finding: the latest decided (review_date), the
+# latest to arrive among those of one day; the history stays in review.decisions.
+REVIEW_VIEWS = [
+    """CREATE OR REPLACE VIEW review.current_decisions AS
+    SELECT * FROM review.decisions
+    QUALIFY row_number() OVER (
+        PARTITION BY anomaly_id ORDER BY review_date DESC NULLS LAST, seq DESC, decision_id DESC
+    ) = 1""",
 ]
 
 
@@ -133,6 +156,8 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for ddl in META_DDL + REVIEW_DDL:
+        con.execute(ddl)
+    for ddl in REVIEW_VIEWS:
         con.execute(ddl)
     for source in load_sources().values():
         con.execute(source.create_table_sql("raw"))

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from crosscheck.errors import CrosscheckError
+from crosscheck.params import DATE
 
 
 @click.command(name="export")
-def command() -> None:
-    """Export findings to verify as township workbooks."""
-    raise CrosscheckError("'crosscheck export' is not implemented yet")
+@click.option("--warehouse", type=click.Path(path_type=Path), required=True, help="Live warehouse.")
+@click.option("--as-of", "as_of", type=DATE, required=True, help="The findings' as-of date.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), required=True, help="Folder for the workbooks."
+)
+@click.option(
+    "--full-identifiers",
+    is_flag=True,
+    help="Show ID numbers and accounts unmasked (the request is logged).",
+)
+def command(warehouse: Path, as_of, out: Path, full_identifiers: bool) -> None:
+    """Export findings to verify as township workbooks.
+
+    One workbook per township (乡镇), read from the serving copy; ID numbers
+    and accounts masked unless --full-identifiers. Findings already verified
+    are not sent again unless their evidence changed.
+    """
+    from crosscheck.review.export import export_findings
+
+    res = export_findings(warehouse, as_of, out, full_identifiers=full_identifiers)
+    click.echo(
+        f"export {res.export_id}: {res.findings} findings ({res.urgent} urgent) in "
+        f"{len(res.files)} workbooks under {out}; {res.already_verified} already verified"
+    )
+    for path in res.files:
+        click.echo(f"  {path}")

@@ -1,0 +1,131 @@
+"""The figures of the leaders' weekly report, read from the serving copy.
+
+Set-based: every figure is a GROUP BY over the weekly marts; the report
+never touches findings row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from crosscheck.config import serving_path
+from crosscheck.errors import CrosscheckError
+
+TREND_WEEKS = 12
+
+TREND_SQL = """
+SELECT iso_week, week_start,
+       sum(payments) AS payments, sum(amount_paid) AS amount_paid,
+       sum(new_findings) AS new_findings, sum(new_findings_high) AS new_high,
+       sum(new_findings_medium) AS new_medium, sum(new_findings_low) AS new_low,
+       sum(open_findings) AS open_findings, sum(amount_at_risk) AS amount_at_risk,
+       sum(stranded_balance) AS stranded_balance, sum(on_time_payments) AS on_time_payments,
+       sum(confirmed) AS confirmed, sum(dismissed) AS dismissed,
+       sum(recovered_amount) AS recovered_amount,
+       sum(verification_rate * (open_findings + confirmed + dismissed))
+           / nullif(sum(open_findings + confirmed + dismissed), 0) AS verification_rate
+FROM marts.weekly_summary
+WHERE week_start BETWEEN ? AND ?
+GROUP BY iso_week, week_start
+ORDER BY week_start
+"""
+
+RULE_SQL = """
+SELECT rule_code, max(severity) AS severity, sum(new_findings) AS new_findings,
+       sum(open_findings) AS open_findings, sum(amount_at_risk) AS amount_at_risk
+FROM marts.weekly_findings_by_rule
+WHERE week_start = ?
+GROUP BY rule_code
+ORDER BY rule_code
+"""
+
+TOWNSHIP_SQL = """
+SELECT township_code, sum(new_findings) AS new_findings,
+       sum(new_findings_high) AS new_high, sum(open_findings) AS open_findings,
+       sum(amount_at_risk) AS amount_at_risk, sum(stranded_balance) AS stranded_balance,
+       sum(payments) AS payments, sum(on_time_payments) AS on_time_payments
+FROM marts.weekly_summary
+WHERE week_start = ?
+GROUP BY township_code
+ORDER BY amount_at_risk DESC, open_findings DESC, township_code
+"""
+
+SOURCES_SQL = "SELECT * FROM marts.source_status ORDER BY source"
+
+
+@dataclass
+class WeeklyData:
+    week_start: dt.date
+    iso_week: str
+    counties: list[str]
+    trend: pd.DataFrame
+    by_rule: pd.DataFrame
+    by_township: pd.DataFrame
+    sources: pd.DataFrame
+
+    @property
+    def this_week(self) -> pd.Series | None:
+        rows = self.trend[self.trend["week_start"] == self.week_start]
+        return rows.iloc[0] if len(rows) else None
+
+
+def iso_week_label(monday: dt.date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
+    """Read the week's figures (and the trend before it) from the serving copy."""
+    serving = serving_path(Path(warehouse))
+    if not serving.exists():
+        raise CrosscheckError(
+            f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
+        )
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+            ).fetchall()
+        }
+        missing = {"weekly_summary", "weekly_findings_by_rule", "source_status"} - have
+        if missing:
+            raise CrosscheckError(
+                f"serving copy {serving} lacks marts.{', marts.'.join(sorted(missing))}: "
+                "run a build first"
+            )
+        first = week_start - dt.timedelta(weeks=TREND_WEEKS - 1)
+        trend = con.execute(TREND_SQL, [first, week_start]).df()
+        by_rule = con.execute(RULE_SQL, [week_start]).df()
+        by_township = con.execute(TOWNSHIP_SQL, [week_start]).df()
+        sources = con.execute(SOURCES_SQL).df()
+        counties = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT county_code FROM marts.weekly_summary WHERE week_start = ? "
+                "ORDER BY 1",
+                [week_start],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    if not len(trend):
+        raise CrosscheckError(
+            f"marts.weekly_summary has no rows up to {iso_week_label(week_start)}"
+        )
+    trend["week_start"] = pd.to_datetime(trend["week_start"]).dt.date
+    return WeeklyData(
+        week_start=week_start,
+        iso_week=iso_week_label(week_start),
+        counties=[c for c in counties if c],
+        trend=trend,
+        by_rule=by_rule,
+        by_township=by_township,
+        sources=sources,
+    )

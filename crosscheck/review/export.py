@@ -1,0 +1,345 @@
+"""Findings out to the townships: one Excel workbook per township (乡镇核查清单).
+
+Matches are leads, not verdicts: the township checks each one in the field
+and writes its conclusion into the empty feedback columns. Data comes from
+the serving copy; what was sent is recorded in review.exports of the live
+warehouse (under the writer lock) so that feedback can be checked against it
+and a finding already verified is not sent again unless its evidence changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import logging
+import os
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from crosscheck.config import serving_path
+from crosscheck.errors import CrosscheckError
+from crosscheck.locking import writer_lock
+from crosscheck.review import evidence as evidence_text
+from crosscheck.review import layout
+from crosscheck.review.labels import CONCLUSIONS, RULES, SEVERITY, program_label, subtype_label
+from crosscheck.review.privacy import make_private, mask, private_dir, private_files
+from crosscheck.warehouse import open_warehouse
+
+log = logging.getLogger(__name__)
+
+OVERDUE_WORKING_DAYS = 10
+UNKNOWN_TOWNSHIP = "未知乡镇"
+
+# Findings of the serving copy's as-of that still need a township's check:
+# not verified yet, or verified on evidence that has since changed.
+SELECT_SQL = """
+CREATE OR REPLACE TEMP TABLE to_export AS
+WITH current_findings AS (
+    SELECT
+        a.*,
+        sha256(coalesce(a.evidence, '') || '|' || coalesce(cast(a.amount_at_risk AS VARCHAR), ''))
+            AS evidence_hash,
+        coalesce(a.division_code, ?) AS township,
+        coalesce(a.status = 'pending', false) AS urgent
+    FROM serving.marts.anomalies AS a
+    WHERE a.last_seen = ?
+),
+verified AS (
+    SELECT DISTINCT anomaly_id, evidence_hash FROM review.decisions
+)
+SELECT c.*
+FROM current_findings AS c
+WHERE NOT EXISTS (
+    SELECT 1 FROM verified AS v
+    WHERE v.anomaly_id = c.anomaly_id AND v.evidence_hash = c.evidence_hash
+)
+"""
+
+FETCH_SQL = """
+SELECT anomaly_id, urgent, rule_code, subtype, severity, person_name, person_id,
+       household_no, program_code, period, payment_id, account_no, amount_at_risk,
+       first_seen, evidence, township
+FROM to_export
+ORDER BY township, rule_code, urgent DESC,
+         CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
+         amount_at_risk DESC, anomaly_id
+"""
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+FEEDBACK_FILL = PatternFill("solid", fgColor="FFF2CC")
+URGENT_FONT = Font(color="C00000", bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass
+class ExportResult:
+    export_id: str
+    as_of: dt.date
+    files: list[Path] = field(default_factory=list)
+    findings: int = 0
+    urgent: int = 0
+    already_verified: int = 0
+    full_identifiers: bool = False
+
+
+def workbook_name(township: str, as_of: dt.date) -> str:
+    return f"核查清单_{township}_{as_of:%Y%m%d}.xlsx"
+
+
+def _show_id(value, full: bool):
+    return value if full or value is None else mask(value)
+
+
+def _finding_row(rec: dict, full: bool) -> list:
+    return [
+        rec["anomaly_id"],
+        layout.URGENT if rec["urgent"] else "",
+        f"{rec['rule_code']} {RULES.get(rec['rule_code'], '')}",
+        subtype_label(rec["subtype"]),
+        SEVERITY.get(rec["severity"], rec["severity"]),
+        rec["person_name"],
+        _show_id(rec["person_id"], full),
+        rec["household_no"],
+        program_label(rec["program_code"]),
+        rec["period"],
+        rec["payment_id"],
+        _show_id(rec["account_no"], full),
+        rec["amount_at_risk"],
+        rec["first_seen"],
+        evidence_text.render(rec["rule_code"], rec["evidence"], full=full),
+    ]
+
+
+def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool) -> None:
+    ws = wb.create_sheet(layout.sheet_name(rule_code, RULES.get(rule_code, "")))
+    columns = layout.FINDING_COLUMNS + layout.FEEDBACK_COLUMNS
+    ws.append(layout.HEADERS)
+    n_findings = len(layout.FINDING_COLUMNS)
+    for i, (_, width) in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font = Font(bold=True)
+        cell.fill = FEEDBACK_FILL if i > n_findings else HEADER_FILL
+        ws.column_dimensions[cell.column_letter].width = width
+    for rec in recs:
+        ws.append(_finding_row(rec, full) + [None] * len(layout.FEEDBACK_COLUMNS))
+    last = len(recs) + 1
+    col = {h: i for i, h in enumerate(layout.HEADERS, start=1)}
+    for r in range(2, last + 1):
+        ws.cell(row=r, column=col["风险金额(元)"]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col["首次发现"]).number_format = "yyyy-mm-dd"
+        ws.cell(row=r, column=col["疑点说明"]).alignment = WRAP
+        ws.cell(row=r, column=col[layout.RECOVERED]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"
+        if ws.cell(row=r, column=col[layout.URGENT]).value:
+            ws.cell(row=r, column=col[layout.URGENT]).font = URGENT_FONT
+    letter = {h: ws.cell(row=1, column=i).column_letter for h, i in col.items()}
+    conclusion = DataValidation(
+        type="list",
+        formula1='"' + ",".join(CONCLUSIONS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="核查结论",
+        error="请从下拉列表选择：属实、不属实、部分属实",
+    )
+    conclusion.add(f"{letter[layout.CONCLUSION]}2:{letter[layout.CONCLUSION]}{max(last, 2)}")
+    amount = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="追回金额应为不小于0的金额（元）",
+    )
+    amount.add(f"{letter[layout.RECOVERED]}2:{letter[layout.RECOVERED]}{max(last, 2)}")
+    date = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="核查日期应为日期，如 2026-11-20",
+    )
+    date.add(f"{letter[layout.REVIEW_DATE]}2:{letter[layout.REVIEW_DATE]}{max(last, 2)}")
+    for dv in (conclusion, amount, date):
+        ws.add_data_validation(dv)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{letter[layout.NOTE]}{last}"
+
+
+def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, full: bool) -> None:
+    total = sum(len(r) for r in by_rule.values())
+    urgent = sum(1 for recs in by_rule.values() for r in recs if r["urgent"])
+    amount = sum(
+        (r["amount_at_risk"] or Decimal(0) for recs in by_rule.values() for r in recs), Decimal(0)
+    )
+    ws.title = layout.COVER_SHEET
+    ws.append(["一卡通惠民惠农补贴疑点核查清单"])
+    ws["A1"].font = Font(bold=True, size=16)
+    ws.append([])
+    ws.append(["乡镇（区划代码）", township])
+    ws.append(["数据截至", as_of])
+    ws["B4"].number_format = "yyyy-mm-dd"
+    ws.append(["下发批次", export_id])
+    ws.append(["疑点总数", total])
+    ws.append(["其中加急（待支付，请在银行支付前核实）", urgent])
+    ws.append(["风险金额合计（元）", amount])
+    ws["B8"].number_format = "#,##0.00"
+    ws.append(["证件号码与账号", "完整显示（已登记）" if full else "已脱敏（保留前6位和后4位）"])
+    ws.append([])
+    ws.append(["规则", "问题数", "加急", "风险金额（元）"])
+    for c in "ABCD":
+        ws[f"{c}{ws.max_row}"].font = Font(bold=True)
+        ws[f"{c}{ws.max_row}"].fill = HEADER_FILL
+    for rule_code in sorted(by_rule):
+        recs = by_rule[rule_code]
+        ws.append(
+            [
+                f"{rule_code} {RULES.get(rule_code, '')}",
+                len(recs),
+                sum(1 for r in recs if r["urgent"]),
+                sum((r["amount_at_risk"] or Decimal(0) for r in recs), Decimal(0)),
+            ]
+        )
+        ws[f"D{ws.max_row}"].number_format = "#,##0.00"
+    ws.append([])
+    notes = [
+        "核查说明",
+        "1. 疑点是数据比对发现的线索，不是结论，请逐条实地核查。",
+        "2. 在各工作表右侧黄色栏目填写：核查结论（下拉选择：属实、不属实、部分属实）、"
+        "处理措施、追回金额（元，不超过风险金额）、核查人、核查日期、说明。",
+        "3. 标注“加急”的是尚未支付的待发款项，请在银行支付前核实。",
+        f"4. 请于{OVERDUE_WORKING_DAYS}个工作日内将本表原样返回，"
+        "不要修改表头、工作表名和问题编号。",
+        "5. 本表含个人信息，仅限核查使用，请妥善保管，不得外传。",
+    ]
+    for line in notes:
+        ws.append([line])
+    ws[f"A{ws.max_row - len(notes) + 1}"].font = Font(bold=True)
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 22
+    ws.column_dimensions["C"].width = 8
+    ws.column_dimensions["D"].width = 16
+
+
+def _write_workbook(path: Path, township: str, as_of: dt.date, export_id: str, recs, full):
+    by_rule: dict[str, list[dict]] = defaultdict(list)
+    for rec in recs:
+        by_rule[rec["rule_code"]].append(rec)
+    wb = Workbook()
+    _write_cover(wb.active, township, as_of, export_id, by_rule, full)
+    for rule_code in sorted(by_rule):
+        _write_rule_sheet(wb, rule_code, by_rule[rule_code], full)
+    with private_files():
+        wb.save(path)
+    make_private(path)
+
+
+def _attach_serving(con, warehouse: Path) -> None:
+    serving = serving_path(warehouse)
+    if not serving.exists():
+        raise CrosscheckError(
+            f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
+        )
+    con.execute(f"ATTACH '{serving}' AS serving (READ_ONLY)")
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
+        "AND schema_name = 'marts' AND table_name = 'anomalies'"
+    ).fetchone()[0]
+    if not has:
+        raise CrosscheckError(f"serving copy {serving} has no marts.anomalies: run a build first")
+
+
+def export_findings(
+    warehouse: Path | str,
+    as_of: dt.date,
+    out: Path | str,
+    *,
+    full_identifiers: bool = False,
+    exported_by: str | None = None,
+) -> ExportResult:
+    """Write one workbook per township of the findings to verify; record the export."""
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        raise CrosscheckError(f"warehouse {warehouse} does not exist")
+    out = private_dir(out)
+    exported_by = exported_by or getpass.getuser()
+    export_id = f"{as_of:%Y%m%d}-{uuid.uuid4().hex[:10]}"
+    result = ExportResult(export_id=export_id, as_of=as_of, full_identifiers=full_identifiers)
+    with writer_lock(warehouse):
+        con = open_warehouse(warehouse)
+        try:
+            _attach_serving(con, warehouse)
+            latest = con.execute("SELECT max(last_seen) FROM serving.marts.anomalies").fetchone()[0]
+            if latest is not None and latest != as_of:
+                raise CrosscheckError(
+                    f"the serving copy's findings are as of {latest}, not {as_of}: "
+                    f"export --as-of {latest}, or run the nightly job for {as_of} first"
+                )
+            con.execute(SELECT_SQL, [UNKNOWN_TOWNSHIP, as_of])
+            current = con.execute(
+                "SELECT count(*) FROM serving.marts.anomalies WHERE last_seen = ?", [as_of]
+            ).fetchone()[0]
+            cur = con.execute(FETCH_SQL)
+            names = [d[0] for d in cur.description]
+            recs = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            by_township: dict[str, list[dict]] = defaultdict(list)
+            for rec in recs:
+                by_township[rec["township"]].append(rec)
+            written: list[tuple[Path, Path, str]] = []
+            for township, trecs in sorted(by_township.items()):
+                final = out / workbook_name(township, as_of)
+                tmp = out / f".{final.name}.tmp"
+                _write_workbook(tmp, township, as_of, export_id, trecs, full_identifiers)
+                written.append((tmp, final, township))
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE export_files (township VARCHAR, file_name VARCHAR)"
+            )
+            con.executemany(
+                "INSERT INTO export_files VALUES (?, ?)", [[t, f.name] for _, f, t in written]
+            )
+            con.execute("BEGIN TRANSACTION")
+            con.execute(
+                """INSERT INTO review.exports (export_id, anomaly_id, as_of, township,
+                       evidence_hash, file_name, full_identifiers, exported_at, exported_by,
+                       rule_code, severity, urgent, amount_at_risk)
+                   SELECT ?, t.anomaly_id, ?, t.township, t.evidence_hash, f.file_name, ?,
+                          current_timestamp, ?, t.rule_code, t.severity, t.urgent,
+                          t.amount_at_risk
+                   FROM to_export AS t JOIN export_files AS f USING (township)""",
+                [export_id, as_of, full_identifiers, exported_by],
+            )
+            con.execute("COMMIT")
+            for tmp, final, _ in written:
+                os.replace(tmp, final)
+                result.files.append(final)
+        finally:
+            con.close()
+    result.findings = len(recs)
+    result.urgent = sum(1 for r in recs if r["urgent"])
+    result.already_verified = current - len(recs)
+    log.info(
+        "export %s as of %s: %d findings (%d urgent) in %d township workbooks; "
+        "%d already verified not sent again",
+        export_id,
+        as_of,
+        result.findings,
+        result.urgent,
+        len(result.files),
+        result.already_verified,
+    )
+    if full_identifiers:
+        log.warning(
+            "export %s carries FULL identifiers: requested by %s at %s for %d workbooks",
+            export_id,
+            exported_by,
+            dt.datetime.now().isoformat(timespec="seconds"),
+            len(result.files),
+        )
+    return result

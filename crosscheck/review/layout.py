@@ -1,0 +1,57 @@
+"""The township workbook's columns: written by the export, read back by feedback.
+
+One place names the headers so the two sides cannot drift apart.
+"""
+
+from __future__ import annotations
+
+COVER_SHEET = "封面"
+
+ID_HEADER = "问题编号"
+
+# (header, width) of the finding columns, in order.
+FINDING_COLUMNS = [
+    (ID_HEADER, 18),
+    ("加急", 6),
+    ("规则", 20),
+    ("问题类型", 14),
+    ("风险等级", 8),
+    ("姓名", 10),
+    ("身份证号", 21),
+    ("户号", 14),
+    ("补贴项目", 26),
+    ("所属期", 9),
+    ("支付单号", 14),
+    ("收款账号", 22),
+    ("风险金额(元)", 12),
+    ("首次发现", 11),
+    ("疑点说明", 60),
+]
+
+CONCLUSION = "核查结论"
+MEASURES = "处理措施"
+RECOVERED = "追回金额"
+REVIEWER = "核查人"
+REVIEW_DATE = "核查日期"
+NOTE = "说明"
+
+FEEDBACK_COLUMNS = [
+    (CONCLUSION, 11),
+    (MEASURES, 20),
+    (RECOVERED, 11),
+    (REVIEWER, 10),
+    (REVIEW_DATE, 12),
+    (NOTE, 30),
+]
+
+HEADERS = [h for h, _ in FINDING_COLUMNS + FEEDBACK_COLUMNS]
+FEEDBACK_HEADERS = [h for h, _ in FEEDBACK_COLUMNS]
+URGENT = "加急"
+
+
+def sheet_name(rule_code: str, rule_name: str) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
+    name = f"{rule_code} {rule_name}"
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, " ")
+    return name[:31]

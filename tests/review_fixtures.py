@@ -1,0 +1,346 @@
+"""A small warehouse with the marts the review side reads, until dbt builds them.
+
+Same columns as the marts of docs/CONTRACTS.md §3 plus the review lifecycle
+columns; a handful of findings over three townships, with real-looking ID
+numbers and bank accounts so the privacy tests have something to find.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from crosscheck.publish import publish
+from crosscheck.warehouse import open_warehouse
+
+AS_OF = dt.date(2026, 10, 31)
+COUNTY = "500101"
+TOWNSHIPS = ["500101001", "500101002", "500101003"]
+
+# person_id, name, account
+PEOPLE = [
+    ("500101194501011234", "张三", "6217000010001234567"),
+    ("50010119500202221X", "李四", "6228480010002222"),
+    ("500101196003033456", "王五", "6217000010003333333"),
+    ("500101197004044567", "赵六", "622848001000444455"),
+    ("500101198005055678", "孙七", "6217000010005555555"),
+]
+OTHER_OWNER = "500101199006066789"
+
+ANOMALIES_DDL = """
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE OR REPLACE TABLE marts.anomalies (
+    anomaly_id VARCHAR, rule_code VARCHAR, subtype VARCHAR, severity VARCHAR,
+    status VARCHAR, finding_key VARCHAR, person_id VARCHAR, person_name VARCHAR,
+    household_no VARCHAR, payment_id VARCHAR, account_no VARCHAR, month VARCHAR,
+    program_code VARCHAR, period VARCHAR, division_code VARCHAR,
+    amount_at_risk DECIMAL(18,2), evidence VARCHAR,
+    first_seen DATE, last_seen DATE,
+    review_status VARCHAR, current_conclusion VARCHAR, recovered_amount DECIMAL(18,2),
+    exported_on DATE, decided_on DATE, verification_overdue BOOLEAN
+);
+CREATE OR REPLACE TABLE marts.hold_list AS SELECT * FROM marts.anomalies WHERE false;
+CREATE OR REPLACE TABLE marts.weekly_summary (
+    iso_week VARCHAR, week_start DATE, county_code VARCHAR, township_code VARCHAR,
+    program_code VARCHAR, payments BIGINT, recipients BIGINT, amount_paid DECIMAL(18,2),
+    new_findings BIGINT, new_findings_high BIGINT, new_findings_medium BIGINT,
+    new_findings_low BIGINT, open_findings BIGINT, amount_at_risk DECIMAL(18,2),
+    stranded_balance DECIMAL(18,2), on_time_payments BIGINT, on_time_rate DOUBLE,
+    confirmed BIGINT, dismissed BIGINT, recovered_amount DECIMAL(18,2),
+    verification_rate DOUBLE
+);
+CREATE OR REPLACE TABLE marts.weekly_findings_by_rule (
+    iso_week VARCHAR, week_start DATE, county_code VARCHAR, township_code VARCHAR,
+    program_code VARCHAR, rule_code VARCHAR, severity VARCHAR,
+    new_findings BIGINT, open_findings BIGINT, amount_at_risk DECIMAL(18,2)
+);
+CREATE OR REPLACE TABLE marts.source_status (
+    source VARCHAR, last_good_extract_date DATE, stale BOOLEAN, stale_since DATE,
+    quarantined BOOLEAN
+);
+"""
+
+
+def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
+    """The fixture findings; R01 and R02 of person 0 are pending (hold list)."""
+    p = PEOPLE
+    rows = [
+        (
+            "R01",
+            None,
+            "high",
+            "pending",
+            p[0],
+            "P0001",
+            "10",
+            "202610",
+            TOWNSHIPS[0],
+            "900.00",
+            {
+                "death_date": "2026-08-14",
+                "death_sources": ["死亡证", "火化"],
+                "certificate_no": "D2026000123",
+                "cremation_record_no": "C88",
+            },
+        ),
+        (
+            "R01",
+            None,
+            "high",
+            "paid",
+            p[0],
+            "P0002",
+            "10",
+            "202609",
+            TOWNSHIPS[0],
+            "900.00",
+            {
+                "death_date": "2026-08-14",
+                "death_sources": ["死亡证"],
+                "certificate_no": "D2026000123",
+            },
+        ),
+        (
+            "R02",
+            None,
+            "high",
+            "pending",
+            p[1],
+            "P0003",
+            "14",
+            "202610",
+            TOWNSHIPS[0],
+            "150.00",
+            {"rightful_payment_id": "P0004", "amount": "150.00"},
+        ),
+        (
+            "R10",
+            "OTHER_PERSONS_CARD",
+            "high",
+            "paid",
+            p[2],
+            "P0005",
+            "15",
+            "202610",
+            TOWNSHIPS[1],
+            "150.00",
+            {"card_owner_id": OTHER_OWNER, "card_owner_name": "周八", "account_no": p[2][2]},
+        ),
+        (
+            "R07",
+            None,
+            "medium",
+            "paid",
+            p[3],
+            "P0006",
+            "10",
+            "202610",
+            TOWNSHIPS[1],
+            "900.00",
+            {
+                "plate_no": "渝A12345",
+                "plate_class": "02",
+                "owner_id": p[3][0],
+                "first_registered": "2020-05-01",
+            },
+        ),
+        (
+            "R12",
+            None,
+            "medium",
+            "paid",
+            p[4],
+            "P0007",
+            "14",
+            "202610",
+            TOWNSHIPS[2],
+            "50.00",
+            {"ceiling": "150.00", "amount": "200.00"},
+        ),
+        (
+            "R04",
+            None,
+            "low",
+            "paid",
+            p[4],
+            "P0008",
+            "10",
+            "202610",
+            TOWNSHIPS[2],
+            "0.00",
+            {"sent_date": "2026-10-08", "status_date": "2026-10-14", "working_days": 4},
+        ),
+    ]
+    out = []
+    for i, (rule, sub, sev, status, person, pay, prog, period, town, amt, ev) in enumerate(rows):
+        out.append(
+            dict(
+                anomaly_id=f"a{i:015d}",
+                rule_code=rule,
+                subtype=sub,
+                severity=sev,
+                status=status,
+                finding_key=pay,
+                person_id=person[0],
+                person_name=person[1],
+                household_no=f"H{i:04d}",
+                payment_id=pay,
+                account_no=person[2],
+                month=None,
+                program_code=prog,
+                period=period,
+                division_code=town,
+                amount_at_risk=Decimal(amt),
+                evidence=json.dumps(ev, ensure_ascii=False),
+                first_seen=as_of - dt.timedelta(days=3),
+                last_seen=as_of,
+            )
+        )
+    return out
+
+
+def _weeks(as_of: dt.date, n: int) -> list[dt.date]:
+    monday = as_of - dt.timedelta(days=as_of.weekday())
+    return [monday - dt.timedelta(weeks=k) for k in range(n - 1, -1, -1)]
+
+
+def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Path:
+    """Create the warehouse with fixture marts and publish its serving copy."""
+    con = open_warehouse(warehouse)
+    try:
+        con.execute(ANOMALIES_DDL)
+        rows = anomalies(as_of)
+        cols = list(rows[0])
+        con.executemany(
+            f"INSERT INTO marts.anomalies ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))})",
+            [[r[c] for c in cols] for r in rows],
+        )
+        con.execute(
+            "INSERT INTO marts.hold_list SELECT * FROM marts.anomalies WHERE status = 'pending'"
+        )
+        summary, by_rule = [], []
+        for k, ws in enumerate(_weeks(as_of, 8)):
+            y, w, _ = ws.isocalendar()
+            iso = f"{y}-W{w:02d}"
+            for t, town in enumerate(TOWNSHIPS):
+                for prog in ("10", "14"):
+                    pays = 100 + 10 * k + t
+                    on_time = pays - (3 + t)
+                    summary.append(
+                        [
+                            iso,
+                            ws,
+                            COUNTY,
+                            town,
+                            prog,
+                            pays,
+                            pays - 2,
+                            Decimal(pays * 300),
+                            2 + t,
+                            1,
+                            1,
+                            t,
+                            3 + k,
+                            Decimal(400 * (t + 1) + k * 50),
+                            Decimal(150 * t),
+                            on_time,
+                            on_time / pays,
+                            k // 2,
+                            k // 3,
+                            Decimal(50 * (k // 2)),
+                            (k // 2 + k // 3) / (3 + k + k // 2 + k // 3),
+                        ]
+                    )
+                    for rule, sev in (("R01", "high"), ("R07", "medium"), ("R04", "low")):
+                        by_rule.append(
+                            [
+                                iso,
+                                ws,
+                                COUNTY,
+                                town,
+                                prog,
+                                rule,
+                                sev,
+                                1,
+                                1 + k % 3,
+                                Decimal(100 * (t + 1)),
+                            ]
+                        )
+        con.executemany(f"INSERT INTO marts.weekly_summary VALUES ({', '.join('?' * 21)})", summary)
+        con.executemany(
+            f"INSERT INTO marts.weekly_findings_by_rule VALUES ({', '.join('?' * 10)})", by_rule
+        )
+        status = []
+        for src in (
+            "hukou",
+            "vehicles",
+            "deaths",
+            "cremations",
+            "assistance",
+            "sscards",
+            "payroll",
+            "ledger",
+        ):
+            is_stale = stale and src == "vehicles"
+            status.append(
+                [
+                    src,
+                    as_of - dt.timedelta(days=12 if is_stale else 0),
+                    is_stale,
+                    as_of - dt.timedelta(days=5) if is_stale else None,
+                    stale and src == "payroll",
+                ]
+            )
+        con.executemany("INSERT INTO marts.source_status VALUES (?, ?, ?, ?, ?)", status)
+    finally:
+        con.close()
+    publish(warehouse)
+    return warehouse
+
+
+def fill_feedback(path: Path, answers: dict[str, dict], out: Path | None = None) -> Path:
+    """Fill a township workbook as the township would: answers keyed by 问题编号.
+
+    Each answer maps feedback headers (核查结论, 追回金额…) to cell values.
+    Returns the saved path (default: overwrite `path`).
+    """
+    from openpyxl import load_workbook
+
+    from crosscheck.review import layout
+
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        if ws.title == layout.COVER_SHEET:
+            continue
+        header = {c.value: c.column for c in ws[1]}
+        for row in ws.iter_rows(min_row=2):
+            aid = row[header[layout.ID_HEADER] - 1].value
+            for h, v in answers.get(aid, {}).items():
+                ws.cell(row=row[0].row, column=header[h], value=v)
+    target = out or path
+    wb.save(target)
+    return target
+
+
+def cell_of(path: Path, anomaly_id: str, header: str) -> tuple[str, str]:
+    """(sheet title, cell reference) of a finding's column in a workbook."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        for ws in wb.worksheets:
+            rows = list(ws.iter_rows(values_only=True))
+            if not rows or header not in rows[0]:
+                continue
+            col = rows[0].index(header)
+            for r, values in enumerate(rows[1:], start=2):
+                if values[0] == anomaly_id:
+                    from openpyxl.utils import get_column_letter
+
+                    return ws.title, f"{get_column_letter(col + 1)}{r}"
+    finally:
+        wb.close()
+    raise KeyError(anomaly_id)
