@@ -10,6 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     AIRFLOW_HOME=/opt/airflow \
     DBT_SEND_ANONYMOUS_USAGE_STATS=false
 
+# Chromium renders the weekly report's PNG/PDF; WenQuanYi Zen Hei draws its Chinese text.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-wqy-zenhei \
+ && rm -rf /var/lib/apt/lists/*
+
 ARG AIRFLOW_UID=50000
 RUN useradd --uid "${AIRFLOW_UID}" --gid 0 --home-dir /opt/airflow --create-home airflow \
  && mkdir -p /opt/crosscheck /data/landing /data/warehouse /opt/airflow/logs \

@@ -63,7 +63,7 @@ See dags/README.md.
         return tasks.publish_serving()
 
     @task(task_id="report", doc_md=REPORT_DOC)
-    def report(published: str, logical_date=None) -> str | None:
+    def report(published: str, logical_date=None) -> dict:
         _sunday, week = tasks.week_of(tasks.local_date(logical_date))
         return tasks.weekly_report(week)
 

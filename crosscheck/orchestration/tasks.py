@@ -189,23 +189,29 @@ def week_of(monday_run: dt.date) -> tuple[dt.date, str]:
     return sunday, f"{year}-W{week:02d}"
 
 
-def weekly_report(week: str, warehouse: Path | None = None) -> str | None:
-    """Render the leaders' report for an ISO week, where the report code exists."""
-    from crosscheck.cli import main
+def weekly_report(week: str, warehouse: Path | None = None) -> dict:
+    """Render the leaders' report for an ISO week from the serving copy.
+
+    The HTML page always; the PNG and PDF where Chromium is installed (the
+    production image has it), so a machine without a browser still reports.
+    """
+    import shutil
+
+    from crosscheck.report import browser, render_weekly
 
     warehouse = Path(warehouse or settings.warehouse())
-    try:
-        import crosscheck.commands.report as report_cmd
-    except ImportError:  # pragma: no cover - the command module is always present
-        return None
-    source = Path(report_cmd.__file__).read_text(encoding="utf-8")
-    if "not implemented yet" in source:
-        log.warning("the weekly report is not available in this version; built the marts only")
-        return None
-    rc = main(["report", "--warehouse", str(warehouse), "--week", week])
-    if rc:
-        raise CrosscheckError(f"crosscheck report --week {week} exited with {rc}")
-    return week
+    with_browser = any(shutil.which(name) for name in browser.CANDIDATES)
+    if not with_browser:
+        log.warning("chromium not found: writing the HTML report only (no PNG/PDF)")
+    files = render_weekly(warehouse, week, png=with_browser, pdf=with_browser)
+    return {
+        "week": files.iso_week,
+        **{
+            k: str(v)
+            for k, v in (("html", files.html), ("png", files.png), ("pdf", files.pdf))
+            if v
+        },
+    }
 
 
 def housekeeping(as_of: dt.date, retention_days: int | None = None) -> dict:
