@@ -74,9 +74,13 @@ def run_as_writer(
     timeout: float = 3600.0,
     poll: float = 2.0,
     lock_retry: float = 5.0,
+    hold_lock: bool = True,
     **kwargs,
 ):
     """Call fn(*args, **kwargs) holding the writer lock.
+
+    hold_lock=False for functions that take the writer lock themselves
+    (ingestion.api): only DuckDB's own lock error is retried then.
 
     A process that opened the file without our lock (a DuckDB shell, a
     notebook on the live file) makes DuckDB raise "Could not set lock"; we log
@@ -85,6 +89,8 @@ def run_as_writer(
     deadline = time.monotonic() + timeout
     while True:
         try:
+            if not hold_lock:
+                return fn(*args, **kwargs)
             with writer_lock(warehouse, timeout=max(deadline - time.monotonic(), 0.0), poll=poll):
                 return fn(*args, **kwargs)
         except Exception as e:

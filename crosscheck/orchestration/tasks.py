@@ -87,6 +87,12 @@ def summarize_delivery(report) -> dict:
     keep = ("source", "extract_date", "status", "load_id", "rows_loaded", "rows_rejected")
     out = {k: d.get(k) for k in keep if k in d}
     out["reasons"] = [str(r) for r in (d.get("reasons") or [])]
+    # the same bytes again (a retry, a rerun): ingestion says "skipped, already <status>"
+    if out.get("status") == "skipped" and out["reasons"][:1]:
+        first = out["reasons"][0]
+        if first.startswith("already "):
+            out["status"] = first.removeprefix("already ").strip()
+            out["already_seen"] = True
     if out.get("extract_date") is not None:
         out["extract_date"] = str(out["extract_date"])[:10]
     return out
@@ -103,13 +109,16 @@ def ingest_source(
 
     landing = Path(landing or settings.landing())
     warehouse = Path(warehouse or settings.warehouse())
-    report = run_as_writer(warehouse, ingest_delivery, landing, warehouse, source, extract_date)
+    # ingest_delivery takes the writer lock itself; we add the DuckDB-lock retry
+    report = run_as_writer(
+        warehouse, ingest_delivery, landing, warehouse, source, extract_date, hold_lock=False
+    )
     summary = summarize_delivery(report)
     summary.setdefault("source", source)
     summary.setdefault("extract_date", extract_date.isoformat())
     status = summary.get("status")
     log.info("%s %s: %s %s", source, extract_date, status, summary)
-    if status != PROMOTED:
+    if status in ("quarantined", "rejected") and not summary.get("already_seen"):
         notify.alert(
             f"delivery_{status}",
             f"{source} {extract_date} was {status}: " + "; ".join(summary["reasons"][:3]),
