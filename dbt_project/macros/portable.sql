@@ -57,3 +57,90 @@
 {% macro month_start(yyyymm_expr) -%}
     cast({{ dbt.concat(["substr(" ~ yyyymm_expr ~ ", 1, 4)", "'-'", "substr(" ~ yyyymm_expr ~ ", 5, 2)", "'-01'"]) }} as date)
 {%- endmacro %}
+
+
+{#- A name with every Unicode white space removed (ASCII, U+3000, U+00A0, the
+    other space separators and the zero-width characters); nothing else is
+    folded (RULES.md "Names"). -#}
+{% macro compact_text(expr) -%}
+    {{ return(adapter.dispatch('compact_text', 'crosscheck')(expr)) }}
+{%- endmacro %}
+
+{% macro default__compact_text(expr) -%}
+    regexp_replace({{ expr }}, '[\\s\\x{85}\\p{Z}\\x{180E}\\x{200B}-\\x{200D}\\x{2060}\\x{FEFF}]', '')
+{%- endmacro %}
+
+{% macro duckdb__compact_text(expr) -%}
+    regexp_replace({{ expr }}, '[\t\n\x{0B}\f\r \x{85}\p{Z}\x{180E}\x{200B}-\x{200D}\x{2060}\x{FEFF}]', '', 'g')
+{%- endmacro %}
+
+
+{#- Whether the whole text matches a regular expression (RE2 / Java syntax). -#}
+{% macro full_match(expr, pattern) -%}
+    {{ return(adapter.dispatch('full_match', 'crosscheck')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__full_match(expr, pattern) -%}
+    ({{ expr }} rlike '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+{% macro duckdb__full_match(expr, pattern) -%}
+    regexp_full_match({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+
+{#- ISO day of week of a date: 1 = Monday … 7 = Sunday. -#}
+{% macro iso_day_of_week(date_expr) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'crosscheck')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(date_expr) -%}
+    extract(isodow from {{ date_expr }})
+{%- endmacro %}
+
+{% macro duckdb__iso_day_of_week(date_expr) -%}
+    isodow({{ date_expr }})
+{%- endmacro %}
+
+
+{#- Integer division of two non-negative integers (floor). -#}
+{% macro int_div(numerator, denominator) -%}
+    {{ return(adapter.dispatch('int_div', 'crosscheck')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__int_div(numerator, denominator) -%}
+    div({{ numerator }}, {{ denominator }})
+{%- endmacro %}
+
+{% macro duckdb__int_div(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}
+
+
+{#- amount × num ÷ den as DECIMAL(18,2), rounded half away from zero to the fen
+    (RULES.md "Proration"), in exact integer arithmetic on fen: decimal
+    division is floating point on some engines. -#}
+{% macro prorate(amount, num, den) -%}
+    cast(cast(
+        sign({{ amount }})
+        * {{ int_div(
+            "cast(abs(" ~ amount ~ ") * 100 as bigint) * cast(" ~ num ~ " as bigint) * 2 + cast(" ~ den ~ " as bigint)",
+            "2 * cast(" ~ den ~ " as bigint)") }}
+        as decimal(18, 2)
+    ) * cast(0.01 as decimal(18, 2)) as decimal(18, 2))
+{%- endmacro %}
+
+
+{#- dbt.dateadd / dbt.date_trunc / dbt.last_day that stay DATE (some engines,
+    DuckDB among them, return a TIMESTAMP for date arithmetic). -#}
+{% macro add_to_date(datepart, interval, date_expr) -%}
+    cast({{ dbt.dateadd(datepart, interval, date_expr) }} as date)
+{%- endmacro %}
+
+{% macro trunc_date(datepart, date_expr) -%}
+    cast({{ dbt.date_trunc(datepart, date_expr) }} as date)
+{%- endmacro %}
+
+{% macro last_day_of(date_expr, datepart='month') -%}
+    cast({{ dbt.last_day(date_expr, datepart) }} as date)
+{%- endmacro %}

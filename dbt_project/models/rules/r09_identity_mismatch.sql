@@ -1,0 +1,34 @@
+-- R09 identity mismatch (hold): the recipient ID is invalid (INVALID_ID),
+-- valid but absent from hukou (UNKNOWN_PERSON), or present with another name
+-- once all white space is removed (NAME_MISMATCH).
+with payments as (
+    select *
+    from {{ ref('int_payments') }}
+    where status in ('PAID', 'PENDING')
+),
+
+classified as (
+    select
+        p.payment_id,
+        case
+            when not coalesce(p.person_id_valid, false) then 'INVALID_ID'
+            when ps.person_id is null then 'UNKNOWN_PERSON'
+            when {{ compact_text('coalesce(p.recipient_name, \'\')') }}
+                <> {{ compact_text('coalesce(ps.name, \'\')') }} then 'NAME_MISMATCH'
+        end as subtype
+    from payments as p
+    left join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
+)
+
+select
+    {{ payment_finding(
+        'R09', 'c.subtype', "'medium'", 'p.amount',
+        [('recipient_id_normalized', 'p.person_id'),
+         ('recipient_id_valid', 'p.person_id_valid'),
+         ('hukou_name', 'ps.name'),
+         ('hukou_snapshot', 'ps.snapshot_date')]
+    ) }}
+from payments as p
+inner join classified as c on p.payment_id = c.payment_id
+left join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
+where c.subtype is not null

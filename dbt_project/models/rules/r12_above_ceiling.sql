@@ -1,0 +1,13 @@
+-- R12 above the program ceiling (hold): the payment's amount exceeds the
+-- program's ceiling per period (program catalog), payment by payment.
+select
+    {{ payment_finding(
+        'R12', 'null', "'medium'", 'p.amount - p.ceiling',
+        [('ceiling', 'cast(p.ceiling as varchar)'), ('cycle', 'p.cycle')]
+    ) }}
+from {{ ref('int_payments') }} as p
+left join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
+where
+    p.status in ('PAID', 'PENDING')
+    and p.ceiling is not null
+    and p.amount > p.ceiling

@@ -1,0 +1,79 @@
+-- R14 paid outside the entitlement (hold): a program on the assistance roster
+-- where some covered month lies in no roster spell of that person and
+-- program. NO_SPELL when the person has no spell of the program at all, else
+-- OUTSIDE_SPELL. The roster status is informational: only the months count.
+with payments as (
+    select *
+    from {{ ref('int_payments') }}
+    where
+        status in ('PAID', 'PENDING')
+        and program_code in (
+            {%- for c in var('roster_programs', ['10', '11', '13', '14', '15', '16']) %}'{{ c }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        )
+),
+
+spells as (
+    select * from {{ ref('int_marts_roster_spells') }}
+),
+
+payment_months as (
+    select
+        p.payment_id,
+        p.person_id,
+        p.program_code,
+        m.month
+    from payments as p
+    inner join {{ ref('int_payment_months') }} as m on p.payment_id = m.payment_id
+),
+
+months_in_spell as (
+    select distinct
+        pm.payment_id,
+        pm.month
+    from payment_months as pm
+    inner join spells as s
+        on
+            pm.person_id = s.person_id
+            and pm.program_code = s.program_code
+            and s.start_month <= pm.month
+            and (s.end_month is null or pm.month <= s.end_month)
+),
+
+counted as (
+    select
+        pm.payment_id,
+        count(*) as covered_months,
+        count(*) - count(i.month) as months_outside,
+        {{ sorted_list('case when i.month is null then pm.month end') }} as outside_months
+    from payment_months as pm
+    left join months_in_spell as i on pm.payment_id = i.payment_id and pm.month = i.month
+    group by pm.payment_id
+),
+
+person_spells as (
+    select
+        p.payment_id,
+        {{ json_array_agg(json_object([
+            ('start_month', 's.start_month'), ('end_month', 's.end_month'), ('status', 's.roster_status')
+        ]), 's.start_month') }} as spells
+    from payments as p
+    inner join spells as s on p.person_id = s.person_id and p.program_code = s.program_code
+    group by p.payment_id
+)
+
+select
+    {{ payment_finding(
+        'R14',
+        "case when sp.payment_id is null then 'NO_SPELL' else 'OUTSIDE_SPELL' end",
+        "'high'",
+        prorate('p.amount', 'c.months_outside', 'c.covered_months'),
+        [('covered_months', 'c.covered_months'), ('months_outside', 'c.months_outside'),
+         ('outside_months', 'c.outside_months'),
+         ('roster_snapshot', "(select max(snapshot_date) from " ~ ref('int_marts_roster_spells') ~ ")"),
+         ('spells', 'cast(sp.spells as json)')]
+    ) }}
+from payments as p
+inner join counted as c on p.payment_id = c.payment_id
+left join person_spells as sp on p.payment_id = sp.payment_id
+left join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
+where c.months_outside > 0

@@ -1,0 +1,162 @@
+"""The ingestion entry points the CLI and the DAGs call (docs/CONTRACTS.md §5).
+
+Each writer call holds `crosscheck.locking.writer_lock` and opens the
+warehouse with `crosscheck.warehouse.open_warehouse`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from crosscheck.errors import CrosscheckError
+from crosscheck.locking import writer_lock
+from crosscheck.warehouse import open_warehouse
+from ingestion import discover
+from ingestion.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
+from ingestion.idnorm import install_macros
+from ingestion.load import _now, process
+from ingestion.sources import load_sources
+
+log = logging.getLogger("crosscheck.ingest")
+
+
+def latest_complete_date(landing: Path | str) -> dt.date | None:
+    """The latest extract date with a complete delivery (the default as-of)."""
+    return discover.latest_complete_date(Path(landing))
+
+
+def _check_landing(landing: Path) -> None:
+    if not landing.is_dir():
+        raise CrosscheckError(f"landing folder {landing} does not exist")
+
+
+def _check_sources(sources: list[str] | None) -> list[str]:
+    known = list(load_sources())
+    if not sources:
+        return known
+    unknown = [s for s in sources if s not in known]
+    if unknown:
+        raise CrosscheckError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return list(sources)
+
+
+def _make_gate(con, warehouse: Path):
+    from expectations.gate import Gate
+
+    return Gate(con, docs_dir=warehouse.parent / "data_docs")
+
+
+def find_late(landing: Path, as_of: dt.date, sources: list[str]) -> list[LateDelivery]:
+    """Sources whose latest due extract date ≤ as_of has no complete delivery."""
+    late = []
+    for name in sources:
+        src = load_sources()[name]
+        due = discover.last_due_date(src, as_of)
+        if due is None:
+            continue
+        if not (landing / name / due.strftime("%Y%m%d") / discover.MARKER).is_file():
+            late.append(LateDelivery(name, due, as_of))
+    return late
+
+
+def ingest(
+    landing: Path | str,
+    warehouse: Path | str,
+    as_of: dt.date | None = None,
+    sources: list[str] | None = None,
+) -> IngestReport:
+    """Load every new complete delivery with extract date ≤ as_of; report late sources."""
+    landing, warehouse = Path(landing), Path(warehouse)
+    _check_landing(landing)
+    names = _check_sources(sources)
+    if as_of is None:
+        as_of = latest_complete_date(landing)
+    report = IngestReport(as_of=as_of)
+    deliveries = discover.complete_deliveries(landing, names, as_of)
+    with writer_lock(warehouse):
+        con = open_warehouse(warehouse)
+        try:
+            install_macros(con)
+            gate = None
+            for delivery in deliveries:
+                if gate is None:
+                    gate = _make_gate(con, warehouse)
+                report.deliveries.append(process(con, delivery, gate))
+            if as_of is not None:
+                report.late = find_late(landing, as_of, names)
+                record_late(con, report.late, _now())
+                for item in report.late:
+                    log.warning(
+                        "late: %s has no complete delivery for %s (run for %s)",
+                        item.source,
+                        item.extract_date,
+                        as_of,
+                    )
+            if gate is not None:
+                gate.build_docs()
+        finally:
+            con.close()
+    return report
+
+
+def ingest_delivery(
+    landing: Path | str, warehouse: Path | str, source: str, extract_date: dt.date
+) -> DeliveryResult:
+    """Load one delivery (the Airflow per-source DAG); error if it is not complete."""
+    landing, warehouse = Path(landing), Path(warehouse)
+    _check_landing(landing)
+    _check_sources([source])
+    folder = landing / source / extract_date.strftime("%Y%m%d")
+    if not (folder / discover.MARKER).is_file():
+        raise CrosscheckError(f"no complete delivery at {folder} (no {discover.MARKER})")
+    with writer_lock(warehouse):
+        con = open_warehouse(warehouse)
+        try:
+            install_macros(con)
+            gate = _make_gate(con, warehouse)
+            result = process(con, discover.Delivery(extract_date, source, folder), gate)
+            gate.build_docs()
+        finally:
+            con.close()
+    return result
+
+
+@dataclass
+class ReleaseResult:
+    load_id: str
+    source: str
+    extract_date: dt.date
+    rows: int
+    superseded: list[str]
+
+
+def release(
+    warehouse: Path | str, load_id: str, reason: str, released_by: str = "operator"
+) -> ReleaseResult:
+    """Audited release of a quarantined delivery: its rows move to raw, status → loaded."""
+    from ingestion.release import release_quarantined
+
+    if not reason or not reason.strip():
+        raise CrosscheckError("a release needs a reason")
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        raise CrosscheckError(f"warehouse {warehouse} does not exist")
+    with writer_lock(warehouse):
+        con = open_warehouse(warehouse)
+        try:
+            return release_quarantined(con, load_id, reason.strip(), released_by, _now())
+        finally:
+            con.close()
+
+
+def status(warehouse: Path | str, as_of: dt.date | None = None):
+    """Load records, quarantines (with failed expectations) and stale sources."""
+    from ingestion.status import read_status
+
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        raise CrosscheckError(f"warehouse {warehouse} does not exist")
+    return read_status(warehouse, as_of)

@@ -1,0 +1,66 @@
+"""Releasing a quarantined delivery: an operator's audited decision.
+
+Its rows move from quarantine.<source> to raw.<source>, its status becomes
+`loaded` (superseding an earlier delivery of the same source and date, as a
+normal load would) and meta.releases records who, when and why — in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+
+from crosscheck.errors import CrosscheckError
+from ingestion.load import supersede
+from ingestion.sources import get_source
+
+
+def release_quarantined(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    reason: str,
+    released_by: str,
+    now: dt.datetime,
+):
+    from ingestion.api import ReleaseResult
+
+    row = con.execute(
+        "SELECT source, extract_date, status, reasons FROM meta.loads WHERE load_id = ?", [load_id]
+    ).fetchone()
+    if row is None:
+        raise CrosscheckError(f"no load {load_id!r} in the warehouse")
+    source_name, extract_date, status, reasons = row
+    if status != "quarantined":
+        raise CrosscheckError(f"load {load_id} is {status}, not quarantined; nothing to release")
+    source = get_source(source_name)
+    cols = ", ".join(f'"{n}"' for n, _ in source.raw_columns())
+    old_reasons = json.loads(reasons or "[]")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        superseded = supersede(con, source, extract_date, load_id)
+        n = con.execute(
+            f"""INSERT INTO raw.{source.name} ({cols})
+                SELECT {cols} FROM quarantine.{source.name} WHERE _load_id = ?""",
+            [load_id],
+        ).fetchone()[0]
+        con.execute(f"DELETE FROM quarantine.{source.name} WHERE _load_id = ?", [load_id])
+        con.execute(
+            "UPDATE meta.loads SET status = 'loaded', reasons = ? WHERE load_id = ?",
+            [
+                json.dumps(
+                    [*old_reasons, f"released by {released_by}: {reason}"], ensure_ascii=False
+                ),
+                load_id,
+            ],
+        )
+        con.execute(
+            "INSERT INTO meta.releases VALUES (?, ?, ?, ?)", [load_id, released_by, reason, now]
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return ReleaseResult(load_id, source.name, extract_date, int(n), superseded)

@@ -1,0 +1,224 @@
+"""Checking a delivery against its `_SUCCESS` marker before reading a row.
+
+One streaming pass over the data file computes its sha256 and checks its
+encoding strictly; GB18030 files are transcoded to a temporary UTF-8 file on
+the way (DuckDB's CSV reader has no GB18030 without the `encodings`
+extension, which cannot be downloaded here). A failure raises
+`DeliveryRefused` with the reason an operator reads in meta.loads.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingestion.discover import MARKER, Delivery
+from ingestion.sources import Source
+
+CHUNK = 16 * 1024 * 1024
+BOM = codecs.BOM_UTF8
+
+
+class DeliveryRefused(Exception):
+    """The delivery must not be loaded; str(e) is the reason."""
+
+
+@dataclass(frozen=True)
+class MarkerEntry:
+    name: str
+    bytes: int
+    rows: int
+    sha256: str
+
+
+@dataclass
+class VerifiedFile:
+    """A data file that matches its marker, ready for a reader."""
+
+    path: Path  # the delivered file
+    read_path: Path  # what the reader opens (a UTF-8 copy for GB18030)
+    entry: MarkerEntry
+    sha256: str
+    header: list[str] = field(default_factory=list)  # CSV header fields (decoded)
+    temp_dir: Path | None = None
+
+    def cleanup(self) -> None:
+        if self.temp_dir is not None:
+            for p in self.temp_dir.iterdir():
+                p.unlink()
+            self.temp_dir.rmdir()
+            self.temp_dir = None
+
+
+def read_marker(delivery: Delivery) -> MarkerEntry:
+    """Parse and sanity-check `_SUCCESS`; the one data file it names."""
+    try:
+        data = json.loads(delivery.marker.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise DeliveryRefused(f"unparseable _SUCCESS marker: {e}") from None
+    if not isinstance(data, dict):
+        raise DeliveryRefused("unparseable _SUCCESS marker: not a JSON object")
+    if data.get("source") != delivery.source:
+        raise DeliveryRefused(
+            f"_SUCCESS names source {data.get('source')!r}, folder is {delivery.source!r}"
+        )
+    if data.get("extract_date") != delivery.extract_date.isoformat():
+        raise DeliveryRefused(
+            f"_SUCCESS names extract_date {data.get('extract_date')!r}, "
+            f"folder is {delivery.extract_date.isoformat()}"
+        )
+    files = data.get("files")
+    if not isinstance(files, list) or not files:
+        raise DeliveryRefused("unparseable _SUCCESS marker: no 'files' list")
+    if len(files) != 1:
+        raise DeliveryRefused(f"more than one data file: _SUCCESS lists {len(files)} files")
+    f = files[0]
+    try:
+        entry = MarkerEntry(
+            name=str(f["name"]), bytes=int(f["bytes"]), rows=int(f["rows"]), sha256=str(f["sha256"])
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise DeliveryRefused(f"unparseable _SUCCESS marker: bad file entry ({e})") from None
+    name = entry.name
+    if (
+        not name
+        or "/" in name
+        or "\\" in name
+        or name in (".", "..")
+        or os.path.isabs(name)
+        or Path(name).name != name
+    ):
+        raise DeliveryRefused(f"file name {name!r} in _SUCCESS points outside its folder")
+    return entry
+
+
+def check_folder(delivery: Delivery, source: Source, entry: MarkerEntry) -> Path:
+    """The folder holds exactly the marker and the expected data file."""
+    expected = source.file_name(delivery.extract_date)
+    if entry.name != expected:
+        raise DeliveryRefused(f"data file is named {entry.name!r}, expected {expected!r}")
+    others = sorted(p.name for p in delivery.folder.iterdir() if p.name not in (MARKER, expected))
+    if others:
+        raise DeliveryRefused(f"more than one data file: unexpected {', '.join(others)}")
+    path = delivery.folder / expected
+    if not path.is_file():
+        raise DeliveryRefused(f"data file {expected!r} named in _SUCCESS is missing")
+    return path
+
+
+def verify(delivery: Delivery, source: Source) -> VerifiedFile:
+    """Marker, folder, size, sha256 and encoding; transcode GB18030 to UTF-8."""
+    entry = read_marker(delivery)
+    path = check_folder(delivery, source, entry)
+    size = path.stat().st_size
+    if size != entry.bytes:
+        raise DeliveryRefused(f"size mismatch: file has {size} bytes, _SUCCESS says {entry.bytes}")
+    if source.format == "xlsx":
+        digest = _hash_only(path)
+        _check_hash(digest, entry)
+        return VerifiedFile(path=path, read_path=path, entry=entry, sha256=digest)
+    return _verify_text(path, source, entry)
+
+
+def _hash_only(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_hash(digest: str, entry: MarkerEntry) -> None:
+    if digest != entry.sha256.lower():
+        raise DeliveryRefused(
+            f"sha256 mismatch: file is {digest[:12]}…, _SUCCESS says {entry.sha256[:12]}…"
+        )
+
+
+def _verify_text(path: Path, source: Source, entry: MarkerEntry) -> VerifiedFile:
+    encoding = (source.encoding or "UTF-8").upper()
+    gb = encoding == "GB18030"
+    h = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("gb18030" if gb else "utf-8")("strict")
+    temp_dir = Path(tempfile.mkdtemp(prefix="crosscheck-ingest-")) if gb else None
+    out = (temp_dir / path.with_suffix(".utf8.csv").name).open("wb") if temp_dir else None
+    head = ""
+    offset = 0
+    try:
+        with path.open("rb") as f:
+            first = True
+            while chunk := f.read(CHUNK):
+                h.update(chunk)
+                data = chunk
+                if first:
+                    first = False
+                    if encoding == "UTF-8-BOM":
+                        if not chunk.startswith(BOM):
+                            raise DeliveryRefused(
+                                "wrong encoding: expected UTF-8 with BOM, no BOM found"
+                            )
+                        data = chunk[len(BOM) :]
+                    elif chunk.startswith(BOM):
+                        if gb:
+                            raise DeliveryRefused(
+                                "wrong encoding: file is UTF-8 (BOM), expected GB18030"
+                            )
+                        data = chunk[len(BOM) :]
+                try:
+                    text = decoder.decode(data)
+                except UnicodeDecodeError as e:
+                    raise DeliveryRefused(
+                        f"wrong encoding: not valid {encoding} at byte {offset + e.start}"
+                    ) from None
+                offset += len(chunk)
+                if len(head) < 65536:
+                    head += text[:65536]
+                if out is not None:
+                    out.write(text.encode("utf-8"))
+            try:
+                tail = decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                raise DeliveryRefused(
+                    f"wrong encoding: truncated {encoding} sequence at end of file"
+                ) from None
+            if out is not None:
+                out.write(tail.encode("utf-8"))
+        digest = h.hexdigest()
+        _check_hash(digest, entry)
+        header_line = head.split("\n", 1)[0].rstrip("\r")
+        if gb and not header_line.isascii():
+            _refuse_utf8_as_gb(path, header_line)
+        header = [c.strip().strip('"') for c in header_line.split(",")] if header_line else []
+    except BaseException:
+        if out is not None:
+            out.close()
+        if temp_dir is not None:
+            for p in temp_dir.iterdir():
+                p.unlink()
+            temp_dir.rmdir()
+        raise
+    if out is not None:
+        out.close()
+        read_path = Path(out.name)
+    else:
+        read_path = path
+    return VerifiedFile(
+        path=path, read_path=read_path, entry=entry, sha256=digest, header=header, temp_dir=temp_dir
+    )
+
+
+def _refuse_utf8_as_gb(path: Path, decoded_header: str) -> None:
+    """A UTF-8 file often decodes as GB18030 (into nonsense): catch it by its header."""
+    with path.open("rb") as f:
+        raw = f.readline()
+    try:
+        as_utf8 = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return
+    if as_utf8 != decoded_header:
+        raise DeliveryRefused("wrong encoding: file is UTF-8, expected GB18030")
