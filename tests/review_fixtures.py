@@ -196,6 +196,8 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
                 evidence=json.dumps(ev, ensure_ascii=False),
                 first_seen=as_of - dt.timedelta(days=3),
                 last_seen=as_of,
+                review_status="open",
+                verification_overdue=False,
             )
         )
     return out
