@@ -187,7 +187,7 @@ def r06(k: Kit, n: int) -> None:
     if fail_day >= k.day(k.c.first) and k.day(r06_deadline("09", k.cal.date(fail_day))) < k.e:
         p = k.person(age=63)
         first, _ = k.failed(p, "09", q, cents(2100), days=days)
-        k.finding("R06", "AT_BANK", None, first, p["id"], first, Decimal(21))
+        k.finding("R06", "AT_BANK", None, first, p["id"], first, Decimal(2100))
     # near misses: a chain settled by a cancelled reissue; a failure still within its deadline
     p = k.person(age=64)
     k.spell(p, "14", month_add(k.m0, -6))
