@@ -44,9 +44,13 @@ format: setup
 test: setup setup-browser lint
 	$(VENV)/bin/pytest
 
-## demo: set up, generate a sample county and run the nightly job on it
+## demo: set up, generate a sample county and run a week of it through the Airflow DAGs
 demo: setup
 	$(PY) -m crosscheck.demo
+
+## airflow: Airflow standalone on the embedded defaults (work/airflow, dags/); prints the admin password
+airflow: setup
+	$(PY) -m crosscheck.orchestration.standalone
 
 ## benchmark: heavy runs at county/province scale; figures go to benchmarks/results/
 benchmark: setup

@@ -7,9 +7,11 @@ failure paths run in seconds.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,40 @@ def crosscheck_home(tmp_path, monkeypatch) -> Path:
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_ROOT, ignore_errors=True)
     os.environ.pop("AIRFLOW_HOME", None)
+
+
+DAY1 = dt.date(2026, 10, 11)  # Sunday: go-live, every source's baseline
+DAY2 = dt.date(2026, 10, 12)  # Monday: the daily sources, and the weekly DAG
+
+
+@pytest.fixture(scope="session")
+def county() -> Path:
+    """One small generated county (landing + truth.json), shared by the session."""
+    from crosscheck.cli import main
+
+    landing = _ROOT / "county" / "landing"
+    args = ["generate", "--out", str(landing), "--persons", "400", "--seed", "7", "--quiet"]
+    rc = main(args + ["--start", DAY1.isoformat(), "--end", DAY2.isoformat()])
+    assert rc == 0
+    return landing
+
+
+@contextmanager
+def crosscheck_env(home: Path):
+    """CROSSCHECK_HOME for the tasks the DAGs run in this process."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CROSSCHECK_HOME", str(home))
+        mp.setenv("CROSSCHECK_LANDING", str(home / "landing"))
+        mp.setenv("CROSSCHECK_WAREHOUSE", str(home / "warehouse.duckdb"))
+        yield home
+
+
+def query(path: Path, sql: str, params=None) -> list[tuple]:
+    """Read a DuckDB file (read-only; the writers are done)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
