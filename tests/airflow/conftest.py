@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck.orchestration import local
+from crosscheck.orchestration import local, notify
 
 _ROOT = Path(tempfile.mkdtemp(prefix="cc-airflow-"))
 AIRFLOW_HOME = local.configure(
@@ -86,3 +86,41 @@ def query(path: Path, sql: str, params=None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def nights(airflow_db, county, tmp_path_factory):
+    home = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(county, home / "landing")
+    shutil.copy(county.parent / "truth.json", home / "truth.json")
+    states = {}
+    with crosscheck_env(home):
+        states[DAY1] = local.drive_night(DAY1)
+        shutil.copy(home / "warehouse.duckdb", home / "after_day1.duckdb")
+        states[DAY2] = local.drive_night(DAY2)
+        alerts = notify.read_alerts()
+    return {"home": home, "states": states, "alerts": alerts}
+
+
+def reference_findings(landing: Path, as_of: dt.date, drop: list[tuple[str, dt.date]] = ()):
+    """The generator helper's independent reading of RULES.md over a landing
+    folder, without the deliveries in `drop` (refused ones do not exist for
+    the rules): {(rule_code, subtype, finding_key, amount_at_risk)}."""
+    import importlib.util
+    from decimal import Decimal
+
+    path = Path(__file__).resolve().parents[1] / "generator" / "reference.py"
+    spec = importlib.util.spec_from_file_location("crosscheck_reference_rules", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    work = Path(tempfile.mkdtemp(prefix="cc-ref-")) / "landing"
+    try:
+        shutil.copytree(landing, work)
+        for source, day in drop:
+            shutil.rmtree(work / source / day.strftime("%Y%m%d"), ignore_errors=True)
+        return {
+            (f["rule_code"], f["subtype"], f["finding_key"], Decimal(str(f["amount_at_risk"])))
+            for f in mod.findings(work, as_of)
+        }
+    finally:
+        shutil.rmtree(work.parent, ignore_errors=True)
