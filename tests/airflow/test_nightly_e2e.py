@@ -100,3 +100,20 @@ def test_day_two_is_incremental_on_day_one(nights):
 def test_weekly_report_written(nights):
     reports = nights["home"] / "reports"
     assert (reports / "weekly_2026-W41.html").is_file()
+
+
+def test_promoted_deliveries_and_only_those_update_their_assets(nights):
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        events = {
+            (name.removeprefix("crosscheck_raw_"), extra.get("extract_date"))
+            for name, extra in session.query(AssetModel.name, AssetEvent.extra)
+            .join(AssetEvent, AssetEvent.asset_id == AssetModel.id)
+            .all()
+        }
+    serving = nights["home"] / "warehouse.serving.duckdb"
+    loads = query(serving, "SELECT source, extract_date, status FROM meta.loads")
+    for source, day, status in loads:
+        assert ((source, day.isoformat()) in events) == (status == "loaded"), (source, day)
