@@ -81,6 +81,11 @@ class Gate:
         self.gx = gx
         self.docs_dir = Path(docs_dir) if docs_dir else None
         self.context = gx.get_context(mode="ephemeral")
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
         self.datasource = self.context.data_sources.add_sql(
             DATASOURCE,
             connection_string="duckdb:///:memory:",
@@ -141,7 +146,7 @@ class Gate:
         lo, hi = self._row_bounds(source, extract_date)
         result = definition.run(
             expectation_parameters={"min_rows": lo, "max_rows": hi},
-            result_format="SUMMARY",
+            result_format="BASIC",
             run_id=RunIdentifier(run_name=load_id),
         )
         verdict = Verdict(load_id, source.name, extract_date, passed=True)
