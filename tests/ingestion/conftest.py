@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from deliveries import good_rows, hukou_rows, write_delivery
+
 from ingestion import api
 from ingestion.sources import SOURCE_NAMES
 

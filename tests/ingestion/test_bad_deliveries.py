@@ -12,7 +12,6 @@ import datetime as dt
 import json
 
 import pytest
-
 from deliveries import encode_csv, encode_xlsx, good_rows, hukou_rows, ledger_rows, write_delivery
 
 DAY = dt.date(2026, 11, 2)  # the day after the baseline
