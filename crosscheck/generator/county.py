@@ -259,7 +259,26 @@ def write(county: County, progress) -> dict:
     )
     con.execute("CREATE TABLE cremations AS SELECT * FROM crem_df")
     progress.step("tables loaded; writing deliveries")
-    stats = write_all(con, opts.out, cal.base, opts.start, opts.end, county.cards, progress)
+    con.register(
+        "cards_df",
+        county.cards[
+            [
+                "id_typed",
+                "name",
+                "card_no",
+                "account_no",
+                "bank_name",
+                "fin",
+                "status",
+                "issued",
+                "change_day",
+                "fin_after",
+                "status_after",
+            ]
+        ],
+    )
+    con.execute("CREATE TABLE cards AS SELECT * FROM cards_df")
+    stats = write_all(con, opts.out, cal.base, opts.start, opts.end, progress)
     county.payment_ids = dict(con.execute("SELECT pkey, payment_id FROM pay").fetchall())
     con.close()
     return stats
