@@ -1,5 +1,7 @@
 """Build the whole synthetic county and write its deliveries and truth file."""
 
+# ruff: noqa: E501  (SQL text)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -168,7 +170,7 @@ def _ledger_table(con, county: County) -> None:
     con.register("ver_df", ver)
     s = cal.idx(county.opts.start)
     b = cal.base.isoformat()
-    con.execute(f"""
+    con.execute("""
         CREATE TABLE pay AS
         WITH firsts AS (SELECT pkey, min(upd_day * 100000 + upd_sec) AS first_at FROM ver_df GROUP BY pkey)
         SELECT p.*, 'P' || lpad(CAST(row_number() OVER (ORDER BY f.first_at, p.pkey) AS VARCHAR), 10, '0')

@@ -1,5 +1,7 @@
 """Cut the generated county into deliveries: which source on which day holds what."""
 
+# ruff: noqa: E501  (SQL text)
+
 from __future__ import annotations
 
 import datetime as dt

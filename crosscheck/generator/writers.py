@@ -27,9 +27,10 @@ def write_csv(con, query: str, path: Path, source: Source) -> int:
     headers = source.headers
     cols = ", ".join(f'c{i} AS "{h}"' for i, h in enumerate(headers))
     tmp = path.with_suffix(".tmp")
-    rows = con.execute(
-        f"COPY (SELECT {cols} FROM ({query}) q) TO '{tmp}' (FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"')"
-    ).fetchall()[0][0]
+    options = "FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"'"
+    rows = con.execute(f"COPY (SELECT {cols} FROM ({query}) q) TO '{tmp}' ({options})").fetchall()[
+        0
+    ][0]
     data = tmp.read_bytes()
     tmp.unlink()
     encoding = (source.encoding or "UTF-8").upper()
