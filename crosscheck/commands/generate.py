@@ -2,12 +2,89 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+from pathlib import Path
+
 import click
 
 from crosscheck.errors import CrosscheckError
+from crosscheck.params import DATE
+
+MIN_PERSONS = 200
 
 
 @click.command(name="generate")
-def command() -> None:
-    """Generate a synthetic county in the delivery formats."""
-    raise CrosscheckError("'crosscheck generate' is not implemented yet")
+@click.option(
+    "--out", "out", required=True, type=click.Path(path_type=Path), help="Landing folder to create."
+)
+@click.option(
+    "--persons", default=2000, show_default=True, type=int, help="Residents of the county."
+)
+@click.option(
+    "--seed", default=1, show_default=True, type=int, help="Random seed (same seed, same bytes)."
+)
+@click.option(
+    "--start", default="2026-10-01", show_default=True, type=DATE, help="Go-live: first delivery."
+)
+@click.option(
+    "--end", default="2026-10-31", show_default=True, type=DATE, help="Last extract date (as-of)."
+)
+@click.option(
+    "--history-months",
+    default=6,
+    show_default=True,
+    type=int,
+    help="Months of history before --start in the baseline deliveries.",
+)
+@click.option(
+    "--truth",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Truth file (default: <parent of --out>/truth.json).",
+)
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+def command(out, persons, seed, start, end, history_months, truth, force, quiet) -> None:
+    """Generate a synthetic county in the delivery formats.
+
+    Writes every delivery of the eight sources from --start to --end into
+    --out (EXTRACTS.md layout) and the planted findings and near misses to
+    the truth file, outside the landing folder.
+    """
+    from crosscheck.generator import Options, generate
+    from crosscheck.progress import Progress
+
+    if end < start:
+        raise CrosscheckError(f"--end {end} is before --start {start}")
+    if persons < MIN_PERSONS:
+        raise CrosscheckError(f"--persons must be at least {MIN_PERSONS} (got {persons})")
+    if not 3 <= history_months <= 24:
+        raise CrosscheckError(f"--history-months must be between 3 and 24 (got {history_months})")
+    if start < dt.date(2005, 1, 1):
+        raise CrosscheckError(f"--start {start} is before 2005")
+    out = out.resolve()
+    truth = (truth or out.parent / "truth.json").resolve()
+    if truth.is_relative_to(out):
+        raise CrosscheckError(f"truth file {truth} must be outside the landing folder {out}")
+    if out.exists() and not out.is_dir():
+        raise CrosscheckError(f"--out {out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise CrosscheckError(f"--out {out} is not empty (use --force to replace it)")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    truth.parent.mkdir(parents=True, exist_ok=True)
+    progress = Progress(quiet=quiet)
+    opts = Options(
+        out=out,
+        truth=truth,
+        persons=persons,
+        seed=seed,
+        start=start,
+        end=end,
+        history_months=history_months,
+    )
+    generate(opts, progress)
+    click.echo(f"landing: {out}")
+    click.echo(f"truth:   {truth}")
