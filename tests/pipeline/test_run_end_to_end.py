@@ -4,13 +4,14 @@ ids, history and review lifecycle behave across runs."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import duckdb
 import pytest
+from conftest_county import DAY_BEFORE, END, MODELS, read_anomalies
 
 from crosscheck.build import build
-from conftest_county import DAY_BEFORE, END, MODELS, read_anomalies
 
 RULES = [f"R{i:02d}" for i in range(1, 15)]
 
@@ -68,21 +69,75 @@ def test_later_run_keeps_ids_and_first_seen(county):
         assert history[anomaly_id] == END
 
 
+REVIEW_COLUMNS = {
+    "review_status",
+    "current_conclusion",
+    "recovered_amount",
+    "exported_on",
+    "decided_on",
+    "verification_overdue",
+}
+
+
+def without_review(rows):
+    return [{k: v for k, v in r.items() if k not in REVIEW_COLUMNS} for r in rows]
+
+
 @pytest.mark.slow
-def test_same_as_of_twice_and_full_refresh_give_identical_anomalies(county):
+def test_same_as_of_twice_and_full_refresh_keep_anomalies_and_decisions(county):
     wh = county.warehouse
     again = build(wh, END, select=MODELS)
     assert again.success, again.failures
     assert read_anomalies(wh) == county.after
-    refreshed = build(wh, END, full_refresh=True, select=MODELS)
-    assert refreshed.success, refreshed.failures
-    assert read_anomalies(wh) == county.after
+
+    # The review helper's append-only tables: one finding exported and
+    # confirmed with money recovered, one no longer detected dismissed.
+    confirmed = county.after[0]["anomaly_id"]
+    gone = sorted(
+        {a["anomaly_id"] for a in county.before} - {a["anomaly_id"] for a in county.after}
+    )
     con = duckdb.connect(str(wh))
     try:
-        kept = con.execute("select count(*) from marts.anomaly_history").fetchone()[0]
+        con.execute(
+            "insert into review.exports (export_id, anomaly_id, as_of) values ('e1', ?, ?)",
+            [confirmed, DAY_BEFORE],
+        )
+        con.execute(
+            "insert into review.decisions (decision_id, anomaly_id, conclusion, recovered_amount,"
+            " review_date, loaded_at) values ('d1', ?, '属实', 50.00, ?, ?)",
+            [confirmed, END, dt.datetime(2026, 11, 1, 9)],
+        )
+        for i, anomaly_id in enumerate(gone):
+            con.execute(
+                "insert into review.decisions (decision_id, anomaly_id, conclusion, review_date,"
+                " loaded_at) values (?, ?, '不属实', ?, ?)",
+                [f"g{i}", anomaly_id, END, dt.datetime(2026, 11, 1, 9)],
+            )
     finally:
         con.close()
-    assert kept >= len(county.after)
+
+    refreshed = build(wh, END, full_refresh=True, select=MODELS)
+    assert refreshed.success, refreshed.failures
+    rows = read_anomalies(wh)
+    assert without_review(rows) == without_review(county.after)
+    by_id = {r["anomaly_id"]: r for r in rows}
+    assert by_id[confirmed]["review_status"] == "recovered"
+    assert by_id[confirmed]["recovered_amount"] == Decimal("50.00")
+    assert by_id[confirmed]["exported_on"] == DAY_BEFORE
+    assert by_id[confirmed]["decided_on"] == END
+    assert sum(r["review_status"] != "open" for r in rows) == 1
+    con = duckdb.connect(str(wh))
+    try:
+        history = con.execute("select count(*) from marts.anomaly_history").fetchone()[0]
+        lifecycle = dict(
+            con.execute("select anomaly_id, review_status from marts.anomaly_lifecycle").fetchall()
+        )
+        decisions = con.execute("select count(*) from review.decisions").fetchone()[0]
+    finally:
+        con.close()
+    assert history == len({a["anomaly_id"] for a in county.before + county.after})
+    assert decisions == 1 + len(gone)
+    assert all(lifecycle[g] == "dismissed" for g in gone)
 
 
 @pytest.mark.slow
