@@ -1,25 +1,214 @@
-"""Placeholder gate: passes everything (replaced by the GX gate)."""
+"""The quality gate: run a source's GX suite on a typed delivery inside DuckDB.
+
+One Great Expectations context per ingestion run (ephemeral, so nothing but
+the suite files is configuration), one SQL datasource over the writer's own
+DuckDB connection (a cursor of it, see gx_duckdb), one table asset per source
+on `ingest_work.<source>`, created on first use and reused for every later
+delivery of that source: the per-delivery cost is the validation queries.
+
+A failed `critical` expectation quarantines the delivery; failed `warning`s
+are recorded and pass. Every result goes to meta.validation_results; the
+run's results are rendered as GX Data Docs beside the warehouse.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from expectations import gx_duckdb
+from expectations.suite_builder import load_suite, thresholds
+from ingestion.sources import Source
+
+log = logging.getLogger("crosscheck.gate")
+
+WORK_SCHEMA = "ingest_work"
+DATASOURCE = "warehouse"
+UNBOUNDED_ROWS = 10**12
 
 
 @dataclass
 class Verdict:
+    load_id: str
+    source: str
+    extract_date: dt.date
     passed: bool
-    reasons: list[str] = field(default_factory=list)
+    failed_critical: list[str] = field(default_factory=list)
+    failed_warning: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)  # meta.validation_results rows
+    seconds: float = 0.0
+
+    @property
+    def reasons(self) -> list[str]:
+        out = [f"failed critical expectation {x}" for x in self.failed_critical]
+        out += [f"warning: {x}" for x in self.failed_warning]
+        return out
+
+
+def _class_name(type_: str) -> str:
+    if type_ == "unexpected_rows":
+        return "UnexpectedRowsExpectation"
+    return "".join(part.capitalize() for part in type_.split("_"))
+
+
+def _observed(result: dict) -> str:
+    if "observed_value" in result:
+        return json.dumps(result["observed_value"], ensure_ascii=False, default=str)
+    keep = ("element_count", "unexpected_count", "unexpected_percent", "missing_count")
+    return json.dumps({k: result[k] for k in keep if k in result}, default=str)
+
+
+def _details(result: dict) -> str | None:
+    sample = result.get("partial_unexpected_list") or result.get("details", {}).get(
+        "unexpected_rows"
+    )
+    if not sample:
+        return None
+    return json.dumps(list(sample)[:5], ensure_ascii=False, default=str)[:1000]
 
 
 class Gate:
-    def __init__(self, con, docs_dir=None):
+    """Validates deliveries of one ingestion run; reuse it for every delivery."""
+
+    def __init__(self, con, docs_dir: Path | None = None):
+        import great_expectations as gx
+
+        gx_duckdb.apply()
         self.con = con
+        self.gx = gx
+        self.docs_dir = Path(docs_dir) if docs_dir else None
+        self.context = gx.get_context(mode="ephemeral")
+        self.datasource = self.context.data_sources.add_sql(
+            DATASOURCE,
+            connection_string="duckdb:///:memory:",
+            kwargs=gx_duckdb.engine_kwargs(con),
+        )
+        self._definitions: dict[str, object] = {}
+        self._severity: dict[str, dict[str, tuple[str, str | None]]] = {}
+        self.validated = 0
 
-    def validate(self, source, work_table, load_id, extract_date) -> Verdict:
-        return Verdict(True)
+    def _definition(self, source: Source):
+        """The source's validation definition (asset + suite), built once per run."""
+        if source.name in self._definitions:
+            return self._definitions[source.name]
+        gx = self.gx
+        asset = self.datasource.add_table_asset(
+            source.name, table_name=source.name, schema_name=WORK_SCHEMA
+        )
+        batch = asset.add_batch_definition_whole_table("delivery")
+        spec = load_suite(source.name)
+        suite = self.context.suites.add(gx.ExpectationSuite(name=f"{source.name}_delivery"))
+        info: dict[str, tuple[str, str | None]] = {}
+        for e in spec["expectations"]:
+            cls = getattr(gx.expectations, _class_name(e["type"]))
+            kwargs = dict(e["kwargs"])
+            exp = cls(**kwargs, description=e["description"], meta={"id": e["id"]})
+            suite.add_expectation(exp)
+            info[e["id"]] = (e["severity"], kwargs.get("column"))
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{source.name}_delivery", data=batch, suite=suite)
+        )
+        self._definitions[source.name] = definition
+        self._severity[source.name] = info
+        return definition
 
-    def record(self, con, verdict) -> None:
-        pass
+    def _row_bounds(self, source: Source, extract_date: dt.date) -> tuple[int, int]:
+        if source.kind != "snapshot":
+            return 0, UNBOUNDED_ROWS
+        prev = self.con.execute(
+            """SELECT rows_loaded FROM meta.loads
+               WHERE source = ? AND status = 'loaded' AND extract_date < ?
+               ORDER BY extract_date DESC LIMIT 1""",
+            [source.name, extract_date],
+        ).fetchone()
+        if prev is None or not prev[0]:
+            return 1, UNBOUNDED_ROWS
+        tol = float(thresholds()["snapshot_row_tolerance"])
+        return int(prev[0] * (1 - tol)), int(prev[0] * (1 + tol)) + 1
 
-    def build_docs(self) -> None:
-        pass
+    def validate(
+        self, source: Source, work_table: str, load_id: str, extract_date: dt.date
+    ) -> Verdict:
+        import time
+
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        t0 = time.monotonic()
+        definition = self._definition(source)
+        lo, hi = self._row_bounds(source, extract_date)
+        result = definition.run(
+            expectation_parameters={"min_rows": lo, "max_rows": hi},
+            result_format="SUMMARY",
+            run_id=RunIdentifier(run_name=load_id),
+        )
+        verdict = Verdict(load_id, source.name, extract_date, passed=True)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping only
+        info = self._severity[source.name]
+        for r in result.results:
+            cfg = r.expectation_config
+            exp_id = (cfg.meta or {}).get("id", cfg.type)
+            severity, column = info.get(exp_id, ("critical", None))
+            res = r.result or {}
+            success = bool(r.success)
+            if r.exception_info and r.exception_info.get("raised_exception"):
+                success = False
+                res = {"error": r.exception_info.get("exception_message")}
+            if not success:
+                (
+                    verdict.failed_critical if severity == "critical" else verdict.failed_warning
+                ).append(exp_id)
+            verdict.rows.append(
+                (
+                    load_id,
+                    source.name,
+                    extract_date,
+                    exp_id,
+                    column,
+                    severity,
+                    success,
+                    _observed(res) if "error" not in res else json.dumps(res),
+                    _details(res),
+                    now,
+                )
+            )
+        verdict.passed = not verdict.failed_critical
+        verdict.seconds = time.monotonic() - t0
+        self.validated += 1
+        if verdict.failed_critical:
+            log.warning("%s failed critical expectations: %s", load_id, verdict.failed_critical)
+        return verdict
+
+    def record(self, con, verdict: Verdict) -> None:
+        """Store the verdict's results (inside the caller's transaction)."""
+        con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
+        if verdict.rows:
+            con.executemany(
+                "INSERT INTO meta.validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                verdict.rows,
+            )
+
+    def build_docs(self) -> Path | None:
+        """Render this run's validation results as GX Data Docs (if any were run)."""
+        if self.docs_dir is None or not self.validated:
+            return None
+        site = "crosscheck"
+        self.docs_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.context.add_data_docs_site(
+                site_name=site,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(self.docs_dir),
+                    },
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
+        except Exception:  # noqa: S110 - already added in this context
+            pass
+        self.context.build_data_docs(site_names=[site])
+        return self.docs_dir / "index.html"

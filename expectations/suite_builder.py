@@ -1,0 +1,331 @@
+"""Derive each source's expectation suite from sources.yml and thresholds.yml.
+
+The suites are kept as reviewable files (expectations/suites/<source>.yml);
+`python -m expectations.suite_builder` regenerates them and a test fails when
+a committed suite differs from what the declarations give. Each expectation
+carries an `id` (what meta.validation_results and `crosscheck status` show)
+and a severity: `critical` quarantines the delivery, `warning` is recorded.
+
+Per-delivery values are GX suite parameters ($PARAMETER): `min_rows`,
+`max_rows` (from the previous good delivery of a snapshot source).
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ingestion.sources import Source, load_sources
+
+HERE = Path(__file__).resolve().parent
+SUITES_DIR = HERE / "suites"
+THRESHOLDS = HERE / "thresholds.yml"
+
+MONTH_REGEX = r"^[0-9]{4}(0[1-9]|1[0-2])$"
+DIVISION_REGEX = r"^[0-9]{9}$"
+PERIOD_REGEX = r"^[0-9]{4}((0[1-9]|1[0-2])|Q[1-4])?$"
+ACCOUNT_REGEX = r"^[0-9]{16,19}$"
+
+
+@cache
+def thresholds() -> dict:
+    return yaml.safe_load(THRESHOLDS.read_text(encoding="utf-8"))
+
+
+def _e(id_: str, type_: str, severity: str, description: str, **kwargs) -> dict:
+    return {
+        "id": id_,
+        "type": type_,
+        "severity": severity,
+        "description": description,
+        "kwargs": kwargs,
+    }
+
+
+def _rows(id_: str, severity: str, description: str, where: str) -> dict:
+    return _e(
+        id_,
+        "unexpected_rows",
+        severity,
+        description,
+        unexpected_rows_query=f"SELECT * FROM {{batch}} WHERE {where}",
+    )
+
+
+def build_suite(source: Source) -> dict:
+    t = thresholds()
+    out: list[dict] = []
+    raw_cols = [n for n, _ in source.raw_columns()]
+    out.append(
+        _e(
+            "columns_as_declared",
+            "expect_table_columns_to_match_set",
+            "critical",
+            "the typed batch has exactly the declared columns",
+            column_set=raw_cols,
+            exact_match=True,
+        )
+    )
+    if source.kind == "snapshot":
+        out.append(
+            _e(
+                "row_count_near_previous",
+                "expect_table_row_count_to_be_between",
+                "critical",
+                f"a snapshot stays within ±{t['snapshot_row_tolerance']:.0%} of the previous good "
+                "delivery's row count (a snapshot that halves overnight is broken)",
+                min_value={"$PARAMETER": "min_rows"},
+                max_value={"$PARAMETER": "max_rows"},
+            )
+        )
+    by_name = {c.name: c for c in source.columns}
+    for k in source.key:
+        out.append(
+            _e(
+                f"{k}_not_null",
+                "expect_column_values_to_not_be_null",
+                "critical",
+                f"key column {k} is always filled",
+                column=k,
+            )
+        )
+    if len(source.key) == 1:
+        out.append(
+            _e(
+                f"{source.key[0]}_unique",
+                "expect_column_values_to_be_unique",
+                "critical" if source.key_unique else "warning",
+                f"key {source.key[0]} is unique within the delivery",
+                column=source.key[0],
+            )
+        )
+    else:
+        out.append(
+            _e(
+                "key_unique",
+                "expect_compound_columns_to_be_unique",
+                "critical" if source.key_unique else "warning",
+                f"key ({', '.join(source.key)}) is unique within the delivery",
+                column_list=list(source.key),
+            )
+        )
+    for c in source.columns:
+        if c.required and c.name not in source.key:
+            out.append(
+                _e(
+                    f"{c.name}_not_null",
+                    "expect_column_values_to_not_be_null",
+                    "critical",
+                    f"required column {c.name} is filled in at least {t['required_mostly']:.0%} "
+                    "of rows",
+                    column=c.name,
+                    mostly=t["required_mostly"],
+                )
+            )
+        if c.type == "id":
+            mostly = t["id_valid_mostly"].get(source.name, t["id_valid_mostly"]["default"])
+            out.append(
+                _e(
+                    f"{c.name}_valid_rate",
+                    "expect_column_values_to_be_in_set",
+                    "critical",
+                    f"at least {mostly:.0%} of the filled {c.name} normalize to a valid ID number",
+                    column=f"{c.name}_valid",
+                    value_set=[True],
+                    mostly=mostly,
+                    row_condition=f'col("{c.name}").notNull()',
+                    condition_parser="great_expectations",
+                )
+            )
+        if c.type == "code":
+            out.append(
+                _e(
+                    f"{c.name}_in_list",
+                    "expect_column_values_to_be_in_set",
+                    "critical",
+                    f"{c.name} takes only the declared codes",
+                    column=c.name,
+                    value_set=list(c.values or ()),
+                )
+            )
+        if c.type == "month":
+            out.append(
+                _e(
+                    f"{c.name}_is_month",
+                    "expect_column_values_to_match_regex",
+                    "critical",
+                    f"{c.name} is YYYYMM",
+                    column=c.name,
+                    regex=MONTH_REGEX,
+                )
+            )
+        if c.type == "division":
+            out.append(
+                _e(
+                    f"{c.name}_is_division",
+                    "expect_column_values_to_match_regex",
+                    "warning",
+                    f"{c.name} is a 9-digit division code",
+                    column=c.name,
+                    regex=DIVISION_REGEX,
+                )
+            )
+        if c.type == "account":
+            out.append(
+                _e(
+                    f"{c.name}_is_account",
+                    "expect_column_values_to_match_regex",
+                    "warning",
+                    f"{c.name} is 16-19 digits",
+                    column=c.name,
+                    regex=ACCOUNT_REGEX,
+                )
+            )
+        if c.type in ("date", "excel_date", "timestamp"):
+            col = f'CAST("{c.name}" AS DATE)'
+            out.append(
+                _rows(
+                    f"{c.name}_plausible",
+                    "critical",
+                    f"{c.name} lies between {t['earliest_date']} and the extract date",
+                    f"{col} > _extract_date OR {col} < DATE '{t['earliest_date']}'",
+                )
+            )
+    out.extend(_specific(source))
+    by_name.clear()
+    return {"source": source.name, "expectations": out}
+
+
+def _specific(source: Source) -> list[dict]:
+    t = thresholds()
+    if source.name == "ledger":
+        margin = t["amount_ceiling_margin"]
+        cases = " ".join(
+            f"WHEN '{code}' THEN {ceiling * margin}"
+            for code, ceiling in sorted(t["ceilings"].items())
+        )
+        return [
+            _rows("amount_positive", "critical", "every amount is positive", "amount <= 0"),
+            _rows(
+                "amount_within_ceiling_margin",
+                "warning",
+                f"amount ≤ the program's ceiling × {margin} (RULES.md catalog)",
+                f"amount > CASE program_code {cases} ELSE {t['amount_uncapped_max']} END",
+            ),
+            _rows(
+                "paid_has_sent_date",
+                "critical",
+                "a PAID payment has a sent_date",
+                "status = 'PAID' AND sent_date IS NULL",
+            ),
+            _rows(
+                "pending_has_no_sent_date",
+                "warning",
+                "a PENDING payment has no sent_date yet",
+                "status = 'PENDING' AND sent_date IS NOT NULL",
+            ),
+            _rows(
+                "failure_has_reason",
+                "warning",
+                "FAILED and RETURNED carry a fail_reason",
+                "status IN ('FAILED', 'RETURNED') AND fail_reason IS NULL",
+            ),
+            _rows(
+                "reissue_of_known_payment",
+                "warning",
+                "reissue_of names a payment already loaded or in the same delivery "
+                "(RULES.md R06: otherwise a data-quality warning)",
+                "reissue_of IS NOT NULL AND reissue_of NOT IN (SELECT payment_id FROM raw.ledger) "
+                "AND reissue_of NOT IN (SELECT payment_id FROM {batch})",
+            ),
+            _e(
+                "period_format",
+                "expect_column_values_to_match_regex",
+                "warning",
+                "period is YYYY, YYYYQn or YYYYMM",
+                column="period",
+                regex=PERIOD_REGEX,
+            ),
+        ]
+    if source.name == "payroll":
+        return [_rows("gross_pay_positive", "warning", "gross pay is positive", "gross_pay <= 0")]
+    if source.name == "hukou":
+        return [
+            _rows(
+                "dereg_date_only_when_deregistered",
+                "warning",
+                "注销日期 is empty while 人员状态 is 0",
+                "reg_status = '0' AND dereg_date IS NOT NULL",
+            ),
+            _rows(
+                "dead_have_dereg_date",
+                "warning",
+                "a deregistration for death has its date",
+                "reg_status = '1' AND dereg_date IS NULL",
+            ),
+        ]
+    if source.name == "deaths":
+        return [
+            _rows(
+                "issued_after_death",
+                "warning",
+                "a certificate is issued on or after the death",
+                "issued_date < death_date",
+            )
+        ]
+    if source.name == "cremations":
+        return [
+            _rows(
+                "cremated_after_death",
+                "warning",
+                "cremation on or after the death",
+                "cremation_date < death_date",
+            )
+        ]
+    if source.name == "assistance":
+        return [
+            _rows(
+                "spell_ends_after_start",
+                "warning",
+                "end_month is not before start_month",
+                "end_month IS NOT NULL AND end_month < start_month",
+            )
+        ]
+    return []
+
+
+def suite_path(source_name: str) -> Path:
+    return SUITES_DIR / f"{source_name}.yml"
+
+
+def render(suite: dict) -> str:
+    head = (
+        f"# Quality suite of `{suite['source']}`: GENERATED by\n"
+        "# `python -m expectations.suite_builder`"
+        " from ingestion/sources.yml and expectations/thresholds.yml;\n"
+        "# edit those, not this.\n"
+    )
+    return head + yaml.safe_dump(suite, allow_unicode=True, sort_keys=False, width=100)
+
+
+def load_suite(source_name: str) -> dict:
+    return yaml.safe_load(suite_path(source_name).read_text(encoding="utf-8"))
+
+
+def write_all() -> list[Path]:
+    SUITES_DIR.mkdir(exist_ok=True)
+    paths = []
+    for source in load_sources().values():
+        p = suite_path(source.name)
+        p.write_text(render(build_suite(source)), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+if __name__ == "__main__":
+    for p in write_all():
+        print(p.relative_to(HERE.parent))
+    sys.exit(0)
