@@ -3,8 +3,9 @@
   it was first and last seen and the first as-of at which it was no longer
   detected (resolved_on; NULL while detected), plus its last known row.
   Incremental and never fully refreshed: history is only ever added to.
-  Backfilling an earlier as-of only lowers first_seen; a finding reappearing
-  after D reopens it.
+  Backfilling an earlier as-of only lowers first_seen (and never reopens a
+  finding a later run saw resolved); a finding detected again after its
+  resolution reopens it.
 -#}
 {{ config(
     materialized='incremental',
@@ -38,8 +39,8 @@ with current_findings as (
             else h.last_seen
         end as last_seen,
         case
-            when c.anomaly_id is not null and (h.anomaly_id is null or {{ d }} >= h.last_seen) then cast(null as date)
-            when c.anomaly_id is not null then h.resolved_on
+            when c.anomaly_id is not null and h.resolved_on > {{ d }} then h.resolved_on
+            when c.anomaly_id is not null then cast(null as date)
             when {{ d }} > h.last_seen and (h.resolved_on is null or {{ d }} < h.resolved_on) then {{ d }}
             else h.resolved_on
         end as resolved_on
