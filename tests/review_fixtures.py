@@ -57,8 +57,10 @@ CREATE OR REPLACE TABLE marts.weekly_findings_by_rule (
     new_findings BIGINT, open_findings BIGINT, amount_at_risk DECIMAL(18,2)
 );
 CREATE OR REPLACE TABLE marts.source_status (
-    source VARCHAR, last_good_extract_date DATE, stale BOOLEAN, stale_since DATE,
-    quarantined BOOLEAN
+    source VARCHAR, last_good_extract_date DATE, is_stale BOOLEAN, stale_since DATE,
+    stale_reasons VARCHAR, stale_deliveries VARCHAR, loads_loaded BIGINT,
+    loads_quarantined BIGINT, loads_rejected BIGINT, quarantined_load_ids VARCHAR,
+    unresolved_problem_dates BIGINT, earliest_unresolved DATE, as_of DATE
 );
 """
 
@@ -276,6 +278,7 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
             f"INSERT INTO marts.weekly_findings_by_rule VALUES ({', '.join('?' * 10)})", by_rule
         )
         status = []
+        problems = {"vehicles": "late", "payroll": "quarantined"} if stale else {}
         for src in (
             "hukou",
             "vehicles",
@@ -286,17 +289,47 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
             "payroll",
             "ledger",
         ):
-            is_stale = stale and src == "vehicles"
+            why = problems.get(src)
             status.append(
                 [
                     src,
-                    as_of - dt.timedelta(days=12 if is_stale else 0),
-                    is_stale,
-                    as_of - dt.timedelta(days=5) if is_stale else None,
-                    stale and src == "payroll",
+                    as_of - dt.timedelta(days=12 if why else 0),
+                    why is not None,
+                    as_of - dt.timedelta(days=5) if why else None,
+                    why,
+                    1,
+                    1 if why == "quarantined" else 0,
+                    as_of,
                 ]
             )
-        con.executemany("INSERT INTO marts.source_status VALUES (?, ?, ?, ?, ?)", status)
+        con.executemany(
+            "INSERT INTO marts.source_status (source, last_good_extract_date, is_stale, "
+            "stale_since, stale_reasons, loads_loaded, loads_quarantined, as_of) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            status,
+        )
+        # every finding ever detected: today's, plus two verified earlier ones
+        con.execute(
+            "CREATE OR REPLACE TABLE marts.anomaly_lifecycle AS "
+            "SELECT *, CAST(NULL AS DATE) AS resolved_on, true AS detected FROM marts.anomalies"
+        )
+        con.execute(
+            """INSERT INTO marts.anomaly_lifecycle BY NAME
+               SELECT 'old' || n AS anomaly_id, 'R01' AS rule_code, 'high' AS severity,
+                      ?::DATE - 30 AS first_seen, ?::DATE - 20 AS last_seen,
+                      ?::DATE - 19 AS resolved_on, false AS detected,
+                      ?::DATE - 25 AS exported_on, ?::DATE - 21 AS decided_on,
+                      CASE n WHEN 1 THEN 'recovered' ELSE 'dismissed' END AS review_status,
+                      CASE n WHEN 1 THEN 900.00 END AS recovered_amount,
+                      false AS verification_overdue
+               FROM range(1, 3) AS t(n)""",
+            [as_of] * 5,
+        )
+        con.execute(
+            "UPDATE marts.anomaly_lifecycle SET exported_on = ?::DATE - 20, "
+            "verification_overdue = true WHERE anomaly_id = 'a000000000000006'",
+            [as_of],
+        )
     finally:
         con.close()
     publish(warehouse)

@@ -26,13 +26,33 @@ SELECT iso_week, week_start,
        sum(open_findings) AS open_findings, sum(amount_at_risk) AS amount_at_risk,
        sum(stranded_balance) AS stranded_balance, sum(on_time_payments) AS on_time_payments,
        sum(confirmed) AS confirmed, sum(dismissed) AS dismissed,
-       sum(recovered_amount) AS recovered_amount,
-       sum(verification_rate * (open_findings + confirmed + dismissed))
-           / nullif(sum(open_findings + confirmed + dismissed), 0) AS verification_rate
+       sum(recovered_amount) AS recovered_amount
 FROM marts.weekly_summary
 WHERE week_start BETWEEN ? AND ?
 GROUP BY iso_week, week_start
 ORDER BY week_start
+"""
+
+# The verification rate of weekly_summary (share of the week's exported
+# findings that have a decision), summed over townships and programs the
+# only right way: from the counts, out of the lifecycle of every finding.
+VERIFICATION_SQL = """
+SELECT date_trunc('week', exported_on)::DATE AS week_start,
+       count(*) AS exported,
+       count(decided_on) AS exported_decided
+FROM marts.anomaly_lifecycle
+WHERE exported_on IS NOT NULL
+GROUP BY 1
+"""
+
+REVIEW_SQL = """
+SELECT count(*) FILTER (WHERE exported_on IS NOT NULL) AS exported,
+       count(*) FILTER (WHERE exported_on IS NOT NULL AND decided_on IS NOT NULL) AS decided,
+       count(*) FILTER (WHERE review_status IN ('confirmed', 'recovered')) AS confirmed,
+       count(*) FILTER (WHERE review_status = 'dismissed') AS dismissed,
+       count(*) FILTER (WHERE verification_overdue) AS overdue,
+       coalesce(sum(recovered_amount), 0) AS recovered_amount
+FROM marts.anomaly_lifecycle
 """
 
 RULE_SQL = """
@@ -67,6 +87,7 @@ class WeeklyData:
     by_rule: pd.DataFrame
     by_township: pd.DataFrame
     sources: pd.DataFrame
+    review: dict
 
     @property
     def this_week(self) -> pd.Series | None:
@@ -94,7 +115,8 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
                 "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
             ).fetchall()
         }
-        missing = {"weekly_summary", "weekly_findings_by_rule", "source_status"} - have
+        needed = {"weekly_summary", "weekly_findings_by_rule", "source_status", "anomaly_lifecycle"}
+        missing = needed - have
         if missing:
             raise CrosscheckError(
                 f"serving copy {serving} lacks marts.{', marts.'.join(sorted(missing))}: "
@@ -105,6 +127,9 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
         by_rule = con.execute(RULE_SQL, [week_start]).df()
         by_township = con.execute(TOWNSHIP_SQL, [week_start]).df()
         sources = con.execute(SOURCES_SQL).df()
+        verification = con.execute(VERIFICATION_SQL).df()
+        cur = con.execute(REVIEW_SQL)
+        review = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
         counties = [
             r[0]
             for r in con.execute(
@@ -120,6 +145,12 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
             f"marts.weekly_summary has no rows up to {iso_week_label(week_start)}"
         )
     trend["week_start"] = pd.to_datetime(trend["week_start"]).dt.date
+    verification["week_start"] = pd.to_datetime(verification["week_start"]).dt.date
+    trend = trend.merge(verification, on="week_start", how="left")
+    trend["verification_rate"] = [
+        (d / e) if e == e and e else None
+        for d, e in zip(trend["exported_decided"], trend["exported"], strict=True)
+    ]
     return WeeklyData(
         week_start=week_start,
         iso_week=iso_week_label(week_start),
@@ -128,4 +159,5 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
         by_rule=by_rule,
         by_township=by_township,
         sources=sources,
+        review=review,
     )

@@ -65,41 +65,39 @@ def _int(value) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
 
 
-def _col(df: pd.DataFrame, *names: str) -> str | None:
-    for name in names:
-        if name in df.columns:
-            return name
-    for name in names:
-        for c in df.columns:
-            if name in c:
-                return c
-    return None
-
-
 def _date(value) -> str:
     if value is None or pd.isna(value):
         return "无"
     return pd.Timestamp(value).date().isoformat()
 
 
+REASONS = {
+    "late": "应到数据未按时到达",
+    "quarantined": "交付未通过数据质量检查，已被隔离",
+    "rejected": "交付文件不完整或损坏，已被拒收",
+}
+
+
 def source_alerts(sources: pd.DataFrame) -> list[str]:
     """Plain sentences about every stale or quarantined source."""
     if not len(sources):
         return []
-    stale = _col(sources, "stale", "is_stale")
-    since = _col(sources, "stale_since")
-    last = _col(sources, "last_good_extract_date", "last_good_date", "last_good")
-    quar = _col(sources, "quarantined", "is_quarantined")
     lines = []
     for _, r in sources.iterrows():
+        if not bool(r.get("is_stale")) or pd.isna(r.get("is_stale")):
+            continue
         name = SOURCES.get(r["source"], r["source"])
-        if stale and bool(r[stale]) and not pd.isna(r[stale]):
-            lines.append(
-                f"{name}：数据已过期，自 {_date(r[since]) if since else '—'} 起未收到合格数据，"
-                f"规则仍使用 {_date(r[last]) if last else '—'} 的数据。"
-            )
-        if quar and not pd.isna(r[quar]) and bool(r[quar]):
-            lines.append(f"{name}：最近一次交付未通过数据质量检查，已隔离，待数据部门更正。")
+        reasons = str(r.get("stale_reasons") or "")
+        why = "；".join(v for k, v in REASONS.items() if k in reasons) or "应到数据缺失"
+        last = r.get("last_good_extract_date")
+        uses = (
+            f"规则仍使用 {_date(last)} 的数据"
+            if last is not None and not pd.isna(last)
+            else "尚无可用的合格数据"
+        )
+        since = r.get("stale_since")
+        since_text = f"自 {_date(since)} 起" if since is not None and not pd.isna(since) else ""
+        lines.append(f"{name}：数据已过期，{since_text}{why}，{uses}。")
     return lines
 
 
@@ -136,6 +134,7 @@ def render_html(data: WeeklyData) -> str:
         sign = "+" if d >= 0 else "−"
         return f"较上周 {sign}{yuan(abs(d))}"
 
+    rv = data.review
     alerts = source_alerts(data.sources)
     if alerts:
         banner = (
@@ -165,11 +164,17 @@ def render_html(data: WeeklyData) -> str:
             ),
             _kpi("未结疑点", f"{_int(week['open_findings'])} 条", "待核查或核查中"),
             _kpi(
-                "核查率",
-                pct(week["verification_rate"]),
-                f"属实 {_int(week['confirmed'])} · 不属实 {_int(week['dismissed'])}",
+                "核查反馈",
+                f"{_int(rv['decided'])}/{_int(rv['exported'])} 条",
+                f"反馈率 {pct(rv['decided'] / rv['exported']) if rv['exported'] else '—'}"
+                f" · 逾期未反馈 {_int(rv['overdue'])} 条",
+                warn=bool(rv["overdue"]),
             ),
-            _kpi("追回金额", yuan(week["recovered_amount"]), "核实属实后追回"),
+            _kpi(
+                "核实属实 / 追回金额",
+                f"{_int(rv['confirmed'])} 条 / {yuan(rv['recovered_amount'])}",
+                f"不属实 {_int(rv['dismissed'])} 条 · 本周追回 {yuan(week['recovered_amount'])}",
+            ),
             _kpi(
                 "滞留资金",
                 yuan(week["stranded_balance"]),
@@ -203,9 +208,10 @@ def render_html(data: WeeklyData) -> str:
         ),
         (
             "核查进度与追回",
-            f"本周核查率 {pct(week['verification_rate'])}，"
-            f"累计追回 {yuan(week['recovered_amount'])}。"
-            "疑点是比对线索，经乡镇实地核查后才能定性。",
+            f"已下发 {_int(rv['exported'])} 条，已反馈 {_int(rv['decided'])} 条，"
+            f"其中属实 {_int(rv['confirmed'])} 条、不属实 {_int(rv['dismissed'])} 条，"
+            f"追回 {yuan(rv['recovered_amount'])}；逾期未反馈 {_int(rv['overdue'])} 条。"
+            "柱为各周完成核查的条数，线为各周下发清单的反馈率。",
             charts.verification(trend),
         ),
     ]

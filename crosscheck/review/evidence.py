@@ -71,7 +71,7 @@ FIELDS = {
     "kept_payment_period": "保留项目所属期",
     "overlap_months": "重叠月份数",
     "intersect_months": "重叠月份数",
-    "intersecting_months": "重叠月份数",
+    "intersecting_months": "重叠月份",
     "covered_months": "覆盖月份数",
     "months_outside": "期外月份数",
     "outside_months": "期外月份",
@@ -129,6 +129,116 @@ FIELDS = {
     "division_code": "区划代码",
 }
 
+FIELDS.update(
+    {
+        "status": "支付状态",
+        "payment_status": "支付状态",
+        "cycle": "发放周期",
+        "rightful_status": "保留单状态",
+        "rightful_status_date": "保留单到账日期",
+        "rightful_account_no": "保留单收款账号",
+        "payments_in_group": "同期支付笔数",
+        "group_payment_ids": "同期支付单号",
+        "kept_program_codes": "保留项目",
+        "kept_payment_ids": "保留项目支付单号",
+        "intersecting_month_count": "重叠月份数",
+        "basis": "政策依据",
+        "working_days_taken": "实际用时（工作日）",
+        "working_days_allowed": "规定时限（工作日）",
+        "bank_deadline": "银行应到账日期",
+        "nominal_due_date": "名义应发日期",
+        "days_late": "逾期天数",
+        "first_payment_id": "首笔支付单号",
+        "member_count": "重发链笔数",
+        "latest_member_id": "最近一笔支付单号",
+        "latest_member_status": "最近一笔状态",
+        "latest_member_status_date": "最近一笔状态日期",
+        "owner_is_recipient": "车主为收款人本人",
+        "vehicle_status_date": "车辆状态日期",
+        "vehicles_snapshot_date": "车辆数据日期",
+        "vehicle_count": "车辆数",
+        "plates": "号牌",
+        "payroll_snapshot": "工资数据日期",
+        "payroll": "财政供养人员",
+        "months": "月份",
+        "recipient_id_normalized": "规范化身份证号",
+        "recipient_id_valid": "身份证号有效",
+        "hukou_snapshot": "户籍数据日期",
+        "card_snapshot": "社保卡数据日期",
+        "cards_on_account": "收款账户对应的社保卡",
+        "recipient_cards": "本人社保卡",
+        "holder_id": "持卡人身份证号",
+        "holder_name": "持卡人姓名",
+        "bank_name": "发卡银行",
+        "payments": "笔数",
+        "programs": "补贴项目",
+        "divisions": "涉及乡镇",
+        "person_id": "身份证号",
+        "name": "姓名",
+        "certificate_death_date": "死亡证死亡日期",
+        "roster_snapshot": "名册数据日期",
+        "start_month": "起始月",
+        "end_month": "终止月",
+    }
+)
+
+# Coded values told in words, per key.
+VALUES = {
+    "status": {
+        "PAID": "已到账",
+        "PENDING": "待支付",
+        "FAILED": "支付失败",
+        "RETURNED": "已退回国库",
+        "CANCELLED": "已取消",
+    },
+    "cycle": {
+        "monthly": "按月",
+        "quarterly": "按季",
+        "annual": "按年",
+        "one-off": "一次性",
+        "oneoff": "一次性",
+        "one_off": "一次性",
+    },
+    "hukou_status": {
+        "0": "正常",
+        "1": "死亡注销",
+        "2": "迁出",
+        "3": "服兵役",
+        "4": "出国（境）",
+        "9": "其他",
+    },
+    "plate_class": {
+        "01": "大型汽车",
+        "02": "小型汽车",
+        "07": "普通摩托车",
+        "08": "轻便摩托车",
+        "13": "低速车",
+        "22": "拖拉机",
+    },
+    "use_code": {
+        "A": "非营运",
+        "B": "公路客运",
+        "C": "公交客运",
+        "D": "出租客运",
+        "E": "旅游客运",
+        "F": "货运",
+        "Z": "残疾人专用车",
+    },
+    "vehicle_status": {"A": "正常", "B": "转出", "E": "注销", "G": "报废"},
+}
+for _alias, _base in (
+    ("payment_status", "status"),
+    ("rightful_status", "status"),
+    ("latest_member_status", "status"),
+    ("reg_status", "hukou_status"),
+):
+    VALUES[_alias] = VALUES[_base]
+
+MONEY_KEYS = {"amount", "ceiling", "gross_pay", "total_amount", "excess"}
+
+# Shown in the workbook's own columns already.
+SKIP = {"payment_id", "program_code", "period"}
+
 # Keys whose value is a personal identifier (masked even if short or odd).
 IDENTIFIER_KEYS = {
     "owner_id",
@@ -141,8 +251,18 @@ IDENTIFIER_KEYS = {
     "id_number",
     "account_no",
     "own_card_account",
+    "holder_id",
+    "recipient_id_normalized",
+    "rightful_account_no",
 }
-PROGRAM_KEYS = {"kept_program", "kept_program_code", "other_program_code", "stop_program_code"}
+PROGRAM_KEYS = {
+    "kept_program",
+    "kept_program_code",
+    "kept_program_codes",
+    "other_program_code",
+    "stop_program_code",
+    "programs",
+}
 
 
 def _fmt(value, *, key: str | None, full: bool) -> str:
@@ -151,8 +271,9 @@ def _fmt(value, *, key: str | None, full: bool) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):
+        names = {**FIELDS, "status": "名册状态"} if key in ("spells", "roster_spells") else FIELDS
         inner = "，".join(
-            f"{FIELDS.get(k, k)}：{_fmt(v, key=k, full=full)}" for k, v in value.items()
+            f"{names.get(k, k)}：{_fmt(v, key=k, full=full)}" for k, v in value.items()
         )
         return f"（{inner}）"
     if isinstance(value, list):
@@ -161,11 +282,15 @@ def _fmt(value, *, key: str | None, full: bool) -> str:
         value = Decimal(str(value))
     text = str(value)
     if key in PROGRAM_KEYS or key == "program_code":
-        text = f"{text} {PROGRAMS.get(text, '')}".strip()
-    if key in SUBTYPES:
+        text = "、".join(f"{c} {PROGRAMS.get(c, '')}".strip() for c in text.split(","))
+    elif key in VALUES:
+        text = VALUES[key].get(text, text)
+    elif text in SUBTYPES:
         text = SUBTYPES[text]
     if not full:
         text = mask(text) if key in IDENTIFIER_KEYS else mask_in_text(text)
+    if key in MONEY_KEYS:
+        text += "元"
     return text
 
 
@@ -181,7 +306,7 @@ def render(rule_code: str | None, evidence: str | None, *, full: bool = False) -
         if not isinstance(data, dict):
             data = {"说明": data}
         for key, value in data.items():
-            if value is None or value == "" or value == []:
+            if value is None or value == "" or value == [] or key in SKIP:
                 continue
             facts.append(f"{FIELDS.get(key, key)}：{_fmt(value, key=key, full=full)}")
     body = "；".join(facts)

@@ -52,8 +52,18 @@ def test_chromium_renders_title_charts_and_source_alerts(report):
     ):
         assert label in dom
     alerts = dom[dom.index('id="source-alerts"') : dom.index('id="kpis"')]
-    assert "机动车登记(交管)：数据已过期，自 2026-10-26 起未收到合格数据" in alerts
-    assert "财政供养人员工资(人社/财政)：最近一次交付未通过数据质量检查，已隔离" in alerts
+    assert (
+        "机动车登记(交管)：数据已过期，自 2026-10-26 起应到数据未按时到达，"
+        "规则仍使用 2026-10-19 的数据。" in alerts
+    )
+    assert (
+        "财政供养人员工资(人社/财政)：数据已过期，自 2026-10-26 起交付未通过数据质量检查，已被隔离"
+        in alerts
+    )
+    assert "户籍" not in alerts
+    # verification: 3 findings exported, 2 decided (1 recovered, 1 dismissed), 1 overdue
+    kpis = dom[dom.index('id="kpis"') :]
+    assert "2/3 条" in kpis and "逾期未反馈 1 条" in kpis and "1 条 / 900.00 元" in kpis
     # stated at the top, before the figures
     assert dom.index("数据来源提示") < dom.index("本周发放金额")
 
