@@ -78,7 +78,8 @@ def demo() -> int:
     home = config.home()
     home.mkdir(parents=True, exist_ok=True)
     _fresh(home)
-    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GX progress bars
+    os.environ.setdefault("DBT_QUIET", "true")  # dbt prints errors only; its log has the rest
     from crosscheck.orchestration import local
 
     local.configure(
