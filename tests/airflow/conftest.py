@@ -109,7 +109,8 @@ def reference_findings(landing: Path, as_of: dt.date, drop: list[tuple[str, dt.d
     import importlib.util
     from decimal import Decimal
 
-    path = Path(__file__).resolve().parents[1] / "generator" / "reference.py"
+    folder = Path(__file__).resolve().parents[1] / "generator"
+    path = next(p for p in (folder / "gen_reference.py", folder / "reference.py") if p.exists())
     spec = importlib.util.spec_from_file_location("crosscheck_reference_rules", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
