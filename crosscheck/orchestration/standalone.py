@@ -37,7 +37,10 @@ def main() -> int:
     password = admin_password(passwords)
     print(f"AIRFLOW_HOME={home}  DAGs: {local.DAGS_FOLDER}")
     print("Airflow UI: http://localhost:8080  user: admin  password: " + password, flush=True)
-    airflow = shutil.which("airflow") or os.path.join(os.path.dirname(sys.executable), "airflow")
+    # standalone starts its components as `airflow …` by name: the venv's bin first on PATH
+    bindir = os.path.dirname(sys.executable)
+    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    airflow = shutil.which("airflow") or os.path.join(bindir, "airflow")
     os.execv(airflow, [airflow, "standalone"])  # noqa: S606 - fixed argv, our own venv
     return 0
 
