@@ -36,7 +36,7 @@ class Kit:
         self.payments: list[dict] = []
         self.versions: list[dict] = []
         self.next_pidx = len(county.persons)
-        self.next_hh = 0
+        self.next_hh = int(county.persons["hh"].max()) + 1  # households continue the numbering
         self.seq_used: set[str] = set()
         self.plates = 0
         self.certs = 0
@@ -98,7 +98,7 @@ class Kit:
         """A fresh household: head, spouse, children by age order."""
         self.next_hh += 1
         township = TOWNSHIPS[self.next_hh % len(TOWNSHIPS)]
-        hh_no = f"{township}{900000 + self.next_hh}"
+        hh_no = f"{township}{self.next_hh + 1:06d}"
         members = []
         for k, age in enumerate(ages):
             male = k == 0 or (k >= 2 and self.rng.random() < 0.5)
