@@ -49,6 +49,8 @@ class Kit:
         # the last working day on or before the as-of date: pending payments are approved then
         self.pend_day = int(self.cal.sub(self.e + 1, 1))
         self.pend_month = month_add(month_of(self.cal.date(self.pend_day)), 1)
+        # the last working day on or before --start: a payment held since go-live
+        self.held_since_start = int(self.cal.sub(self.s + 1, 1))
 
     # ---- days -------------------------------------------------------------------------
     def day(self, d: dt.date) -> int:
