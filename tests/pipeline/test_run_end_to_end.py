@@ -161,9 +161,23 @@ def test_summary_marts_are_built(county):
         pending_findings = con.execute(
             "select count(distinct payment_id) from marts.anomalies where status = 'pending'"
         ).fetchone()[0]
+        open_now = con.execute(
+            "select count(*), sum(amount_at_risk) from marts.anomalies"
+            " where review_status not in ('dismissed', 'recovered')"
+        ).fetchone()
+        open_last_week = con.execute(
+            "select sum(open_findings), sum(amount_at_risk) from marts.weekly_summary"
+            " where iso_week = '2026-W44'"
+        ).fetchone()
+        by_rule = con.execute(
+            "select sum(open_findings), sum(new_findings) from marts.weekly_findings_by_rule"
+        ).fetchone()
+        new_total = con.execute("select sum(new_findings) from marts.weekly_summary").fetchone()[0]
     finally:
         con.close()
     assert len(statuses) == 8
     assert all(last_good is not None and not stale for _, last_good, stale in statuses)
     assert weeks[1] == "2026-W44" and weeks[2] == paid
     assert holds[0] == holds[1] == pending_findings
+    assert open_now[0] > 0 and open_last_week == open_now
+    assert by_rule[1] == new_total
