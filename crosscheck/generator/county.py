@@ -1,5 +1,7 @@
 """Build the whole synthetic county and write its deliveries and truth file."""
 
+# ruff: noqa: E501  (SQL text)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -168,7 +170,7 @@ def _ledger_table(con, county: County) -> None:
     con.register("ver_df", ver)
     s = cal.idx(county.opts.start)
     b = cal.base.isoformat()
-    con.execute(f"""
+    con.execute("""
         CREATE TABLE pay AS
         WITH firsts AS (SELECT pkey, min(upd_day * 100000 + upd_sec) AS first_at FROM ver_df GROUP BY pkey)
         SELECT p.*, 'P' || lpad(CAST(row_number() OVER (ORDER BY f.first_at, p.pkey) AS VARCHAR), 10, '0')
@@ -259,7 +261,26 @@ def write(county: County, progress) -> dict:
     )
     con.execute("CREATE TABLE cremations AS SELECT * FROM crem_df")
     progress.step("tables loaded; writing deliveries")
-    stats = write_all(con, opts.out, cal.base, opts.start, opts.end, county.cards, progress)
+    con.register(
+        "cards_df",
+        county.cards[
+            [
+                "id_typed",
+                "name",
+                "card_no",
+                "account_no",
+                "bank_name",
+                "fin",
+                "status",
+                "issued",
+                "change_day",
+                "fin_after",
+                "status_after",
+            ]
+        ],
+    )
+    con.execute("CREATE TABLE cards AS SELECT * FROM cards_df")
+    stats = write_all(con, opts.out, cal.base, opts.start, opts.end, progress)
     county.payment_ids = dict(con.execute("SELECT pkey, payment_id FROM pay").fetchall())
     con.close()
     return stats

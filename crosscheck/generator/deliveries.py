@@ -1,14 +1,13 @@
 """Cut the generated county into deliveries: which source on which day holds what."""
 
+# ruff: noqa: E501  (SQL text)
+
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from crosscheck.generator.writers import excel_serial, write_csv, write_success, write_xlsx
+from crosscheck.generator.writers import EXCEL_EPOCH, SheetRows, write_csv, write_success
 from ingestion.sources import Source, load_sources
 
 
@@ -81,14 +80,13 @@ def month_minus(yyyymm: int, n: int) -> int:
     return t // 12 * 100 + t % 12 + 1
 
 
-def write_all(
-    con, out: Path, base: dt.date, start: dt.date, end: dt.date, cards: pd.DataFrame, progress
-) -> dict:
+def write_all(con, out: Path, base: dt.date, start: dt.date, end: dt.date, progress) -> dict:
     """Every delivery of every source from start to end; returns rows/bytes per source."""
     sources = load_sources()
     queries = snapshot_queries(base)
     s = (start - base).days
     stats: dict[str, dict] = {}
+    sheets = None
     for name, source in sources.items():
         rows_total = bytes_total = 0
         days = delivery_days(source, start, end)
@@ -99,8 +97,8 @@ def write_all(
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / source.file_name(day)
             if source.format == "xlsx":
-                frame = sscards_frame(cards, x, base)
-                rows = write_xlsx(frame, path, source, day)
+                sheets = sheets or SheetRows(con, *sscards_queries(base), source)
+                rows = sheets.write(path, x, day)
             else:
                 q = queries[name].format(x=x, s=s, xm=xm, lo=month_minus(xm, 23))
                 rows = write_csv(con, q, path, source)
@@ -112,23 +110,13 @@ def write_all(
     return stats
 
 
-def sscards_frame(cards: pd.DataFrame, x: int, base: dt.date) -> pd.DataFrame:
-    """The card register as of day x: cards issued by then, statuses as changed by then."""
-    c = cards[cards["issued"].to_numpy() <= x]
-    changed = c["change_day"].to_numpy() <= x
-    return (
-        pd.DataFrame(
-            {
-                "id": c["id_typed"].to_numpy(),
-                "name": c["name"].to_numpy(),
-                "card_no": c["card_no"].to_numpy(),
-                "account_no": c["account_no"].to_numpy(),
-                "bank_name": c["bank_name"].to_numpy(),
-                "fin": np.where(changed, c["fin_after"].to_numpy(), c["fin"].to_numpy()),
-                "status": np.where(changed, c["status_after"].to_numpy(), c["status"].to_numpy()),
-                "issued": excel_serial(c["issued"].to_numpy(), base),
-            }
-        )
-        .sort_values("card_no", kind="stable")
-        .reset_index(drop=True)
-    )
+def sscards_queries(base: dt.date) -> tuple[str, str]:
+    """The card register before and after each card's (rare) status change."""
+    serial = (base - EXCEL_EPOCH).days
+    cols = "id_typed AS c0, name AS c1, card_no AS c2, account_no AS c3, bank_name AS c4"
+    before = f"""SELECT issued AS visible, change_day AS changed, {cols}, fin AS c5, status AS c6,
+                        issued + {serial} AS c7
+                 FROM cards ORDER BY card_no"""
+    after = f"""SELECT {cols}, fin_after AS c5, status_after AS c6, issued + {serial} AS c7
+                FROM cards WHERE change_day < 10000000 ORDER BY card_no"""
+    return before, after

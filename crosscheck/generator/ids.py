@@ -41,7 +41,8 @@ def upgrade_15(value15: str) -> str:
 
 def legacy_15(id18: str) -> str:
     """The pre-1999 15-digit form of an 18-digit number born 19xx."""
-    assert id18[6:8] == "19"
+    if id18[6:8] != "19":
+        raise ValueError(f"{id18} was not born in the 1900s")
     return id18[:6] + id18[8:17]
 
 

@@ -70,7 +70,9 @@ class Kit:
         return self.day(month_start(yyyymm).replace(day=dom))
 
     # ---- persons ----------------------------------------------------------------------
-    def _id(self, birth: dt.date, male: bool, area: str = COUNTY, want_x: bool | None = False) -> str:
+    def _id(
+        self, birth: dt.date, male: bool, area: str = COUNTY, want_x: bool | None = False
+    ) -> str:
         b = birth.strftime("%Y%m%d")
         for seq in range(901 if male else 902, 1000, 2):
             body = f"{area}{b}{seq:03d}"
@@ -131,8 +133,15 @@ class Kit:
         return self._id(self.birth(age), True, area="500101", want_x=None)
 
     # ---- registers --------------------------------------------------------------------
-    def card(self, p: dict, status="正常", fin="已激活", change_day=10**7, status_after=None,
-             fin_after=None) -> tuple[str, str]:
+    def card(
+        self,
+        p: dict,
+        status="正常",
+        fin="已激活",
+        change_day=10**7,
+        status_after=None,
+        fin_after=None,
+    ) -> tuple[str, str]:
         bank = int(self.rng.integers(0, 5))
         account, bank_name = self.c.acc.one(bank)
         self.cards.append(
@@ -153,8 +162,15 @@ class Kit:
         )
         return account, bank_name
 
-    def spell(self, p: dict, program: str, start: int, end: int | None = None, status=None,
-              id_typed: str | None = None) -> None:
+    def spell(
+        self,
+        p: dict,
+        program: str,
+        start: int,
+        end: int | None = None,
+        status=None,
+        id_typed: str | None = None,
+    ) -> None:
         self.roster.append(
             {
                 "id_number": id_typed or p["id"],
@@ -168,8 +184,9 @@ class Kit:
             }
         )
 
-    def vehicle(self, p: dict, plate_class="02", use="A", first_reg=None, status="A",
-                status_day=None) -> str:
+    def vehicle(
+        self, p: dict, plate_class="02", use="A", first_reg=None, status="A", status_day=None
+    ) -> str:
         self.plates += 1
         plate = f"渝M{self.plates:05d}"
         fr = first_reg if first_reg is not None else self.day(self.c.first) - 1500
@@ -200,23 +217,52 @@ class Kit:
             }
         )
 
-    def die(self, p: dict, death: int, cert=True, crem=False, dereg=True, cert_no=None,
-            id_number=None) -> None:
+    def die(
+        self, p: dict, death: int, cert=True, crem=False, dereg=True, cert_no=None, id_number=None
+    ) -> None:
         """Death evidence; hukou deregisters 10 days later unless dereg is False."""
         pid = id_number or p["id"]
         if cert:
-            self.deaths.append({"cert_no": cert_no, "id_number": pid, "name": p["name"],
-                                "death": death, "issued": death + 1, "deliver": death + 1})
+            self.deaths.append(
+                {
+                    "cert_no": cert_no,
+                    "id_number": pid,
+                    "name": p["name"],
+                    "death": death,
+                    "issued": death + 1,
+                    "deliver": death + 1,
+                }
+            )
         if crem:
-            self.cremations.append({"id_number": pid, "name": p["name"], "death": death,
-                                    "cremation": death + 2, "home": "县殡仪馆", "deliver": death + 2})
+            self.cremations.append(
+                {
+                    "id_number": pid,
+                    "name": p["name"],
+                    "death": death,
+                    "cremation": death + 2,
+                    "home": "县殡仪馆",
+                    "deliver": death + 2,
+                }
+            )
         if dereg:
             p["status"] = "1"
             p["dereg_day"] = death + 10
 
     # ---- payments ---------------------------------------------------------------------
-    def _pay(self, p: dict | None, program: str, period, cents: int, approved: int, events,
-             account=None, bank=None, rid=None, rname=None, reissue_of=-1) -> int:
+    def _pay(
+        self,
+        p: dict | None,
+        program: str,
+        period,
+        cents: int,
+        approved: int,
+        events,
+        account=None,
+        bank=None,
+        rid=None,
+        rname=None,
+        reissue_of=-1,
+    ) -> int:
         key = self.c.lb._keys(1)[0]
         self.payments.append(
             {
@@ -297,14 +343,24 @@ class Kit:
 
     def pay_finding(self, rule, subtype, status, pkey, p_or_id, cents, amount=None) -> None:
         pid = p_or_id["id"] if isinstance(p_or_id, dict) else p_or_id
-        self.finding(rule, subtype, status, pkey, pid, pkey,
-                     Decimal(cents) / 100 if amount is None else amount)
+        self.finding(
+            rule,
+            subtype,
+            status,
+            pkey,
+            pid,
+            pkey,
+            Decimal(cents) / 100 if amount is None else amount,
+        )
 
     def near(self, kind, rule, key, note) -> None:
         self.c.near_misses.append(
-            {"kind": kind, "rule_code": rule,
-             "finding_key": ("pkey", key) if isinstance(key, (int, np.integer)) else key,
-             "note": note}
+            {
+                "kind": kind,
+                "rule_code": rule,
+                "finding_key": ("pkey", key) if isinstance(key, (int, np.integer)) else key,
+                "note": note,
+            }
         )
 
     # ---- commit -----------------------------------------------------------------------
@@ -324,6 +380,8 @@ class Kit:
         if self.deaths:
             c.deaths = pd.concat([c.deaths, pd.DataFrame(self.deaths)], ignore_index=True)
         if self.cremations:
-            c.cremations = pd.concat([c.cremations, pd.DataFrame(self.cremations)], ignore_index=True)
+            c.cremations = pd.concat(
+                [c.cremations, pd.DataFrame(self.cremations)], ignore_index=True
+            )
         if self.payments:
             c.lb.add_rows(pd.DataFrame(self.payments), pd.DataFrame(self.versions))

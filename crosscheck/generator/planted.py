@@ -26,8 +26,27 @@ def per_rule(persons: int) -> int:
 def plant(county) -> None:
     k = Kit(county)
     n = per_rule(county.opts.persons)
-    for fn in (r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, id_typing,
-               holiday_delay, corrected_certificate, quarter_before_death, reissues):
+    for fn in (
+        r01,
+        r02,
+        r03,
+        r04,
+        r05,
+        r06,
+        r07,
+        r08,
+        r09,
+        r10,
+        r11,
+        r12,
+        r13,
+        r14,
+        id_typing,
+        holiday_delay,
+        corrected_certificate,
+        quarter_before_death,
+        reissues,
+    ):
         fn(k, n)
     k.commit()
 
@@ -45,8 +64,12 @@ def r01(k: Kit, n: int) -> None:
         k.die(p, death, cert=i % 3 != 1, crem=i % 3 != 0)
         in_month = k.paid(p, "14", k.mA, amt)
         if i == 0:
-            k.near("payment_in_death_month", "R01", in_month,
-                   "monthly period = the death month: not after the end of the death month")
+            k.near(
+                "payment_in_death_month",
+                "R01",
+                in_month,
+                "monthly period = the death month: not after the end of the death month",
+            )
         after = k.paid(p, "14", k.mB, amt)
         k.pay_finding("R01", None, "paid", after, p, amt)
     # a one-off approved after the death
@@ -154,7 +177,9 @@ def r06(k: Kit, n: int) -> None:
         amt = cents(130 + i)
         if i % 3 == 2:  # one-off failure, no reissue
             a = k.workday_on_or_after(k.month_day(k.mA, 5))
-            first, _ = k.failed(p, "17", k.mA, cents(1500), days=k.clean_days("17", k.mA, approved=a))
+            first, _ = k.failed(
+                p, "17", k.mA, cents(1500), days=k.clean_days("17", k.mA, approved=a)
+            )
             amt = cents(1500)
         else:
             first, last = k.failed(p, "14", k.mA, amt)
@@ -169,7 +194,9 @@ def r06(k: Kit, n: int) -> None:
         first, last = k.failed(p, "14", k.mA, amt, returned=True)
         if i % 2 == 1:
             a = k.add(last, 2)
-            k.failed(p, "14", k.mA, amt, days=(a, k.add(a, 1), None), returned=True, reissue_of=first)
+            k.failed(
+                p, "14", k.mA, amt, days=(a, k.add(a, 1), None), returned=True, reissue_of=first
+            )
         k.finding("R06", "RETURNED_UNPAID", None, first, p["id"], first, Decimal(amt) / 100)
         # REISSUE_PENDING
         p = k.person(age=62 + i)
@@ -197,8 +224,9 @@ def r06(k: Kit, n: int) -> None:
     k.near("chain_cancelled", "R06", first, "failed, reissued, reissue cancelled: settled")
     p = k.person(age=65)
     a = k.sub(k.pend_day, 3)
-    first, _ = k.failed(p, "17", k.cal.date(a).strftime("%Y%m"), cents(600),
-                        days=(a, k.add(a, 1), None))
+    first, _ = k.failed(
+        p, "17", k.cal.date(a).strftime("%Y%m"), cents(600), days=(a, k.add(a, 1), None)
+    )
     k.near("failure_within_deadline", "R06", first, "failed recently: the deadline is not past")
 
 
@@ -218,13 +246,22 @@ def r07(k: Kit, n: int) -> None:
     # near misses in 低保 households
     cases = [
         ("motorcycle_in_dibao_household", dict(plate_class="07"), "plate class 07 is not a car"),
-        ("light_motorcycle_in_dibao_household", dict(plate_class="08"), "plate class 08 is not a car"),
+        (
+            "light_motorcycle_in_dibao_household",
+            dict(plate_class="08"),
+            "plate class 08 is not a car",
+        ),
         ("car_for_disabled_driver", dict(plate_class="02", use="Z"), "use Z: special-purpose"),
-        ("car_transferred_before_period", dict(plate_class="02", status="B",
-                                               status_day=k.month_day(k.m0, 5)),
-         "transferred out before the period start"),
-        ("car_registered_after_period", dict(plate_class="02", first_reg=k.month_day(month_add(k.mB, 1), 15)),
-         "registered after the period end"),
+        (
+            "car_transferred_before_period",
+            dict(plate_class="02", status="B", status_day=k.month_day(k.m0, 5)),
+            "transferred out before the period start",
+        ),
+        (
+            "car_registered_after_period",
+            dict(plate_class="02", first_reg=k.month_day(month_add(k.mB, 1), 15)),
+            "registered after the period end",
+        ),
     ]
     for kind, kw, note in cases:
         head, spouse = k.household((50, 48))
@@ -240,7 +277,7 @@ def r08(k: Kit, n: int) -> None:
     for i in range(n + 1):
         head, spouse = k.household((45 + i, 42))
         k.spell(head, "10", month_add(k.m0, -12))
-        etype, employer = (("事业单位", "县第一中学") if i % 2 == 0 else ("机关", "镇人民政府"))
+        etype, employer = ("事业单位", "县第一中学") if i % 2 == 0 else ("机关", "镇人民政府")
         k.employ(spouse if i % 3 else head, employer, etype, month_add(k.m0, -10))
         amt = cents(400 + 10 * i)
         if i < n:
@@ -261,11 +298,26 @@ def r09(k: Kit, n: int) -> None:
         amt = cents(1000)
         if status == "paid":
             a = k.workday_on_or_after(k.month_day(k.mB, 6))
-            key = k.paid(p, "17", k.mB, amt, days=k.clean_days("17", k.mB, approved=a), rid=rid,
-                         rname=rname, account=account)
+            key = k.paid(
+                p,
+                "17",
+                k.mB,
+                amt,
+                days=k.clean_days("17", k.mB, approved=a),
+                rid=rid,
+                rname=rname,
+                account=account,
+            )
         else:
-            key = k.pending(p, "17", k.cal.date(k.pend_day).strftime("%Y%m"), amt, rid=rid,
-                            rname=rname, account=account)
+            key = k.pending(
+                p,
+                "17",
+                k.cal.date(k.pend_day).strftime("%Y%m"),
+                amt,
+                rid=rid,
+                rname=rname,
+                account=account,
+            )
         return key, amt
 
     for i in range(n + 1):
@@ -297,7 +349,9 @@ def r09(k: Kit, n: int) -> None:
     p = k.person(age=33)
     spaced = p["name"][0] + "\u3000" + p["name"][1:] + " "
     key, _ = grant(p, "paid", rname=spaced)
-    k.near("name_with_spaces", "R09", key, "name typed with U+3000 inside: equal after removing spaces")
+    k.near(
+        "name_with_spaces", "R09", key, "name typed with U+3000 inside: equal after removing spaces"
+    )
 
 
 def r10(k: Kit, n: int) -> None:
@@ -355,7 +409,11 @@ def r11(k: Kit, n: int) -> None:
             head, spouse = k.household((50 + i, 49))
             third = k.person(age=60 + i)
             account = head["account"]
-            recipients = [(head, None), (spouse, "OTHER_PERSONS_CARD"), (third, "OTHER_PERSONS_CARD")]
+            recipients = [
+                (head, None),
+                (spouse, "OTHER_PERSONS_CARD"),
+                (third, "OTHER_PERSONS_CARD"),
+            ]
         else:
             account, _ = k.c.acc.one(3)
             recipients = [(k.person(age=40 + j + i), "NOT_A_CARD") for j in range(3)]
@@ -363,7 +421,9 @@ def r11(k: Kit, n: int) -> None:
         for j, (p, r10) in enumerate(recipients):
             amt = cents(500 + 100 * j)
             aj = k.add(a, j)
-            key = k.paid(p, "17", k.mB, amt, days=k.clean_days("17", k.mB, approved=aj), account=account)
+            key = k.paid(
+                p, "17", k.mB, amt, days=k.clean_days("17", k.mB, approved=aj), account=account
+            )
             total += Decimal(amt) / 100
             if r10:
                 k.pay_finding("R10", r10, "paid", key, p, amt)
@@ -374,13 +434,23 @@ def r11(k: Kit, n: int) -> None:
     first = None
     for j, p in enumerate((head, spouse, child)):
         amt = cents(300)
-        key = k.paid(p, "17", k.mB, amt, days=k.clean_days("17", k.mB, approved=k.add(a, j)),
-                     account=head["account"])
+        key = k.paid(
+            p,
+            "17",
+            k.mB,
+            amt,
+            days=k.clean_days("17", k.mB, approved=k.add(a, j)),
+            account=head["account"],
+        )
         first = first or key
         if p is not head:
             k.pay_finding("R10", "OTHER_PERSONS_CARD", "paid", key, p, amt)
-    k.near("shared_account_in_household", "R11", f"{head['account']}|{k.mB}",
-           "three persons of one household: not 2 or more households")
+    k.near(
+        "shared_account_in_household",
+        "R11",
+        f"{head['account']}|{k.mB}",
+        "three persons of one household: not 2 or more households",
+    )
 
 
 def r12(k: Kit, n: int) -> None:
@@ -501,8 +571,12 @@ def holiday_delay(k: Kit, n: int) -> None:
     p = k.person(age=39)
     a = k.sub(x, 1)
     key = k.paid(p, "17", cal.date(a).strftime("%Y%m"), cents(1200), days=(a, x, y))
-    k.near("holiday_bank_delay", "R04", key,
-           f"sent {cal.date(x)}, paid {cal.date(y)}: 2 statutory working days, more Mon–Fri")
+    k.near(
+        "holiday_bank_delay",
+        "R04",
+        key,
+        f"sent {cal.date(x)}, paid {cal.date(y)}: 2 statutory working days, more Mon–Fri",
+    )
 
 
 def corrected_certificate(k: Kit, n: int) -> None:
@@ -516,13 +590,33 @@ def corrected_certificate(k: Kit, n: int) -> None:
     first_death = k.month_day(k.mA, 15)
     true_death = k.month_day(k.mB, 20)
     cert = "SW900001"
-    k.deaths.append({"cert_no": cert, "id_number": p["id"], "name": p["name"], "death": first_death,
-                     "issued": first_death + 1, "deliver": first_death + 1})
-    k.deaths.append({"cert_no": cert, "id_number": p["id"], "name": p["name"], "death": true_death,
-                     "issued": k.s + 1, "deliver": k.s + 1})
+    k.deaths.append(
+        {
+            "cert_no": cert,
+            "id_number": p["id"],
+            "name": p["name"],
+            "death": first_death,
+            "issued": first_death + 1,
+            "deliver": first_death + 1,
+        }
+    )
+    k.deaths.append(
+        {
+            "cert_no": cert,
+            "id_number": p["id"],
+            "name": p["name"],
+            "death": true_death,
+            "issued": k.s + 1,
+            "deliver": k.s + 1,
+        }
+    )
     p["status"], p["dereg_day"] = "1", true_death + 10
-    k.near("corrected_death_certificate", "R01", key,
-           "first version dated the death before the period; the correction moves it into it")
+    k.near(
+        "corrected_death_certificate",
+        "R01",
+        key,
+        "first version dated the death before the period; the correction moves it into it",
+    )
 
 
 def quarter_before_death(k: Kit, n: int) -> None:
@@ -549,4 +643,3 @@ def reissues(k: Kit, n: int) -> None:
     k.near("legitimate_reissue", "R02", re, "reissue_of the failed payment, same period")
     k.near("late_reissue", "R05", re, "a reissue is exempt from the cycle's due date")
     k.near("reissue_settles_chain", "R06", first, "the chain's reissue is paid")
-

@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from crosscheck.generator.xlsx_parts import package_parts
 from ingestion.sources import Source
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -27,9 +27,10 @@ def write_csv(con, query: str, path: Path, source: Source) -> int:
     headers = source.headers
     cols = ", ".join(f'c{i} AS "{h}"' for i, h in enumerate(headers))
     tmp = path.with_suffix(".tmp")
-    rows = con.execute(
-        f"COPY (SELECT {cols} FROM ({query}) q) TO '{tmp}' (FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"')"
-    ).fetchall()[0][0]
+    options = "FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"'"
+    rows = con.execute(f"COPY (SELECT {cols} FROM ({query}) q) TO '{tmp}' ({options})").fetchall()[
+        0
+    ][0]
     data = tmp.read_bytes()
     tmp.unlink()
     encoding = (source.encoding or "UTF-8").upper()
@@ -43,124 +44,96 @@ def write_csv(con, query: str, path: Path, source: Source) -> int:
     return int(rows)
 
 
-def _xml_escape(values: pd.Series) -> pd.Series:
-    return values.str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;")
-
-
 def _col_letter(i: int) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i]
 
 
-def write_xlsx(frame: pd.DataFrame, path: Path, source: Source, when: dt.date) -> int:
-    """One sheet, header row, text cells inline; `excel_date` columns are date cells.
+def _cells_sql(source: Source) -> str:
+    """SQL: the cells of one sheet row (columns c0, c1, ...), without references.
 
-    `frame` holds one column per declared column in order: text as str (None
-    for empty), excel_date as datetime.date-like day numbers (Excel serials).
+    Cell references are optional in SpreadsheetML (cells follow one another);
+    leaving them out makes a row's XML independent of its row number, so it
+    is built once and reused by every snapshot.
     """
-    n = len(frame)
-    header_cells = "".join(
-        f'<c r="{_col_letter(i)}1" t="inlineStr"><is><t>{h}</t></is></c>'
-        for i, h in enumerate(source.headers)
-    )
-    parts = []
-    rownum = pd.Series(np.arange(2, n + 2)).astype(str)
-    body = '<row r="' + rownum + '">'
+    cells = []
     for i, col in enumerate(source.columns):
-        ref = _col_letter(i) + rownum
-        values = frame.iloc[:, i]
         if col.type == "excel_date":
-            cell = '<c r="' + ref + '" s="1"><v>' + values.astype(str) + "</v></c>"
+            cells.append(
+                f"""CASE WHEN c{i} IS NULL THEN '<c/>' ELSE '<c s="1"><v>'"""
+                f""" || CAST(c{i} AS VARCHAR) || '</v></c>' END"""
+            )
         else:
-            txt = _xml_escape(values.fillna("").astype(str))
-            cell = (
-                '<c r="'
-                + ref
-                + '" t="inlineStr"><is><t xml:space="preserve">'
-                + txt
-                + "</t></is></c>"
-            ).where(values.notna(), "")
-        body = body + cell
-    body = body + "</row>"
-    parts.append(
+            esc = f"replace(replace(replace(c{i}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+            cells.append(
+                f"""CASE WHEN c{i} IS NULL THEN '<c/>' ELSE '<c t="inlineStr">"""
+                f"""<is><t xml:space="preserve">' || {esc} || '</t></is></c>' END"""
+            )
+    return " || ".join(cells) + " || '</row>'"
+
+
+class SheetRows:
+    """The rows of a snapshot register as XML, built once, cut per extract day.
+
+    `query` yields, in row order, `visible` (first day offset the row is in
+    a snapshot), `changed` (day offset its state changes, or a large number),
+    and the declared columns c0, c1, ... before the change; `after` yields the
+    same for the changed rows after the change, in the same order.
+    """
+
+    def __init__(self, con, query: str, after: str, source: Source):
+        self.source = source
+        cells = _cells_sql(source)
+        t = con.sql(f"SELECT visible, changed, {cells} AS x FROM ({query}) q").to_arrow_table()
+        self.visible = t.column("visible").to_numpy()
+        self.changed = t.column("changed").to_numpy()
+        self.xml = np.array(t.column("x").to_pylist(), dtype=object)
+        changed_idx = np.flatnonzero(self.changed < 10**7)
+        after_xml = con.sql(f"SELECT {cells} AS x FROM ({after}) q").fetchall()
+        self.after = dict(zip(changed_idx.tolist(), (r[0] for r in after_xml), strict=True))
+
+    def write(self, path: Path, x: int, when: dt.date) -> int:
+        idx = np.flatnonzero(self.visible <= x)
+        xml = self.xml[idx]
+        for pos in np.flatnonzero(self.changed[idx] <= x):
+            xml[pos] = self.after[int(idx[pos])]
+        n = len(xml)
+
+        def chunks(size=100_000):
+            for lo in range(0, n, size):
+                part = xml[lo : lo + size].tolist()
+                starts = [f'<row r="{r}">' for r in range(lo + 2, lo + 2 + len(part))]
+                yield "".join([s for pair in zip(starts, part, strict=True) for s in pair]).encode()
+
+        write_xlsx_parts(path, self.source, n, chunks(), when)
+        return n
+
+
+def write_xlsx_parts(path: Path, source: Source, n: int, body, when: dt.date) -> None:
+    """The workbook: one sheet named as declared, a header row, then the `body` chunks."""
+    header_cells = "".join(f'<c t="inlineStr"><is><t>{h}</t></is></c>' for h in source.headers)
+    head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f'<dimension ref="A1:{_col_letter(len(source.columns) - 1)}{n + 1}"/><sheetData>'
         f'<row r="1">{header_cells}</row>'
-    )
-    parts.append("".join(body.tolist()))
-    parts.append("</sheetData></worksheet>")
-    sheet = "".join(parts).encode("utf-8")
-    stamp = when.isoformat() + "T00:00:00Z"
-    files = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-            "</Types>"
-        ),
-        "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-            "</Relationships>"
-        ),
-        "docProps/core.xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            "<dc:creator>人社局社保卡管理系统</dc:creator>"
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
-            "</cp:coreProperties>"
-        ),
-        "xl/workbook.xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{source.sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>'
-        ),
-        "xl/_rels/workbook.xml.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-            "</Relationships>"
-        ),
-        "xl/styles.xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
-            '<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts>'
-            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            "</styleSheet>"
-        ),
-    }
+    ).encode()
+    stamp = (when.year, when.month, when.day, 0, 0, 0)
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name, text in [*files.items(), ("xl/worksheets/sheet1.xml", sheet)]:
-            info = zipfile.ZipInfo(name, date_time=(when.year, when.month, when.day, 0, 0, 0))
+        for name, text in package_parts(source.sheet, when).items():
+            info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(
-                info, text if isinstance(text, bytes) else text.encode("utf-8"), compresslevel=1
-            )
+            z.writestr(info, text.encode("utf-8"), compresslevel=1)
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = 1  # Python 3.11 name of the per-entry level (3.13: compress_level)
+        # zip64 only where the sheet may pass 2 GiB (a fact of the data, so still reproducible)
+        with z.open(info, "w", force_zip64=n > 2_000_000) as sheet:
+            sheet.write(head)
+            for chunk in body:
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
     tmp.replace(path)
-    return n
-
-
-def excel_serial(days_since_base: np.ndarray, base: dt.date) -> np.ndarray:
-    return np.asarray(days_since_base) + (base - EXCEL_EPOCH).days
 
 
 def write_success(

@@ -36,8 +36,20 @@ CYCLE = {
 }
 PERSON_LEVEL = {"03", "04", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17"}
 MEANS_TESTED = {"10", "11", "12", "13", "15"}
-CEILING = {"03": 600, "04": 600, "08": 1200, "09": 3000, "10": 900, "11": 1200, "12": 5000,
-           "13": 400, "14": 150, "15": 150, "16": 1600, "17": 3000}
+CEILING = {
+    "03": 600,
+    "04": 600,
+    "08": 1200,
+    "09": 3000,
+    "10": 900,
+    "11": 1200,
+    "12": 5000,
+    "13": 400,
+    "14": 150,
+    "15": 150,
+    "16": 1600,
+    "17": 3000,
+}
 ROSTER = {"10", "11", "13", "14", "15", "16"}
 PAIRS = {("11", "15"), ("11", "14"), ("11", "10")}
 HOLD = {"R01", "R02", "R03", "R07", "R08", "R09", "R10", "R12", "R14"}
@@ -207,8 +219,15 @@ def findings(landing: Path, as_of: dt.date) -> list[dict]:
 
     def flag(rule, sub, p, amount, key=None):
         st = {"PAID": "paid", "PENDING": "pending"}[p["status"]] if p else None
-        out.append({"rule_code": rule, "subtype": sub, "status": st,
-                    "finding_key": key or p["payment_id"], "amount_at_risk": money(amount)})
+        out.append(
+            {
+                "rule_code": rule,
+                "subtype": sub,
+                "status": st,
+                "finding_key": key or p["payment_id"],
+                "amount_at_risk": money(amount),
+            }
+        )
 
     def live(p, rule):
         return p["status"] == "PAID" or (p["status"] == "PENDING" and rule in HOLD)
@@ -233,8 +252,10 @@ def findings(landing: Path, as_of: dt.date) -> list[dict]:
     for g in groups.values():
         if len(g) < 2:
             continue
-        paid = sorted((x for x in g if x["status"] == "PAID"),
-                      key=lambda x: (x["status_date"], x["payment_id"]))
+        paid = sorted(
+            (x for x in g if x["status"] == "PAID"),
+            key=lambda x: (x["status_date"], x["payment_id"]),
+        )
         right = paid[0] if paid else min(g, key=lambda x: x["payment_id"])
         for x in g:
             if x is not right:
@@ -301,10 +322,20 @@ def findings(landing: Path, as_of: dt.date) -> list[dict]:
         else:
             deadline = month_last(f.year + f.month // 12, f.month % 12 + 1)
         if D > deadline:
-            sub = {"FAILED": "AT_BANK", "RETURNED": "RETURNED_UNPAID",
-                   "PENDING": "REISSUE_PENDING"}[latest["status"]]
-            out.append({"rule_code": "R06", "subtype": sub, "status": None,
-                        "finding_key": p["payment_id"], "amount_at_risk": money(p["amt"])})
+            sub = {
+                "FAILED": "AT_BANK",
+                "RETURNED": "RETURNED_UNPAID",
+                "PENDING": "REISSUE_PENDING",
+            }[latest["status"]]
+            out.append(
+                {
+                    "rule_code": "R06",
+                    "subtype": sub,
+                    "status": None,
+                    "finding_key": p["payment_id"],
+                    "amount_at_risk": money(p["amt"]),
+                }
+            )
     # R07, R08
     vehicles = read_csv(snap["vehicles"][-1][1], "vehicles")
     cars = defaultdict(list)
@@ -322,14 +353,18 @@ def findings(landing: Path, as_of: dt.date) -> list[dict]:
         end = month_last(cm[-1] // 100, cm[-1] % 100)
         hh = household(p["person"])
         if live(p, "R07") and any(
-            v["号牌种类"] in ("01", "02") and v["使用性质"] != "Z" and d(v["初次登记日期"]) <= end
+            v["号牌种类"] in ("01", "02")
+            and v["使用性质"] != "Z"
+            and d(v["初次登记日期"]) <= end
             and not (v["机动车状态"] in ("B", "E", "G") and d(v["状态日期"]) < start)
-            for m in hh for v in cars[m]
+            for m in hh
+            for v in cars[m]
         ):
             flag("R07", None, p, p["amt"])
         if live(p, "R08") and any(
             r["employer_type"] in ("机关", "事业单位") and int(r["month"]) in cm
-            for m in hh for r in jobs[m]
+            for m in hh
+            for r in jobs[m]
         ):
             flag("R08", None, p, p["amt"])
     # R09, R10
@@ -371,8 +406,15 @@ def findings(landing: Path, as_of: dt.date) -> list[dict]:
         people = {x["person"] for x in ps}
         homes = {persons[x]["户号"] if x in persons else "solo:" + x for x in people}
         if len(people) >= 3 and len(homes) >= 2:
-            out.append({"rule_code": "R11", "subtype": None, "status": None,
-                        "finding_key": f"{a}|{m}", "amount_at_risk": money(sum(x["amt"] for x in ps))})
+            out.append(
+                {
+                    "rule_code": "R11",
+                    "subtype": None,
+                    "status": None,
+                    "finding_key": f"{a}|{m}",
+                    "amount_at_risk": money(sum(x["amt"] for x in ps)),
+                }
+            )
     # R12
     for p in pay.values():
         c = CEILING.get(p["program_code"])
@@ -381,14 +423,22 @@ def findings(landing: Path, as_of: dt.date) -> list[dict]:
     # R13
     for pid in evidence:
         if pid in persons and persons[pid]["人员状态"] == "0" and (D - death[pid]).days > 30:
-            out.append({"rule_code": "R13", "subtype": None, "status": None, "finding_key": pid,
-                        "amount_at_risk": "0.00"})
+            out.append(
+                {
+                    "rule_code": "R13",
+                    "subtype": None,
+                    "status": None,
+                    "finding_key": pid,
+                    "amount_at_risk": "0.00",
+                }
+            )
     # R14
     roster = read_csv(snap["assistance"][-1][1], "assistance")
     spells = defaultdict(list)
     for r in roster:
         spells[(normalize_id(r["id_number"])[0], r["program_code"])].append(
-            (int(r["start_month"]), int(r["end_month"]) if r["end_month"] else 999999))
+            (int(r["start_month"]), int(r["end_month"]) if r["end_month"] else 999999)
+        )
     for p in pay.values():
         if not live(p, "R14") or p["program_code"] not in ROSTER:
             continue
