@@ -74,26 +74,48 @@ class Gate:
     """Validates deliveries of one ingestion run; reuse it for every delivery."""
 
     def __init__(self, con, docs_dir: Path | None = None):
-        import great_expectations as gx
-
-        gx_duckdb.apply()
         self.con = con
-        self.gx = gx
         self.docs_dir = Path(docs_dir) if docs_dir else None
-        self.context = gx.get_context(mode="ephemeral")
-        self.datasource = self.context.data_sources.add_sql(
-            DATASOURCE,
-            connection_string="duckdb:///:memory:",
-            kwargs=gx_duckdb.engine_kwargs(con),
-        )
+        self.context = None  # created on first use: refused deliveries never need GX
         self._definitions: dict[str, object] = {}
         self._severity: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.validated = 0
+
+    def _start(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        gx_duckdb.apply()
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
+        self.datasource = self.context.data_sources.add_sql(
+            DATASOURCE,
+            connection_string="duckdb:///:memory:",
+            kwargs=gx_duckdb.engine_kwargs(self.con),
+        )
+
+    def close(self) -> None:
+        """Release GX's connections to the warehouse (before the writer closes it)."""
+        if self.context is None:
+            return
+        try:
+            engine = self.datasource.get_execution_engine()
+            if getattr(engine, "_connection", None) is not None:
+                engine._connection.close()
+                engine._connection = None
+            engine.engine.dispose()
+        except Exception:  # noqa: S110 - best effort: the writer closes the database anyway
+            pass
 
     def _definition(self, source: Source):
         """The source's validation definition (asset + suite), built once per run."""
         if source.name in self._definitions:
             return self._definitions[source.name]
+        if self.context is None:
+            self._start()
         gx = self.gx
         asset = self.datasource.add_table_asset(
             source.name, table_name=source.name, schema_name=WORK_SCHEMA
@@ -141,7 +163,7 @@ class Gate:
         lo, hi = self._row_bounds(source, extract_date)
         result = definition.run(
             expectation_parameters={"min_rows": lo, "max_rows": hi},
-            result_format="SUMMARY",
+            result_format="BASIC",
             run_id=RunIdentifier(run_name=load_id),
         )
         verdict = Verdict(load_id, source.name, extract_date, passed=True)

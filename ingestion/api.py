@@ -43,10 +43,15 @@ def _check_sources(sources: list[str] | None) -> list[str]:
     return list(sources)
 
 
-def _make_gate(con, warehouse: Path):
+def _make_gate(con, warehouse: Path, data_docs: bool = True):
     from expectations.gate import Gate
 
-    return Gate(con, docs_dir=warehouse.parent / "data_docs")
+    return Gate(con, docs_dir=docs_dir(warehouse) if data_docs else None)
+
+
+def docs_dir(warehouse: Path | str) -> Path:
+    """Where the GX Data Docs of a warehouse's validations are rendered."""
+    return Path(warehouse).parent / "data_docs"
 
 
 def find_late(landing: Path, as_of: dt.date, sources: list[str]) -> list[LateDelivery]:
@@ -67,6 +72,7 @@ def ingest(
     warehouse: Path | str,
     as_of: dt.date | None = None,
     sources: list[str] | None = None,
+    data_docs: bool = True,
 ) -> IngestReport:
     """Load every new complete delivery with extract date ≤ as_of; report late sources."""
     landing, warehouse = Path(landing), Path(warehouse)
@@ -80,10 +86,8 @@ def ingest(
         con = open_warehouse(warehouse)
         try:
             install_macros(con)
-            gate = None
+            gate = _make_gate(con, warehouse, data_docs)
             for delivery in deliveries:
-                if gate is None:
-                    gate = _make_gate(con, warehouse)
                 report.deliveries.append(process(con, delivery, gate))
             if as_of is not None:
                 report.late = find_late(landing, as_of, names)
@@ -95,15 +99,19 @@ def ingest(
                         item.extract_date,
                         as_of,
                     )
-            if gate is not None:
-                gate.build_docs()
+            gate.build_docs()
+            gate.close()
         finally:
             con.close()
     return report
 
 
 def ingest_delivery(
-    landing: Path | str, warehouse: Path | str, source: str, extract_date: dt.date
+    landing: Path | str,
+    warehouse: Path | str,
+    source: str,
+    extract_date: dt.date,
+    data_docs: bool = True,
 ) -> DeliveryResult:
     """Load one delivery (the Airflow per-source DAG); error if it is not complete."""
     landing, warehouse = Path(landing), Path(warehouse)
@@ -116,9 +124,10 @@ def ingest_delivery(
         con = open_warehouse(warehouse)
         try:
             install_macros(con)
-            gate = _make_gate(con, warehouse)
+            gate = _make_gate(con, warehouse, data_docs)
             result = process(con, discover.Delivery(extract_date, source, folder), gate)
             gate.build_docs()
+            gate.close()
         finally:
             con.close()
     return result

@@ -110,9 +110,17 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(stmt.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
 
 
-def id_columns_sql(expr: str, name: str) -> str:
-    """Select-list of the three raw-table columns of an `id` column."""
+def id_stages_sql(expr: str, name: str) -> tuple[str, str, str]:
+    """The three raw-table columns of an `id` column, computed in three steps.
+
+    Nesting the macros (cc_id_valid(cc_id_norm(x))) expands to a huge
+    expression that takes DuckDB seconds to plan; computing fold → upgrade →
+    valid in successive projections keeps each step small. Returns the
+    select-list items of step 1 (fold), step 2 (upgrade) and the final step.
+    """
+    f, n = f'"__f_{name}"', f'"__n_{name}"'
     return (
-        f'{expr} AS "{name}_raw", cc_id_norm({expr}) AS "{name}", '
-        f'cc_id_valid(cc_id_norm({expr})) AS "{name}_valid"'
+        f"cc_id_fold({expr}) AS {f}",
+        f"cc_id_upgrade({f}) AS {n}",
+        f'{expr} AS "{name}_raw", {n} AS "{name}", cc_id_valid({n}) AS "{name}_valid"',
     )

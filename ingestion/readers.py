@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingestion.idnorm import id_columns_sql
+from ingestion.idnorm import id_stages_sql
 from ingestion.sources import Column, Source
 from ingestion.verify import DeliveryRefused, VerifiedFile
 
@@ -185,7 +185,7 @@ def _typed_expr(c: Column) -> tuple[str, str | None]:
     v = f"nullif({_q(c.name)}, '')"
     t = f"nullif(trim({_q(c.name)}), '')"
     if c.type == "id":
-        return id_columns_sql(v, c.name), None
+        return id_stages_sql(v, c.name)[2], None
     if c.type in ("date", "excel_date"):
         fmt = c.format or "%Y-%m-%d"
         parsed = f"CAST(try_strptime({t}, {_lit(fmt)}) AS DATE)"
@@ -238,13 +238,20 @@ def type_rows(
         [load_id, source.name, extract_date],
     ).fetchone()[0]
     work = f"{WORK_SCHEMA}.{source.name}"
+    ids = [
+        id_stages_sql(f"nullif({_q(c.name)}, '')", c.name) for c in source.columns if c.type == "id"
+    ]
+    step1 = "".join(f", {a}" for a, _, _ in ids)
+    step2 = "".join(f", {b}" for _, b, _ in ids)
     con.execute(
         f"""CREATE OR REPLACE TABLE {work} AS
+            WITH folded AS (SELECT *{step1} FROM cc_flagged WHERE _reason IS NULL),
+            upgraded AS (SELECT *{step2} FROM folded)
             SELECT {", ".join(selects)},
                    {_lit(load_id)} AS _load_id,
                    DATE {_lit(extract_date.isoformat())} AS _extract_date,
                    {_lit(file_name)} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no
-            FROM cc_flagged WHERE _reason IS NULL ORDER BY _row_no"""
+            FROM upgraded ORDER BY _row_no"""
     )
     con.execute("DROP TABLE IF EXISTS cc_flagged")
     con.execute(f"DROP TABLE IF EXISTS {text_table}")

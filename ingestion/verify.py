@@ -172,6 +172,10 @@ def _verify_text(path: Path, source: Source, entry: MarkerEntry) -> VerifiedFile
                 try:
                     text = decoder.decode(data)
                 except UnicodeDecodeError as e:
+                    if gb and _looks_utf8(data):
+                        raise DeliveryRefused(
+                            "wrong encoding: file is UTF-8, expected GB18030"
+                        ) from None
                     raise DeliveryRefused(
                         f"wrong encoding: not valid {encoding} at byte {offset + e.start}"
                     ) from None
@@ -210,6 +214,15 @@ def _verify_text(path: Path, source: Source, entry: MarkerEntry) -> VerifiedFile
     return VerifiedFile(
         path=path, read_path=read_path, entry=entry, sha256=digest, header=header, temp_dir=temp_dir
     )
+
+
+def _looks_utf8(data: bytes) -> bool:
+    """Whether bytes (possibly cut mid-character at the end) are valid UTF-8 text."""
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return not data.isascii()
 
 
 def _refuse_utf8_as_gb(path: Path, decoded_header: str) -> None:

@@ -1,0 +1,77 @@
+"""Pins the two GX-on-DuckDB fixes of expectations/gx_duckdb.py against real GX."""
+
+from __future__ import annotations
+
+import duckdb
+import great_expectations as gx
+import pytest
+import sqlalchemy as sa
+from duckdb_engine import Dialect as DuckDBDialect
+
+from expectations import gx_duckdb
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gx") / "w.duckdb"
+    c = duckdb.connect(str(path))
+    c.execute("CREATE SCHEMA s")
+    c.execute(
+        "CREATE TABLE s.t AS SELECT range AS i, "
+        "CASE WHEN range % 10 = 0 THEN NULL WHEN range = 7 THEN 'bad' ELSE 'a' || range END AS v "
+        "FROM range(1000)"
+    )
+    yield c
+    c.close()
+
+
+def test_duckdb_is_a_persisted_connection_dialect():
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as eng
+
+    gx_duckdb.apply()
+    gx_duckdb.apply()  # idempotent
+    names = [str(getattr(d, "value", d)) for d in eng._PERSISTED_CONNECTION_DIALECTS]
+    assert names.count("duckdb") == 1
+    assert eng._dialect_requires_persisted_connection(connection_string="duckdb:///x.duckdb")
+
+
+def test_regex_expression_uses_regexp_matches():
+    gx_duckdb.apply()
+    from great_expectations.expectations.metrics.column_map_metrics import (
+        column_values_match_regex as m,
+    )
+
+    expr = m.get_dialect_regex_expression(sa.column("v"), "^a[0-9]+$", DuckDBDialect)
+    sql = str(expr.compile(dialect=DuckDBDialect(), compile_kwargs={"literal_binds": True}))
+    assert sql.startswith("regexp_matches(v, ")
+    neg = m.get_dialect_regex_expression(sa.column("v"), "x", DuckDBDialect(), positive=False)
+    assert "NOT regexp_matches" in str(neg.compile(dialect=DuckDBDialect()))
+
+
+def test_gx_sql_validation_on_an_open_duckdb_connection(con):
+    """Results come back (persisted connection) and the regex counts are right."""
+    gx_duckdb.apply()
+    ctx = gx.get_context(mode="ephemeral")
+    ds = ctx.data_sources.add_sql(
+        "w", connection_string="duckdb:///:memory:", kwargs=gx_duckdb.engine_kwargs(con)
+    )
+    batch = ds.add_table_asset(
+        "t", table_name="t", schema_name="s"
+    ).add_batch_definition_whole_table("all")
+    suite = ctx.suites.add(gx.ExpectationSuite("s"))
+    suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column="v", mostly=0.95))
+    suite.add_expectation(
+        gx.expectations.ExpectColumnValuesToMatchRegex(column="v", regex="^a[0-9]+$")
+    )
+    suite.add_expectation(
+        gx.expectations.ExpectTableRowCountToBeBetween(min_value=1000, max_value=1000)
+    )
+    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="v", data=batch, suite=suite))
+    result = vd.run()
+    by_type = {r.expectation_config.type: r for r in result.results}
+    for r in result.results:
+        assert not r.exception_info.get("raised_exception"), r.exception_info
+    assert by_type["expect_column_values_to_not_be_null"].result["unexpected_count"] == 100
+    assert by_type["expect_column_values_to_not_be_null"].success is False
+    assert by_type["expect_column_values_to_match_regex"].result["unexpected_count"] == 1
+    assert by_type["expect_table_row_count_to_be_between"].success is True

@@ -1,0 +1,189 @@
+"""Re-runs, corrections, late and out-of-order deliveries, quarantine and release."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from deliveries import hukou_rows, ledger_rows, write_delivery
+
+from crosscheck.cli import main
+from crosscheck.errors import CrosscheckError
+from ingestion import api
+
+D2, D3 = dt.date(2026, 11, 2), dt.date(2026, 11, 3)
+SUNDAY = dt.date(2026, 11, 8)
+
+
+def _all_tables(env):
+    state = env.raw_state()
+    state["loads"] = sorted(env.query("SELECT * FROM meta.loads"), key=repr)
+    state["rejects"] = sorted(env.query("SELECT * FROM meta.rejects"), key=repr)
+    state["quarantine"] = env.query("SELECT count(*) FROM quarantine.ledger")
+    return state
+
+
+def test_rerun_on_same_landing_changes_nothing(env):
+    write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
+    env.ingest(as_of=D2)
+    before = _all_tables(env)
+    report = env.ingest(as_of=D2)
+    assert {d.status for d in report.deliveries} == {"skipped"}
+    assert _all_tables(env) == before
+
+
+def test_correction_replaces_its_predecessor_wholly(env):
+    write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
+    write_delivery(env.landing, "ledger", D3, ledger_rows(D3, prefix="R"))
+    first = {d.extract_date: d for d in env.fresh(as_of=D3)}
+    # the department re-delivers the 2nd: one payment fewer, one amount changed
+    rows = ledger_rows(D2)[:1]
+    rows[0]["amount"] = "561.00"
+    write_delivery(env.landing, "ledger", D2, rows)
+    [second] = env.fresh(as_of=D3)
+    assert second.status == "loaded" and second.superseded == [first[D2].load_id]
+    old = env.load(first[D2].load_id)
+    assert old["status"] == "superseded" and old["superseded_by"] == second.load_id
+    assert env.query("SELECT payment_id, amount FROM raw.ledger WHERE _extract_date = ?", [D2]) == [
+        ("P0001", 561)
+    ]
+    # other extract dates of the incremental source keep their versions
+    assert env.query("SELECT count(*) FROM raw.ledger WHERE _extract_date = ?", [D3]) == [(2,)]
+    assert env.query("SELECT count(*) FROM raw.ledger WHERE _load_id = ?", [first[D2].load_id]) == [
+        (0,)
+    ]
+
+
+def test_late_and_out_of_order_deliveries(env):
+    write_delivery(env.landing, "ledger", D3, ledger_rows(D3, prefix="R"))
+    report = env.ingest(as_of=D3)
+    assert [d.status for d in report.deliveries if d.status != "skipped"] == ["loaded"]
+    late = {(x.source, x.extract_date) for x in report.late}
+    assert ("deaths", D3) in late and ("cremations", D3) in late
+    assert ("ledger", D3) not in late and ("hukou", dt.date(2026, 11, 1)) not in late
+    assert ("deaths", D3, D3) in env.query(
+        "SELECT source, extract_date, reported_for FROM meta.late_deliveries"
+    )
+    # the 2nd arrives after the 3rd: still loaded, and both stay
+    write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
+    [late_one] = env.fresh(as_of=D3)
+    assert late_one.status == "loaded" and late_one.extract_date == D2
+    assert env.query("SELECT count(DISTINCT _extract_date) FROM raw.ledger") == [(3,)]
+    # reporting the same lateness again adds nothing
+    env.ingest(as_of=D3)
+    n = env.query(
+        "SELECT count(*) FROM meta.late_deliveries WHERE source = 'deaths' AND extract_date = ?",
+        [D3],
+    )
+    assert n == [(1,)]
+
+
+def test_folder_without_marker_is_not_read(env):
+    folder = write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
+    (folder / "_SUCCESS").unlink()
+    report = env.ingest(as_of=D2)
+    assert [d for d in report.deliveries if d.status != "skipped"] == []
+    assert ("ledger", D2) in {(x.source, x.extract_date) for x in report.late}
+
+
+def test_snapshot_within_tolerance_is_kept_per_extract_date(env):
+    write_delivery(env.landing, "hukou", SUNDAY, hukou_rows(9))
+    [r] = env.fresh(as_of=SUNDAY)
+    assert r.status == "loaded"
+    assert env.query("SELECT _extract_date, count(*) FROM raw.hukou GROUP BY 1 ORDER BY 1") == [
+        (dt.date(2026, 11, 1), 10),
+        (SUNDAY, 9),
+    ]
+
+
+def test_quarantine_then_release_is_recorded(env, capsys):
+    rows = ledger_rows(D2)
+    rows[0]["program_code"] = "99"
+    write_delivery(env.landing, "ledger", D2, rows)
+    [q] = env.fresh(as_of=D2)
+    assert q.status == "quarantined"
+    # status shows it with its failed expectation
+    assert main(["status", "--warehouse", str(env.warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert q.load_id in out and "program_code_in_list" in out
+    rc = main(
+        [
+            "release",
+            "--warehouse",
+            str(env.warehouse),
+            "--load-id",
+            q.load_id,
+            "--reason",
+            "code 99 confirmed by Finance",
+            "--by",
+            "auditor1",
+        ]
+    )
+    assert rc == 0
+    assert "released" in capsys.readouterr().out
+    assert env.load(q.load_id)["status"] == "loaded"
+    assert env.query("SELECT count(*) FROM raw.ledger WHERE _load_id = ?", [q.load_id]) == [(2,)]
+    assert env.query("SELECT count(*) FROM quarantine.ledger") == [(0,)]
+    assert env.query("SELECT load_id, released_by, reason FROM meta.releases") == [
+        (q.load_id, "auditor1", "code 99 confirmed by Finance")
+    ]
+    # releasing twice is a one-line error
+    assert (
+        main(
+            ["release", "--warehouse", str(env.warehouse), "--load-id", q.load_id, "--reason", "x"]
+        )
+        == 1
+    )
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "not quarantined" in err
+
+
+def test_release_supersedes_the_earlier_good_delivery(env):
+    write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
+    [good] = env.fresh(as_of=D2)
+    rows = ledger_rows(D2)
+    rows.append(dict(rows[0]))  # duplicate key: quarantined
+    write_delivery(env.landing, "ledger", D2, rows)
+    [bad] = env.fresh(as_of=D2)
+    assert bad.status == "quarantined"
+    assert env.load(good.load_id)["status"] == "loaded"  # downstream keeps the last good one
+    result = api.release(env.warehouse, bad.load_id, "duplicate is a real double payment", "lead")
+    assert result.superseded == [good.load_id] and result.rows == 3
+    assert env.load(good.load_id)["status"] == "superseded"
+    assert env.query("SELECT DISTINCT _load_id FROM raw.ledger WHERE _extract_date = ?", [D2]) == [
+        (bad.load_id,)
+    ]
+    reasons = json.loads(env.load(bad.load_id)["reasons"])
+    assert any("released by lead" in r for r in reasons)
+
+
+def test_release_needs_reason_and_known_load(env):
+    with pytest.raises(CrosscheckError, match="reason"):
+        api.release(env.warehouse, "x", "  ")
+    with pytest.raises(CrosscheckError, match="no load"):
+        api.release(env.warehouse, "ledger:20261102:000000000000", "why")
+
+
+def test_ingest_delivery_and_latest_complete_date(env):
+    write_delivery(env.landing, "ledger", D3, ledger_rows(D3))
+    assert api.latest_complete_date(env.landing) == D3
+    r = api.ingest_delivery(env.landing, env.warehouse, "ledger", D3, data_docs=False)
+    assert r.status == "loaded"
+    with pytest.raises(CrosscheckError, match="no complete delivery"):
+        api.ingest_delivery(env.landing, env.warehouse, "ledger", D2)
+
+
+def test_status_reports_stale_sources(env):
+    report = api.status(env.warehouse, as_of=SUNDAY)
+    stale = {s.source: s.stale_since for s in report.stale}
+    assert stale["hukou"] == SUNDAY and stale["ledger"] == D2
+    assert "payroll" not in stale  # next due on 1 December
+
+
+def test_data_docs_are_rendered_beside_the_warehouse(env):
+    write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
+    env.ingest(as_of=D2, data_docs=True)
+    docs = api.docs_dir(env.warehouse)
+    assert (docs / "index.html").is_file()
+    assert any(docs.glob("validations/**/*.html"))
