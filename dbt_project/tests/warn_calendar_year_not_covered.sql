@@ -3,7 +3,11 @@
 -- year the statutory calendar seed does not cover, working days fall back to
 -- Monday–Friday; warn on every run until the seed is extended
 -- (scripts/build_calendar_seed.py).
-with needed as (
+with payments as (
+    select * from {{ ref('int_payments') }}
+),
+
+needed as (
     select
         {{ as_of() }} as day,
         'as_of' as what
@@ -11,25 +15,22 @@ with needed as (
     select
         approved_date as day,
         'approved_date' as what
-    from {{ ref('int_ledger_versions') }}
-    where _extract_date <= {{ as_of() }}
+    from payments
     union all
     select
         sent_date as day,
         'sent_date' as what
-    from {{ ref('int_ledger_versions') }}
-    where _extract_date <= {{ as_of() }}
+    from payments
     union all
     select
         status_date as day,
         'status_date' as what
-    from {{ ref('int_ledger_versions') }}
-    where _extract_date <= {{ as_of() }}
+    from payments
     union all
     select
         nominal_due_date as day,
         'due_date' as what
-    from {{ ref('int_payments') }}
+    from payments
 ),
 
 covered_years as (

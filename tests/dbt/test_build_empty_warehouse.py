@@ -66,3 +66,13 @@ def test_build_creates_contract_models(built):
     ):
         assert name in tables, name
     assert days[1] == dt.date(2000, 1, 1) and days[2] == dt.date(2035, 12, 31)
+
+
+@pytest.mark.slow
+def test_uncovered_calendar_year_warns_without_failing(built):
+    """RULES.md "Working day": a run in a year the statutory calendar does not
+    cover falls back to Monday–Friday and warns on every run."""
+    wh, _ = built
+    later = build(wh, dt.date(2027, 3, 1), select="warn_calendar_year_not_covered")
+    assert later.success, later.failures
+    assert any("warn_calendar_year_not_covered" in w for w in later.warnings), later.warnings
