@@ -76,8 +76,7 @@ class NightlySummary:
             out.append("stale sources: none")
         if self.rules:
             out.append(
-                "findings by rule: "
-                + ", ".join(f"{r.rule_code} {r.findings}" for r in self.rules)
+                "findings by rule: " + ", ".join(f"{r.rule_code} {r.findings}" for r in self.rules)
             )
         out.append(f"findings: {self.findings}, amount at risk {self.amount_at_risk:,.2f}")
         out.append(f"hold list: {self.hold_list} pending payments, {self.hold_amount:,.2f}")

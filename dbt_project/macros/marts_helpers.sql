@@ -5,15 +5,15 @@
 
 {#- Text list of distinct values, sorted, joined by sep. -#}
 {% macro sorted_list(expr, sep=',') -%}
-    {{ return(adapter.dispatch('sorted_list', 'crosscheck')(expr, sep)) }}
+    {{ return(adapter.dispatch('sorted_list', 'crosscheck')(expr, "'" ~ sep ~ "'")) }}
 {%- endmacro %}
 
 {% macro default__sorted_list(expr, sep) -%}
-    array_join(array_sort(collect_set({{ expr }})), '{{ sep }}')
+    array_join(array_sort(collect_set({{ expr }})), {{ sep }})
 {%- endmacro %}
 
 {% macro duckdb__sorted_list(expr, sep) -%}
-    string_agg(distinct {{ expr }}, '{{ sep }}' order by {{ expr }})
+    string_agg(distinct {{ expr }}, {{ sep }} order by {{ expr }})
 {%- endmacro %}
 
 
@@ -65,7 +65,7 @@
     cast(p.period as {{ dbt.type_string() }}) as period,
     cast(p.division_code as {{ dbt.type_string() }}) as division_code,
     cast({{ amount_at_risk }} as decimal(18, 2)) as amount_at_risk,
-    cast({{ crosscheck.json_object(
+    cast({{ json_object(
         [('recipient_id_raw', 'p.recipient_id_raw'), ('recipient_name', 'p.recipient_name'),
          ('amount', 'cast(p.amount as varchar)'), ('payment_status', 'p.status'),
          ('status_date', 'p.status_date')] + evidence_pairs
@@ -85,7 +85,7 @@
     is (at execution). At parse time a placeholder keeps the SQL valid. -#}
 {% macro rule_model_names() -%}
     {%- set names = [] -%}
-    {%- if execute -%}
+    {%- if execute and graph is defined -%}
         {%- for node in graph.nodes.values() -%}
             {%- if node.resource_type == 'model' and node.package_name == project_name
                   and node.original_file_path.replace('\\', '/').startswith('models/rules/') -%}
@@ -94,5 +94,17 @@
         {%- endfor -%}
     {%- endif -%}
     {%- if not names -%}{%- do names.append('r08_payroll_in_household') -%}{%- endif -%}
+    {{ return(names | sort) }}
+{%- endmacro %}
+
+
+{#- Names of the raw delivery sources declared to dbt (models/sources.yml). -#}
+{% macro raw_source_names() -%}
+    {%- set names = [] -%}
+    {%- if execute and graph is defined -%}
+        {%- for s in graph.sources.values() if s.source_name == 'raw' -%}
+            {%- do names.append(s.name) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {{ return(names | sort) }}
 {%- endmacro %}

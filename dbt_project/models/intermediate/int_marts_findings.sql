@@ -24,10 +24,10 @@
 
 with findings as (
     {%- for rule in rule_model_names() %}
-    select {{ columns | join(', ') }} from {{ ref(rule) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select {{ columns | join(', ') }} from {{ ref(rule) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

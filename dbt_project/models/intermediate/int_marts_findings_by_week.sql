@@ -29,6 +29,6 @@ inner join {{ ref('int_marts_weeks') }} as w
     on
         f.first_seen <= w.week_end
         and (f.resolved_on is null or f.resolved_on > w.week_end)
-where not (
-    f.review_status in ('dismissed', 'recovered') and f.decided_on <= w.week_end
+where not coalesce(
+    f.review_status in ('dismissed', 'recovered') and f.decided_on <= w.week_end, false
 )

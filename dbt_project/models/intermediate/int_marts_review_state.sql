@@ -25,11 +25,15 @@ decisions as (
 ),
 
 current_decision as (
-    select * from decisions where recency = 1
+    select * from decisions
+    where recency = 1
 ),
 
 calendar as (
-    select day, working_day_seq from {{ ref('int_calendar') }}
+    select
+        day,
+        working_day_seq
+    from {{ ref('int_calendar') }}
 ),
 
 ids as (

@@ -2,12 +2,7 @@
 -- source is stale (a delivery due after it is missing, late, quarantined or
 -- rejected) and since when. The run summary and the report read this, so
 -- every output says which sources are stale and since when.
-{%- set sources = [] %}
-{%- if execute %}
-    {%- for s in graph.sources.values() if s.source_name == 'raw' %}
-        {%- do sources.append(s.name) %}
-    {%- endfor %}
-{%- endif %}
+{%- set sources = raw_source_names() %}
 
 with declared as (
     {%- for s in sources | sort %}
@@ -17,7 +12,7 @@ with declared as (
     {%- endif %}
     {%- endfor %}
     {%- if not sources %}
-    select cast(null as {{ dbt.type_string() }}) as source
+        select cast(null as {{ dbt.type_string() }}) as source
     {%- endif %}
 ),
 
@@ -27,7 +22,8 @@ loads as (
 ),
 
 all_sources as (
-    select source from declared where source is not null
+    select source from declared
+    where source is not null
     union
     select distinct source from loads
 ),

@@ -31,11 +31,26 @@ open_findings as (
 ),
 
 metrics as (
-    select week_start, township_code, program_code, rule_code, severity, new_findings,
-        0 as open_findings, 0 as amount_at_risk
+    select
+        week_start,
+        township_code,
+        program_code,
+        rule_code,
+        severity,
+        new_findings,
+        0 as open_findings,
+        0 as amount_at_risk
     from new_findings
     union all
-    select week_start, township_code, program_code, rule_code, severity, 0, open_findings, amount_at_risk
+    select
+        week_start,
+        township_code,
+        program_code,
+        rule_code,
+        severity,
+        0 as new_findings,
+        open_findings,
+        amount_at_risk
     from open_findings
 )
 

@@ -1,6 +1,13 @@
 -- Leaders' weekly figures: ISO week × county × township × program, up to the
 -- week of D. Payments by PAID status_date; findings by first_seen; open
 -- findings and balances at week end; review outcomes by decision date.
+{%- set metric_names = [
+    'payments', 'recipients', 'amount_paid', 'on_time_payments', 'paid_originals',
+    'new_findings', 'new_findings_high', 'new_findings_medium', 'new_findings_low',
+    'open_findings', 'amount_at_risk', 'stranded_balance',
+    'confirmed', 'dismissed', 'recovered_amount', 'exported', 'exported_decided'
+] %}
+
 with weeks as (
     select * from {{ ref('int_marts_weeks') }}
 ),
@@ -86,34 +93,25 @@ exported as (
 ),
 
 metrics as (
-    select
-        week_start, township_code, program_code, payments, recipients, amount_paid,
-        on_time_payments, paid_originals,
-        0 as new_findings, 0 as new_findings_high, 0 as new_findings_medium, 0 as new_findings_low,
-        0 as open_findings, 0 as amount_at_risk, 0 as stranded_balance,
-        0 as confirmed, 0 as dismissed, 0 as recovered_amount, 0 as exported, 0 as exported_decided
-    from paid
-    union all
-    select
-        week_start, township_code, program_code, 0, 0, 0, 0, 0,
-        new_findings, new_findings_high, new_findings_medium, new_findings_low,
-        0, 0, 0, 0, 0, 0, 0, 0
-    from new_findings
-    union all
-    select
-        week_start, township_code, program_code, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        open_findings, amount_at_risk, stranded_balance, 0, 0, 0, 0, 0
-    from open_findings
-    union all
-    select
-        week_start, township_code, program_code, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        confirmed, dismissed, recovered_amount, 0, 0
-    from decided
-    union all
-    select
-        week_start, township_code, program_code, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        exported, exported_decided
-    from exported
+    {%- for cte, cols in [
+        ('paid', ['payments', 'recipients', 'amount_paid', 'on_time_payments', 'paid_originals']),
+        ('new_findings', ['new_findings', 'new_findings_high', 'new_findings_medium', 'new_findings_low']),
+        ('open_findings', ['open_findings', 'amount_at_risk', 'stranded_balance']),
+        ('decided', ['confirmed', 'dismissed', 'recovered_amount']),
+        ('exported', ['exported', 'exported_decided']),
+    ] %}
+        select
+            week_start,
+            township_code,
+            program_code,
+            {%- for m in metric_names %}
+                {% if m in cols %}{{ m }}{% else %}0{% endif %} as {{ m }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from {{ cte }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 summed as (

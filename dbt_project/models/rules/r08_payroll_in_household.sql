@@ -7,9 +7,15 @@ with payments as (
 ),
 
 household as (
-    select person_id, member_id from {{ ref('int_recipient_household') }}
+    select
+        person_id,
+        member_id
+    from {{ ref('int_recipient_household') }}
     union
-    select person_id, person_id as member_id from payments
+    select
+        person_id,
+        person_id as member_id
+    from payments
 ),
 
 payroll_hits as (

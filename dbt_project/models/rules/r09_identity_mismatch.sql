@@ -13,7 +13,8 @@ classified as (
         case
             when not coalesce(p.person_id_valid, false) then 'INVALID_ID'
             when ps.person_id is null then 'UNKNOWN_PERSON'
-            when {{ compact_text('coalesce(p.recipient_name, \'\')') }}
+            when
+                {{ compact_text('coalesce(p.recipient_name, \'\')') }}
                 <> {{ compact_text('coalesce(ps.name, \'\')') }} then 'NAME_MISMATCH'
         end as subtype
     from payments as p

@@ -35,7 +35,7 @@ months_in_spell as (
         on
             pm.person_id = s.person_id
             and pm.program_code = s.program_code
-            and s.start_month <= pm.month
+            and pm.month >= s.start_month
             and (s.end_month is null or pm.month <= s.end_month)
 ),
 
