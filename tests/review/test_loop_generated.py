@@ -141,6 +141,18 @@ def test_verification_loop_survives_a_full_refresh(tmp_path):
     )[0]
     assert (conf, dism) == (3, 1)
     assert rec == by_id[vanish][3] + half
+    # open at the week's end (capped at D): detected, not dismissed nor recovered
+    still_open = q(
+        serving,
+        "SELECT count(*), sum(amount_at_risk) FROM marts.anomalies "
+        "WHERE review_status NOT IN ('dismissed', 'recovered')",
+    )[0]
+    assert q(
+        serving,
+        "SELECT sum(open_findings), sum(amount_at_risk) FROM marts.weekly_summary "
+        "WHERE iso_week = ?",
+        [week],
+    ) == [still_open]
     # verification rate per township and program: decided ÷ exported that week
     decided = {vanish, dismissed, partial, confirmed}
     expected: dict[tuple, list[int]] = {}
