@@ -1,12 +1,14 @@
 """Run time of `crosscheck run` at county scale.
 
-For each size: generate a county (one month of deliveries), run the nightly
-job for the day before the end (the catch-up run: baseline plus a month of
-deliveries), then time the real nightly run for the end date (one day's
+For each size: generate a county (a week of deliveries by default), run the
+nightly job for the day before the end (the catch-up run: the go-live
+baseline plus the week's deliveries), then time the real nightly run for the end date (one day's
 deliveries, the full dbt build, publish). Each run is a separate
 `crosscheck run` process, as in production. Writes results/run.json.
 
     .venv/bin/python benchmarks/bench_run.py --persons 100000 [--persons 1000000]
+
+(one week of deliveries, 2026-10-24 to 2026-10-31, by default)
 """
 
 from __future__ import annotations
@@ -95,33 +97,37 @@ def bench(persons: int, start: dt.date, end: dt.date, root: Path, env: dict) -> 
     }
 
 
+def save(run: dict) -> None:
+    """Merge one size's figures into results/run.json (other sizes kept)."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
+    runs = [r for r in previous.get("runs", []) if r["persons"] != run["persons"]] + [run]
+    out = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "command": "python benchmarks/bench_run.py --persons N --start 2026-10-24 --end 2026-10-31",
+        "runs": sorted(runs, key=lambda r: r["persons"]),
+    }
+    RESULTS.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--persons", type=int, action="append", help="repeatable; default 100000")
-    ap.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 10, 1))
+    ap.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 10, 24))
     ap.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 10, 31))
     ap.add_argument("--keep", action="store_true", help="keep the generated folders")
     args = ap.parse_args()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    runs = []
     for persons in args.persons or [100_000]:
         root = Path(tempfile.mkdtemp(prefix=f"bench_run_{persons}_"))
         try:
-            runs.append(bench(persons, args.start, args.end, root, env))
-            print(json.dumps(runs[-1], ensure_ascii=False, indent=1), flush=True)
+            run = bench(persons, args.start, args.end, root, env)
         finally:
             if not args.keep:
                 shutil.rmtree(root, ignore_errors=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
-    sizes = {r["persons"] for r in runs}
-    kept = [r for r in previous.get("runs", []) if r["persons"] not in sizes]
-    out = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
-        "command": "python benchmarks/bench_run.py " + " ".join(f"--persons {p}" for p in sizes),
-        "runs": sorted(kept + runs, key=lambda r: r["persons"]),
-    }
-    RESULTS.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(json.dumps(run, ensure_ascii=False, indent=1), flush=True)
+        save(run)
     return 0
 
 

@@ -158,7 +158,11 @@ def run_nightly(
     os.environ.setdefault("DBT_QUIET", "true")
     with writer_lock(warehouse):
         log.info("dbt build for %s%s", as_of, " (full refresh)" if full_refresh else "")
-        result = build(warehouse, as_of, full_refresh=full_refresh)
+        try:
+            result = build(warehouse, as_of, full_refresh=full_refresh)
+        except CrosscheckError as e:  # dbt could not start: keep it to one line
+            reason = " ".join(str(e).split())
+            raise CrosscheckError(f"{reason[:300]}; details in {dbt_log_path(warehouse)}") from None
         if not result.success or result.failures:
             raise CrosscheckError(_one_line(result, warehouse))
         summary.build_warnings = list(result.warnings)
