@@ -379,3 +379,65 @@ def cell_of(path: Path, anomaly_id: str, header: str) -> tuple[str, str]:
     finally:
         wb.close()
     raise KeyError(anomaly_id)
+
+
+_COUNTY: dict = {}
+
+
+def generated_county() -> tuple[Path, Path, dt.date]:
+    """A small generated county run through the real nightly job, once per process.
+
+    Two days of deliveries (the first a full baseline), 200 residents: every
+    rule has findings, some pending (hold list). Returns (landing, warehouse,
+    as_of); callers that write to the warehouse work on a copy
+    (`copy_county`).
+    """
+    if not _COUNTY:
+        import atexit
+        import shutil
+        import tempfile
+
+        from crosscheck.cli import main
+        from crosscheck.pipeline import run_nightly
+
+        root = Path(tempfile.mkdtemp(prefix="crosscheck-review-county-"))
+        atexit.register(shutil.rmtree, root, True)
+        as_of = dt.date(2026, 10, 31)
+        landing = root / "landing"
+        rc = main(
+            [
+                "generate",
+                "--out",
+                str(landing),
+                "--persons",
+                "200",
+                "--seed",
+                "5",
+                "--start",
+                "2026-10-30",
+                "--end",
+                as_of.isoformat(),
+                "--history-months",
+                "3",
+                "--quiet",
+            ]
+        )
+        assert rc == 0
+        warehouse = root / "warehouse.duckdb"
+        run_nightly(landing, warehouse, as_of)
+        _COUNTY.update(landing=landing, warehouse=warehouse, as_of=as_of)
+    return _COUNTY["landing"], _COUNTY["warehouse"], _COUNTY["as_of"]
+
+
+def copy_county(target: Path) -> tuple[Path, Path, dt.date]:
+    """A private copy of the generated county's warehouse and serving copy."""
+    import shutil
+
+    from crosscheck.config import serving_path
+
+    landing, warehouse, as_of = generated_county()
+    target.mkdir(parents=True, exist_ok=True)
+    wh = target / "warehouse.duckdb"
+    shutil.copy(warehouse, wh)
+    shutil.copy(serving_path(warehouse), serving_path(wh))
+    return landing, wh, as_of

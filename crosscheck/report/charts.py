@@ -72,8 +72,8 @@ def to_svg(fig, title: str) -> str:
     )
 
 
-def _f(values) -> list[float]:
-    return [float(v) if v is not None and v == v else 0.0 for v in values]
+def _f(values, missing: float = 0.0) -> list[float]:
+    return [float(v) if v is not None and v == v else missing for v in values]
 
 
 def _wan(values) -> list[float]:
@@ -157,13 +157,14 @@ def verification(trend) -> str:
     ax.bar(weeks, confirmed, color=RED, label="核实属实（条）")
     ax.bar(weeks, dismissed, bottom=confirmed, color=GREY, label="核实不属实（条）")
     ax.set_ylabel("核查完成（条）")
+    ax.set_ylim(0, max([c + d for c, d in zip(confirmed, dismissed, strict=True)] + [0]) * 1.2 or 1)
     ax2 = ax.twinx()
     ax2.plot(
         weeks,
-        [100 * v for v in _f(trend["verification_rate"])],
+        [100 * v for v in _f(trend["verification_rate"], missing=float("nan"))],
         color=GREEN,
         marker="o",
-        label="核查率（%）",
+        label="下发清单反馈率（%）",
     )
     ax2.set_ylim(0, 105)
     ax2.set_ylabel("核查率（%）", color=GREEN)
@@ -179,23 +180,27 @@ def line(trend, column: str, title: str, ylabel: str, *, percent=False, color=BL
     """One weekly series as a line with its last value printed."""
     fig, ax = plt.subplots(figsize=(4.4, 2.6))
     weeks = list(trend["iso_week"])
-    values = _f(trend[column])
+    values = _f(trend[column], missing=float("nan"))
     if percent:
         values = [100 * v for v in values]
         ax.set_ylim(0, 105)
-    ax.plot(weeks, values, color=color, marker="o")
-    ax.fill_between(weeks, values, color=color, alpha=0.12)
-    if values:
+    x = list(range(len(weeks)))
+    ax.plot(x, values, color=color, marker="o")
+    ax.fill_between(x, values, color=color, alpha=0.12)
+    if values and values[-1] == values[-1]:
         text = f"{values[-1]:.1f}%" if percent else f"{values[-1]:,.0f}"
         ax.annotate(
             text,
-            (weeks[-1], values[-1]),
+            (x[-1], values[-1]),
             textcoords="offset points",
             xytext=(0, 6),
             ha="right",
             fontsize=9,
             color=color,
         )
+    ax.set_xticks(x, weeks)
+    if not percent:
+        ax.set_ylim(bottom=0, top=max([v for v in values if v == v] + [0]) * 1.15 or 1)
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     return to_svg(fig, title)

@@ -100,6 +100,18 @@ def iso_week_label(monday: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _every_week(trend: pd.DataFrame, last: dt.date) -> pd.DataFrame:
+    """One row per week from the first with data to `last`; quiet weeks are zeros."""
+    first = min(trend["week_start"])
+    weeks = [first + dt.timedelta(weeks=k) for k in range((last - first).days // 7 + 1)]
+    full = pd.DataFrame({"week_start": weeks})
+    full["iso_week"] = [iso_week_label(w) for w in weeks]
+    out = full.merge(trend.drop(columns=["iso_week"]), on="week_start", how="left")
+    counts = [c for c in out.columns if c not in ("week_start", "iso_week")]
+    out[counts] = out[counts].astype(object).where(out[counts].notna(), 0)
+    return out
+
+
 def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
     """Read the week's figures (and the trend before it) from the serving copy."""
     serving = serving_path(Path(warehouse))
@@ -145,6 +157,7 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
             f"marts.weekly_summary has no rows up to {iso_week_label(week_start)}"
         )
     trend["week_start"] = pd.to_datetime(trend["week_start"]).dt.date
+    trend = _every_week(trend, week_start)
     verification["week_start"] = pd.to_datetime(verification["week_start"]).dt.date
     trend = trend.merge(verification, on="week_start", how="left")
     trend["verification_rate"] = [

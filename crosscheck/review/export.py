@@ -256,6 +256,24 @@ def _attach_serving(con, warehouse: Path) -> None:
         raise CrosscheckError(f"serving copy {serving} has no marts.anomalies: run a build first")
 
 
+def _record(con, export_id, as_of, full_identifiers, exported_by, written) -> None:
+    """What went out, one row per finding, in one transaction."""
+    con.execute("CREATE OR REPLACE TEMP TABLE export_files (township VARCHAR, file_name VARCHAR)")
+    con.executemany("INSERT INTO export_files VALUES (?, ?)", [[t, f.name] for _, f, t in written])
+    con.execute("BEGIN TRANSACTION")
+    con.execute(
+        """INSERT INTO review.exports (export_id, anomaly_id, as_of, township,
+               evidence_hash, file_name, full_identifiers, exported_at, exported_by,
+               rule_code, severity, urgent, amount_at_risk)
+           SELECT ?, t.anomaly_id, ?, t.township, t.evidence_hash, f.file_name, ?,
+                  current_timestamp, ?, t.rule_code, t.severity, t.urgent,
+                  t.amount_at_risk
+           FROM to_export AS t JOIN export_files AS f USING (township)""",
+        [export_id, as_of, full_identifiers, exported_by],
+    )
+    con.execute("COMMIT")
+
+
 def export_findings(
     warehouse: Path | str,
     as_of: dt.date,
@@ -293,29 +311,18 @@ def export_findings(
             for rec in recs:
                 by_township[rec["township"]].append(rec)
             written: list[tuple[Path, Path, str]] = []
-            for township, trecs in sorted(by_township.items()):
-                final = out / workbook_name(township, as_of)
-                tmp = out / f".{final.name}.tmp"
-                _write_workbook(tmp, township, as_of, export_id, trecs, full_identifiers)
-                written.append((tmp, final, township))
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE export_files (township VARCHAR, file_name VARCHAR)"
-            )
-            con.executemany(
-                "INSERT INTO export_files VALUES (?, ?)", [[t, f.name] for _, f, t in written]
-            )
-            con.execute("BEGIN TRANSACTION")
-            con.execute(
-                """INSERT INTO review.exports (export_id, anomaly_id, as_of, township,
-                       evidence_hash, file_name, full_identifiers, exported_at, exported_by,
-                       rule_code, severity, urgent, amount_at_risk)
-                   SELECT ?, t.anomaly_id, ?, t.township, t.evidence_hash, f.file_name, ?,
-                          current_timestamp, ?, t.rule_code, t.severity, t.urgent,
-                          t.amount_at_risk
-                   FROM to_export AS t JOIN export_files AS f USING (township)""",
-                [export_id, as_of, full_identifiers, exported_by],
-            )
-            con.execute("COMMIT")
+            try:
+                for township, trecs in sorted(by_township.items()):
+                    final = out / workbook_name(township, as_of)
+                    tmp = out / f".{final.name}.tmp"
+                    written.append((tmp, final, township))
+                    _write_workbook(tmp, township, as_of, export_id, trecs, full_identifiers)
+                if written:
+                    _record(con, export_id, as_of, full_identifiers, exported_by, written)
+            except BaseException:
+                for tmp, _, _ in written:
+                    tmp.unlink(missing_ok=True)
+                raise
             for tmp, final, _ in written:
                 os.replace(tmp, final)
                 result.files.append(final)

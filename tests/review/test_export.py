@@ -113,3 +113,16 @@ def test_export_needs_a_serving_copy(tmp_path):
     open_warehouse(wh).close()
     with pytest.raises(CrosscheckError, match="no serving copy"):
         export_findings(wh, fx.AS_OF, tmp_path / "out")
+
+
+def test_nothing_to_verify_writes_nothing(warehouse, tmp_path):
+    from crosscheck.publish import publish
+    from crosscheck.warehouse import open_warehouse
+
+    con = open_warehouse(warehouse)
+    con.execute("DELETE FROM marts.anomalies")
+    con.close()
+    publish(warehouse)
+    res = export_findings(warehouse, fx.AS_OF, tmp_path / "out")
+    assert (res.findings, res.files) == (0, [])
+    assert list((tmp_path / "out").iterdir()) == []
