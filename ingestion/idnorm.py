@@ -73,7 +73,7 @@ def _sql_literal(text: str) -> str:
 
 def _check_sum_sql(arg: str) -> str:
     terms = " + ".join(
-        f"TRY_CAST(substr({arg}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(WEIGHTS)
+        f"(ascii(substr({arg}, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(WEIGHTS)
     )
     return f"({terms})"
 
@@ -81,9 +81,12 @@ def _check_sum_sql(arg: str) -> str:
 def macro_sql() -> list[str]:
     """CREATE MACRO statements: cc_id_norm(text) and cc_id_valid(normalized)."""
     trim_class = "".join(f"\\x{{{ord(c):04x}}}" for c in TRIM_CHARS)
-    trim = f"regexp_replace(s, '^[{trim_class}]+|[{trim_class}]+$', '', 'g')"
-    folded = f"translate({trim}, {_sql_literal(FULL_WIDTH)}, {_sql_literal(HALF_WIDTH)})"
-    fold = f"replace({folded}, 'x', 'X')"
+    # translate() is slow on long columns and only non-ASCII values can hold full-width
+    # characters; folding before trimming is the same (the fold touches no white space).
+    full = f"translate(s, {_sql_literal(FULL_WIDTH)}, {_sql_literal(HALF_WIDTH)})"
+    folded = f"CASE WHEN regexp_matches(s, '[^\\x00-\\x7F]') THEN {full} ELSE s END"
+    trim = f"regexp_replace({folded}, '^[{trim_class}]+|[{trim_class}]+$', '', 'g')"
+    fold = f"replace({trim}, 'x', 'X')"
     check = f"substr({_sql_literal(CHECK_CHARS)}, ({_check_sum_sql('b')}) % 11 + 1, 1)"
     return [
         # check character of 17 ASCII digits

@@ -19,7 +19,7 @@ import duckdb
 
 from ingestion.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from ingestion.discover import Delivery
-from ingestion.readers import WORK_SCHEMA, read_delivery, rejects_table
+from ingestion.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
 from ingestion.sources import Source, get_source
 from ingestion.verify import DeliveryRefused, read_marker, verify
 
@@ -143,5 +143,7 @@ def supersede(
 
 
 def _drop_work(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    for suffix in ("", "_text", "_rejects"):
+    for suffix in ("", "_rejects"):
         con.execute(f"DROP TABLE IF EXISTS {WORK_SCHEMA}.{source.name}{suffix}")
+    for temp in (text_table(source), "cc_flagged", "cc_csv_rejects", "cc_gaps"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")

@@ -66,17 +66,24 @@ def map_header(source: Source, header: list[str]) -> list[Column]:
     return [by_header[h] for h in header]
 
 
-def read_text_csv(con, source: Source, vf: VerifiedFile, load_id: str) -> tuple[str, int]:
-    """CSV → `<work>.<source>_text`; wrong-shape lines → rejects. Returns (table, rejects)."""
+def text_table(source: Source) -> str:
+    """The delivery's fields as text: a TEMP table (memory, not the warehouse file)."""
+    return f"cc_text_{source.name}"
+
+
+def read_text_csv(
+    con, source: Source, vf: VerifiedFile, load_id: str
+) -> tuple[str, int, str | None]:
+    """CSV → text table; wrong-shape lines → rejects. Returns (table, rejects, row_no SQL)."""
     cols = map_header(source, vf.header)
-    table = f"{WORK_SCHEMA}.{source.name}_text"
+    table = text_table(source)
     columns = "{" + ", ".join(f"{_lit(c.name)}: 'VARCHAR'" for c in cols) + "}"
     rej, scan = f"cc_rej_{source.name}", f"cc_scan_{source.name}"
     con.execute(f"DROP TABLE IF EXISTS {rej}")
     con.execute(f"DROP TABLE IF EXISTS {scan}")
     con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(
-        f"""CREATE TABLE {table} AS SELECT * FROM read_csv({_lit(str(vf.read_path))},
+        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({_lit(str(vf.read_path))},
             header = true, auto_detect = false, columns = {columns}, delim = ',',
             quote = '"', escape = '"', store_rejects = true,
             rejects_table = '{rej}', rejects_scan = '{scan}')"""
@@ -95,18 +102,17 @@ def read_text_csv(con, source: Source, vf: VerifiedFile, load_id: str) -> tuple[
         [load_id, source.name, _extract_date(load_id)],
     )
     # Data row number of each good row: its position plus the rejected rows before it.
-    con.execute(
-        f"""CREATE OR REPLACE TABLE {table} AS
-            WITH g AS (SELECT row_no - row_number() OVER (ORDER BY row_no) AS gap
-                       FROM cc_csv_rejects),
-            t AS (SELECT *, rowid + 1 AS _k FROM {table})
-            SELECT t.* EXCLUDE (_k),
-                   t._k + (SELECT count(*) FROM g WHERE g.gap < t._k) AS _row_no
-            FROM t ORDER BY _k"""
-    )
+    row_no = "rowid + 1"
+    if n_rej:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE cc_gaps AS
+               SELECT row_no - row_number() OVER (ORDER BY row_no) AS gap FROM cc_csv_rejects"""
+        )
+        k = f"{table}.rowid + 1"
+        row_no = f"{k} + (SELECT count(*) FROM cc_gaps g WHERE g.gap < {k})"
     con.execute(f"DROP TABLE IF EXISTS {rej}")
     con.execute(f"DROP TABLE IF EXISTS {scan}")
-    return table, n_rej
+    return table, n_rej, row_no
 
 
 def _extract_date(load_id: str) -> dt.date:
@@ -140,8 +146,10 @@ def _text_cells(s: pd.Series) -> pd.Series:
     return out
 
 
-def read_text_xlsx(con, source: Source, vf: VerifiedFile, load_id: str) -> tuple[str, int]:
-    """XLSX sheet → `<work>.<source>_text`, wholly empty rows skipped (not counted)."""
+def read_text_xlsx(
+    con, source: Source, vf: VerifiedFile, load_id: str
+) -> tuple[str, int, str | None]:
+    """XLSX sheet → text table (with `_row_no`), wholly empty rows skipped (not counted)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -174,13 +182,13 @@ def read_text_xlsx(con, source: Source, vf: VerifiedFile, load_id: str) -> tuple
         text[c.name] = (
             _excel_dates(frame[c.name]) if c.type == "excel_date" else _text_cells(frame[c.name])
         )
-    table = f"{WORK_SCHEMA}.{source.name}_text"
+    table = text_table(source)
     con.register("cc_xlsx_frame", text)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM cc_xlsx_frame")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM cc_xlsx_frame")
     finally:
         con.unregister("cc_xlsx_frame")
-    return table, 0
+    return table, 0, None
 
 
 def _typed_expr(c: Column) -> tuple[str, str | None]:
@@ -215,7 +223,13 @@ REASON_WORDS = {
 
 
 def type_rows(
-    con, source: Source, text_table: str, load_id: str, extract_date: dt.date, file_name: str
+    con,
+    source: Source,
+    text_table: str,
+    load_id: str,
+    extract_date: dt.date,
+    file_name: str,
+    row_no_sql: str | None = None,
 ) -> tuple[str, int]:
     """Typed work table from the text table; unparseable rows → meta.rejects."""
     selects, reasons = [], []
@@ -231,9 +245,10 @@ def type_rows(
     raw_text = (
         "concat_ws(',', " + ", ".join(f"coalesce({_q(c.name)}, '')" for c in source.columns) + ")"
     )
+    row_no = f", {row_no_sql} AS _row_no" if row_no_sql else ""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE cc_flagged AS
-            SELECT *, nullif({reason_sql}, '') AS _reason FROM {text_table}"""
+            SELECT *, nullif({reason_sql}, '') AS _reason{row_no} FROM {text_table}"""
     )
     n_rej = con.execute(
         f"""INSERT INTO {rejects_table(source)} SELECT ?, ?, ?, _row_no, {raw_text}, _reason
@@ -254,7 +269,7 @@ def type_rows(
                    {_lit(load_id)} AS _load_id,
                    DATE {_lit(extract_date.isoformat())} AS _extract_date,
                    {_lit(file_name)} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no
-            FROM upgraded ORDER BY _row_no"""
+            FROM upgraded"""
     )
     con.execute("DROP TABLE IF EXISTS cc_flagged")
     con.execute(f"DROP TABLE IF EXISTS {text_table}")
@@ -274,17 +289,17 @@ def read_delivery(
         f"CREATE OR REPLACE TABLE {rejects_table(source)} AS SELECT * FROM meta.rejects LIMIT 0"
     )
     if source.format == "xlsx":
-        text_table, shape_rejects = read_text_xlsx(con, source, vf, load_id)
+        text, shape_rejects, row_no = read_text_xlsx(con, source, vf, load_id)
     else:
-        text_table, shape_rejects = read_text_csv(con, source, vf, load_id)
-    good = con.execute(f"SELECT count(*) FROM {text_table}").fetchone()[0]
+        text, shape_rejects, row_no = read_text_csv(con, source, vf, load_id)
+    good = con.execute(f"SELECT count(*) FROM {text}").fetchone()[0]
     rows_read = good + shape_rejects
     if rows_read != vf.entry.rows:
         raise DeliveryRefused(
             f"row count mismatch: file has {rows_read} data rows, _SUCCESS says {vf.entry.rows}"
         )
     work, type_rejects = type_rows(
-        con, source, text_table, load_id, extract_date, Path(vf.path).name
+        con, source, text, load_id, extract_date, Path(vf.path).name, row_no
     )
     return ReadResult(
         rows_read=rows_read, rows_rejected=shape_rejects + type_rejects, work_table=work
