@@ -43,6 +43,14 @@ def _check_sources(sources: list[str] | None) -> list[str]:
     return list(sources)
 
 
+def _open(warehouse: Path):
+    """The writer's connection: tables ensured, ID macros installed, no progress bar."""
+    con = open_warehouse(warehouse)
+    con.execute("SET enable_progress_bar = false")
+    install_macros(con)
+    return con
+
+
 def _make_gate(con, warehouse: Path, data_docs: bool = True):
     from expectations.gate import Gate
 
@@ -83,9 +91,8 @@ def ingest(
     report = IngestReport(as_of=as_of)
     deliveries = discover.complete_deliveries(landing, names, as_of)
     with writer_lock(warehouse):
-        con = open_warehouse(warehouse)
+        con = _open(warehouse)
         try:
-            install_macros(con)
             gate = _make_gate(con, warehouse, data_docs)
             for delivery in deliveries:
                 report.deliveries.append(process(con, delivery, gate))
@@ -121,9 +128,8 @@ def ingest_delivery(
     if not (folder / discover.MARKER).is_file():
         raise CrosscheckError(f"no complete delivery at {folder} (no {discover.MARKER})")
     with writer_lock(warehouse):
-        con = open_warehouse(warehouse)
+        con = _open(warehouse)
         try:
-            install_macros(con)
             gate = _make_gate(con, warehouse, data_docs)
             result = process(con, discover.Delivery(extract_date, source, folder), gate)
             gate.build_docs()

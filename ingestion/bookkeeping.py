@@ -32,6 +32,7 @@ class DeliveryResult:
     reasons: list[str] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    validation_seconds: float = 0.0
 
     def line(self) -> str:
         why = f" — {'; '.join(self.reasons)}" if self.reasons else ""

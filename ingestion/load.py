@@ -85,6 +85,7 @@ def process(con: duckdb.DuckDBPyConnection, delivery: Delivery, gate) -> Deliver
     finally:
         if vf is not None:
             vf.cleanup()
+    result.validation_seconds = verdict.seconds
     result.status = "loaded" if verdict.passed else "quarantined"
     result.reasons = verdict.reasons
     target = "raw" if verdict.passed else "quarantine"

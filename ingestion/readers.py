@@ -160,9 +160,12 @@ def read_text_xlsx(con, source: Source, vf: VerifiedFile, load_id: str) -> tuple
         header.pop()
     cols = map_header(source, header)
     width = len(header)
-    frame = pd.DataFrame(
-        [r[:width] for r in rows[1:]], columns=[c.name for c in cols], dtype=object
-    )
+    frame = pd.DataFrame(rows[1:], dtype=object)
+    if frame.shape[1] < width:  # trailing empty columns cut off by the sheet's extent
+        for k in range(frame.shape[1], width):
+            frame[k] = None
+    frame = frame.iloc[:, :width]
+    frame.columns = [c.name for c in cols]
     frame = frame.replace("", None)
     frame["_row_no"] = range(1, len(frame) + 1)
     frame = frame[frame[[c.name for c in cols]].notna().any(axis=1)]
