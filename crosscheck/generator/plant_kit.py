@@ -36,7 +36,7 @@ class Kit:
         self.payments: list[dict] = []
         self.versions: list[dict] = []
         self.next_pidx = len(county.persons)
-        self.next_hh = 0
+        self.next_hh = int(county.persons["hh"].max()) + 1  # households continue the numbering
         self.seq_used: set[str] = set()
         self.plates = 0
         self.certs = 0
@@ -49,6 +49,8 @@ class Kit:
         # the last working day on or before the as-of date: pending payments are approved then
         self.pend_day = int(self.cal.sub(self.e + 1, 1))
         self.pend_month = month_add(month_of(self.cal.date(self.pend_day)), 1)
+        # the last working day on or before --start: a payment held since go-live
+        self.held_since_start = int(self.cal.sub(self.s + 1, 1))
 
     # ---- days -------------------------------------------------------------------------
     def day(self, d: dt.date) -> int:
@@ -98,7 +100,7 @@ class Kit:
         """A fresh household: head, spouse, children by age order."""
         self.next_hh += 1
         township = TOWNSHIPS[self.next_hh % len(TOWNSHIPS)]
-        hh_no = f"{township}{900000 + self.next_hh}"
+        hh_no = f"{township}{self.next_hh + 1:06d}"
         members = []
         for k, age in enumerate(ages):
             male = k == 0 or (k >= 2 and self.rng.random() < 0.5)

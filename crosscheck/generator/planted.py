@@ -309,15 +309,13 @@ def r09(k: Kit, n: int) -> None:
                 account=account,
             )
         else:
+            # held since go-live: the baseline is the largest delivery, so a planted invalid
+            # number never tips a small day's delivery over the ID-validity quality gate
+            day = k.held_since_start
             key = k.pending(
-                p,
-                "17",
-                k.cal.date(k.pend_day).strftime("%Y%m"),
-                amt,
-                rid=rid,
-                rname=rname,
-                account=account,
-            )
+                p, "17", k.cal.date(day).strftime("%Y%m"), amt, approved=day, rid=rid,
+                rname=rname, account=account,
+            )  # fmt: skip
         return key, amt
 
     for i in range(n + 1):

@@ -14,6 +14,7 @@ import pandas as pd
 from crosscheck.generator.ids import make_ids
 
 COUNTY = "500230"
+AREAS = (COUNTY, "500231", "500233", "500234", "500235", "500236", "500237", "500238")
 TOWNSHIPS = ("101", "102", "103", "104", "105", "201", "202", "203")
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -82,10 +83,14 @@ def build_population(n: int, rng: np.random.Generator, ref: dt.date) -> pd.DataF
     rank_sorted = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = rank_sorted
-    if rank.max() > 390:
+    # past 390 persons per birth date and sex, numbers come from neighbouring counties
+    # (people born elsewhere); sequence codes >= 900 of the county are kept for planted cases
+    area = np.array([int(a) for a in AREAS])[np.minimum(rank // 390, len(AREAS) - 1)]
+    if rank.max() >= 390 * len(AREAS):
         raise ValueError("population too dense for unique ID sequence codes")
-    seq = np.where(male, 2 * rank + 1, 2 * rank + 2) + 100  # 101..881; >= 900 reserved
-    ids = make_ids(np.full(n, int(COUNTY)), birth_int, seq)
+    rank = rank % 390
+    seq = np.where(male, 2 * rank + 1, 2 * rank + 2) + 100  # 101..880
+    ids = make_ids(area, birth_int, seq)
 
     township = np.array(TOWNSHIPS, dtype=object)[rng.integers(0, len(TOWNSHIPS), nh)]
     hh_no = township + pd.Series(np.arange(nh) + 1).astype(str).str.zfill(6).to_numpy(object)

@@ -202,11 +202,20 @@ def background_vehicles(
     comp["status_day"] = comp["first_reg"]
     v = pd.concat([v, comp], ignore_index=True)
     c = np.arange(len(v))
+    # 渝 + office letter + 5 characters: digits first, letters in the 2nd/3rd place past 1M
+    block = c // 10**3
+    letters = np.array(list(PLATE_LETTERS), dtype=object)
+    alnum = np.array(list("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"), dtype=object)
+    rest = block // len(letters)
     v["plate_no"] = (
         "渝"
-        + np.array(list(PLATE_LETTERS), dtype=object)[(c // 10**5) % 10]
-        + pd.Series(scramble(c % 10**5, 10**5)).astype(str).str.zfill(5).to_numpy(object)
+        + letters[block % len(letters)]
+        + alnum[rest % len(alnum)]
+        + alnum[(rest // len(alnum)) % len(alnum)]
+        + pd.Series(scramble(c % 10**3, 10**3)).astype(str).str.zfill(3).to_numpy(object)
     )
+    if len(v) > len(letters) * len(alnum) ** 2 * 10**3:
+        raise ValueError("too many vehicles for unique plates")
     return v
 
 

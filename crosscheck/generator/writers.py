@@ -97,32 +97,43 @@ class SheetRows:
         for pos in np.flatnonzero(self.changed[idx] <= x):
             xml[pos] = self.after[int(idx[pos])]
         n = len(xml)
-        starts = [f'<row r="{r}">' for r in range(2, n + 2)]
-        body = "".join([s for pair in zip(starts, xml.tolist(), strict=True) for s in pair])
-        write_xlsx_parts(path, self.source, n, body, when)
+
+        def chunks(size=100_000):
+            for lo in range(0, n, size):
+                part = xml[lo : lo + size].tolist()
+                starts = [f'<row r="{r}">' for r in range(lo + 2, lo + 2 + len(part))]
+                yield "".join([s for pair in zip(starts, part, strict=True) for s in pair]).encode()
+
+        write_xlsx_parts(path, self.source, n, chunks(), when)
         return n
 
 
-def write_xlsx_parts(path: Path, source: Source, n: int, body: str, when: dt.date) -> None:
-    """The workbook: one sheet named as declared, a header row, then `body`."""
+def write_xlsx_parts(path: Path, source: Source, n: int, body, when: dt.date) -> None:
+    """The workbook: one sheet named as declared, a header row, then the `body` chunks."""
     header_cells = "".join(f'<c t="inlineStr"><is><t>{h}</t></is></c>' for h in source.headers)
-    sheet = (
+    head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f'<dimension ref="A1:{_col_letter(len(source.columns) - 1)}{n + 1}"/><sheetData>'
-        f'<row r="1">{header_cells}</row>' + body + "</sheetData></worksheet>"
-    ).encode("utf-8")
-    files = package_parts(source.sheet, when)
+        f'<row r="1">{header_cells}</row>'
+    ).encode()
+    stamp = (when.year, when.month, when.day, 0, 0, 0)
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name, text in [*files.items(), ("xl/worksheets/sheet1.xml", sheet)]:
-            info = zipfile.ZipInfo(name, date_time=(when.year, when.month, when.day, 0, 0, 0))
+        for name, text in package_parts(source.sheet, when).items():
+            info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(
-                info, text if isinstance(text, bytes) else text.encode("utf-8"), compresslevel=1
-            )
+            z.writestr(info, text.encode("utf-8"), compresslevel=1)
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = 1  # Python 3.11 name of the per-entry level (3.13: compress_level)
+        # zip64 only where the sheet may pass 2 GiB (a fact of the data, so still reproducible)
+        with z.open(info, "w", force_zip64=n > 2_000_000) as sheet:
+            sheet.write(head)
+            for chunk in body:
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
     tmp.replace(path)
-    return n
 
 
 def write_success(
