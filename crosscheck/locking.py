@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,11 @@ from pathlib import Path
 from crosscheck.errors import CrosscheckError
 
 log = logging.getLogger(__name__)
+
+# Locks this process already holds, by lock file: re-entering is free, so a
+# caller (the nightly run) can hold the lock across steps that also take it.
+_held: dict[str, int] = {}
+_held_guard = threading.Lock()
 
 
 def lock_path(warehouse: Path | str) -> Path:
@@ -29,8 +35,26 @@ def lock_path(warehouse: Path | str) -> Path:
 def writer_lock(
     warehouse: Path | str, timeout: float = 3600.0, poll: float = 2.0
 ) -> Iterator[None]:
-    """Hold the warehouse's writer lock; wait up to `timeout` seconds for it."""
+    """Hold the warehouse's writer lock; wait up to `timeout` seconds for it.
+
+    Re-entrant within one process: a nested call for the same warehouse
+    returns at once and the lock is released when the outermost call ends.
+    """
     path = lock_path(warehouse)
+    key = str(path.resolve())
+    with _held_guard:
+        if _held.get(key):
+            _held[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -54,9 +78,13 @@ def writer_lock(
                     )
                     announced = True
                 time.sleep(poll)
+        with _held_guard:
+            _held[key] = 1
         try:
             yield
         finally:
+            with _held_guard:
+                _held.pop(key, None)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

@@ -1,9 +1,10 @@
 """The nightly job: ingest (with the quality gate) → dbt build → publish.
 
 `crosscheck run` and the Airflow cross-check DAG both call `run_nightly`, so a
-run with Airflow and one without take the same path. Ingestion takes the
-writer lock itself (the lock is not re-entrant), then the build and the
-publish hold it together, so no reader ever sees a half-built serving copy.
+run with Airflow and one without take the same path. The whole run holds
+the writer lock (re-entrant, so ingestion's own take of it is free): no other
+writer slips in between ingest and build, and no reader ever sees a
+half-built serving copy.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def run_nightly(
     full_refresh: bool = False,
 ) -> NightlySummary:
     """Ingest every new delivery ≤ D, build the warehouse for D, publish it."""
-    from ingestion.api import ingest, latest_complete_date
+    from ingestion.api import latest_complete_date
 
     landing, warehouse = Path(landing), Path(warehouse)
     if not landing.is_dir():
@@ -145,6 +146,14 @@ def run_nightly(
         as_of = latest_complete_date(landing)
         if as_of is None:
             raise CrosscheckError(f"no complete delivery in {landing}; nothing to run")
+    with writer_lock(warehouse):
+        return _run_locked(landing, warehouse, as_of, full_refresh)
+
+
+def _run_locked(landing: Path, warehouse: Path, as_of: dt.date, full_refresh: bool):
+    """The nightly steps, with the writer lock already held."""
+    from ingestion.api import ingest
+
     log.info("nightly run for %s: ingest %s", as_of, landing)
     report = ingest(landing, warehouse, as_of=as_of)
     summary = NightlySummary(

@@ -77,3 +77,40 @@ def test_a_killed_writer_releases_the_lock(tmp_path):
     t0 = time.monotonic()
     assert run_as_writer(wh, _write, wh, poll=0.2, timeout=5) == 1
     assert time.monotonic() - t0 < 2
+
+
+def test_writer_lock_is_reentrant_in_one_process(tmp_path):
+    """The nightly run holds the lock while ingestion takes it again."""
+    import multiprocessing
+
+    from crosscheck.locking import lock_path, writer_lock
+
+    wh = tmp_path / "w.duckdb"
+    with writer_lock(wh):
+        with writer_lock(wh, timeout=0.1):
+            pass
+        # still held after the nested exit: another process cannot take it
+        ctx = multiprocessing.get_context("spawn")
+        q = ctx.Queue()
+        p = ctx.Process(target=_try_lock, args=(str(lock_path(wh)), q))
+        p.start()
+        p.join(30)
+        assert q.get(timeout=5) == "busy"
+    p = ctx.Process(target=_try_lock, args=(str(lock_path(wh)), q))
+    p.start()
+    p.join(30)
+    assert q.get(timeout=5) == "free"
+
+
+def _try_lock(path, q):
+    import fcntl
+    import os
+
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        q.put("free")
+    except BlockingIOError:
+        q.put("busy")
+    finally:
+        os.close(fd)
