@@ -70,7 +70,13 @@ def find_late(landing: Path, as_of: dt.date, sources: list[str]) -> list[LateDel
         due = discover.last_due_date(src, as_of)
         if due is None:
             continue
-        if not (landing / name / due.strftime("%Y%m%d") / discover.MARKER).is_file():
+        # A complete delivery on or after the due date (e.g. the go-live
+        # baseline delivered after a due Sunday) makes the source current.
+        delivered = (
+            (landing / name / (due + dt.timedelta(days=k)).strftime("%Y%m%d") / discover.MARKER)
+            for k in range((as_of - due).days + 1)
+        )
+        if not any(p.is_file() for p in delivered):
             late.append(LateDelivery(name, due, as_of))
     return late
 

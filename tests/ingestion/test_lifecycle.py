@@ -187,3 +187,11 @@ def test_data_docs_are_rendered_beside_the_warehouse(env):
     docs = api.docs_dir(env.warehouse)
     assert (docs / "index.html").is_file()
     assert any(docs.glob("validations/**/*.html"))
+
+
+def test_delivery_after_its_due_day_makes_the_source_current(tmp_path):
+    """A go-live baseline on Tuesday covers the snapshot due on Sunday."""
+    sunday = dt.date(2026, 11, 1)
+    write_delivery(tmp_path, "hukou", D3, hukou_rows())
+    late = {(x.source, x.extract_date) for x in api.find_late(tmp_path, D3, ["hukou", "vehicles"])}
+    assert late == {("vehicles", sunday)}
