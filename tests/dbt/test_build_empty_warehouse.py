@@ -19,7 +19,7 @@ AS_OF = dt.date(2026, 10, 31)
 def built(tmp_path_factory):
     wh = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     open_warehouse(wh).close()
-    return wh, build(wh, AS_OF)
+    return wh, build(wh, AS_OF, unit_tests=True)
 
 
 @pytest.mark.slow
@@ -30,6 +30,7 @@ def test_build_succeeds_on_empty_warehouse(built):
     assert not result.warnings, result.warnings
     # seeds + models + data tests + unit tests all ran
     assert result.nodes > 100
+    assert result.unit_tests >= 28, result.unit_tests  # every rule and the tricky intermediates
 
 
 @pytest.mark.slow
