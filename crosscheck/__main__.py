@@ -1,7 +1,5 @@
 """`python -m crosscheck` is the `crosscheck` command."""
 
-import sys
+from crosscheck.cli import console_main
 
-from crosscheck.cli import main
-
-sys.exit(main())
+console_main()

@@ -50,5 +50,23 @@ def main(argv: list[str] | None = None) -> int:
     return rv if isinstance(rv, int) else 0
 
 
+def console_main() -> None:
+    """The console script: `main`, then a quiet exit.
+
+    GX with duckdb-engine leaves nanobind objects alive at interpreter
+    teardown, and nanobind then prints "leaked …" lines that operators would
+    take for errors. Everything is done by then: run the atexit handlers,
+    flush, and leave without the teardown.
+    """
+    import atexit
+    import os
+
+    rc = main()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console_main()

@@ -37,3 +37,23 @@ def test_console_script_runs_as_module():
     )
     assert proc.returncode == 0
     assert "generate" in proc.stdout
+
+
+def test_console_script_exits_quietly_after_gx_and_duckdb(tmp_path):
+    """No teardown noise ('nanobind: leaked …') after a command that loads GX."""
+    from crosscheck.warehouse import open_warehouse
+
+    wh = tmp_path / "w.duckdb"
+    open_warehouse(wh).close()
+    code = (
+        "import great_expectations, sqlalchemy, duckdb_engine\n"
+        "e = sqlalchemy.create_engine('duckdb:///:memory:'); e.connect().close()\n"
+        "import sys; sys.argv = ['crosscheck', 'status', '--warehouse', sys.argv[1]]\n"
+        "from crosscheck.cli import console_main; console_main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(wh)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "leaked" not in proc.stderr
+    assert "nanobind" not in proc.stderr
