@@ -5,6 +5,8 @@ Wiring only: every task calls one function of crosscheck.orchestration.tasks.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from airflow.sdk import DAG, AssetAny, task
 
 from crosscheck.orchestration import notify, settings, tasks
@@ -24,6 +26,15 @@ not publish: readers keep the last good serving copy. Fix the cause (a data
 test failing on a new delivery may mean the delivery must be quarantined:
 `crosscheck status`), then **clear the task**. Rebuilding a date gives the
 same rows and anomaly ids.
+"""
+
+FEEDBACK_DOC = """
+**Loads returned verification workbooks** from `<landing>/review_feedback/`
+into the append-only `review.decisions` before the build, so tonight's marts
+show the townships' conclusions. Bad cells are rejected with a report beside
+the workbook (`review.feedback_rejects`); good rows still load. The same
+file twice changes nothing. *When it fails*: the log names the workbook;
+move a broken file aside and **clear the task** (the build waits for it).
 """
 
 PUBLISH_DOC = """
@@ -47,17 +58,22 @@ with DAG(
 
 Triggered whenever a source's delivery is promoted (Assets
 `crosscheck_raw_<source>`), or by hand with a logical date (backfills).
-`build` → `publish`. One run at a time. See dags/README.md.
+`load_feedback` → `build` → `publish`. One run at a time. See dags/README.md.
 """,
 ) as dag:
 
-    @task(task_id="build", pool=settings.POOL, doc_md=BUILD_DOC)
-    def build(logical_date=None, triggering_asset_events=None) -> dict:
+    @task(task_id="load_feedback", pool=settings.POOL, doc_md=FEEDBACK_DOC)
+    def load_feedback(logical_date=None, triggering_asset_events=None) -> str:
         as_of = tasks.as_of_for_run(logical_date, triggering_asset_events)
-        return tasks.build_warehouse(as_of)
+        tasks.load_review_feedback(as_of)
+        return as_of.isoformat()
+
+    @task(task_id="build", pool=settings.POOL, doc_md=BUILD_DOC)
+    def build(as_of: str) -> dict:
+        return tasks.build_warehouse(dt.date.fromisoformat(as_of))
 
     @task(task_id="publish", pool=settings.POOL, doc_md=PUBLISH_DOC)
     def publish(built: dict) -> str:
         return tasks.publish_serving()
 
-    publish(build())
+    publish(build(load_feedback()))

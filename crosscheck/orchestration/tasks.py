@@ -161,6 +161,35 @@ def record_late(
     return {"source": source, "extract_date": extract_date.isoformat(), "status": "late"}
 
 
+def load_review_feedback(
+    as_of: dt.date, landing: Path | None = None, warehouse: Path | None = None
+) -> dict:
+    """Load the township workbooks returned to <landing>/review_feedback/ (before the build)."""
+    from crosscheck.review.feedback import load_feedback
+
+    landing = Path(landing or settings.landing())
+    warehouse = Path(warehouse or settings.warehouse())
+    if not warehouse.exists():
+        log.info("no warehouse yet at %s: no feedback to load", warehouse)
+        return {"files": 0, "decisions_loaded": 0, "cells_rejected": 0}
+    result = run_as_writer(warehouse, load_feedback, landing, warehouse, as_of, hold_lock=False)
+    summary = {
+        "files": len(result.files),
+        "decisions_loaded": result.decisions_loaded,
+        "cells_rejected": result.cells_rejected,
+    }
+    log.info("review feedback for %s: %s", as_of, summary)
+    if result.cells_rejected:
+        notify.alert(
+            "feedback_cells_rejected",
+            f"{result.cells_rejected} cells of returned workbooks were rejected "
+            f"(see review.feedback_rejects and the report beside each workbook)",
+            key="review_feedback",
+            as_of=as_of.isoformat(),
+        )
+    return summary
+
+
 def build_warehouse(
     as_of: dt.date,
     warehouse: Path | None = None,

@@ -14,7 +14,7 @@ from ingestion.sources import load_sources
 DAG_FILES = sorted(p.name for p in local.DAGS_FOLDER.glob("*.py"))
 HEAVY = ("duckdb", "dbt", "great_expectations", "pandas")
 WRITERS = {
-    "crosscheck_nightly": {"build", "publish"},
+    "crosscheck_nightly": {"load_feedback", "build", "publish"},
     "crosscheck_weekly": {"build_weekly", "publish"},
 }
 
@@ -112,3 +112,9 @@ def test_dag_file_imports_fast_and_light(name, import_probe):
     probe = import_probe[name]
     assert probe["heavy"] == [], f"{name} imports {probe['heavy']} at parse time"
     assert probe["seconds"] < 1.0, f"{name} took {probe['seconds']:.2f}s to import"
+
+
+def test_nightly_loads_review_feedback_before_the_build(bag):
+    dag = bag.dags["crosscheck_nightly"]
+    assert dag.get_task("load_feedback").downstream_task_ids == {"build"}
+    assert dag.get_task("build").downstream_task_ids == {"publish"}
