@@ -7,8 +7,19 @@ on `ingest_work.<source>`, created on first use and reused for every later
 delivery of that source: the per-delivery cost is the validation queries.
 
 A failed `critical` expectation quarantines the delivery; failed `warning`s
-are recorded and pass. Every result goes to meta.validation_results; the
-run's results are rendered as GX Data Docs beside the warehouse.
+are recorded and pass. An expectation that raised instead of answering is
+retried once on a fresh snapshot; if it still raises it counts as failed,
+with the error as its reason ("could not be evaluated"), never as a pass.
+
+Snapshots: GX keeps one persisted SQLAlchemy connection (a cursor of the
+writer's DuckDB connection), and SQLAlchemy opens a transaction on it that GX
+does not always end. DuckDB is MVCC: a transaction begun before this
+delivery's work table was (re)created sees the previous delivery's table, or
+none. So every validation starts and ends by ending that transaction
+(`_fresh_snapshot`); tests/expectations/test_gate_snapshot.py pins it.
+
+Every result goes to meta.validation_results; the run's results are rendered
+as GX Data Docs beside the warehouse.
 """
 
 from __future__ import annotations
@@ -39,12 +50,16 @@ class Verdict:
     failed_critical: list[str] = field(default_factory=list)
     failed_warning: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)  # meta.validation_results rows
+    errors: dict[str, str] = field(default_factory=dict)  # expectation id -> error raised
     seconds: float = 0.0
 
     @property
     def reasons(self) -> list[str]:
-        out = [f"failed critical expectation {x}" for x in self.failed_critical]
-        out += [f"warning: {x}" for x in self.failed_warning]
+        def why(x: str) -> str:
+            return f" (could not be evaluated: {self.errors[x]})" if x in self.errors else ""
+
+        out = [f"failed critical expectation {x}{why(x)}" for x in self.failed_critical]
+        out += [f"warning: {x}{why(x)}" for x in self.failed_warning]
         return out
 
 
@@ -52,6 +67,27 @@ def _class_name(type_: str) -> str:
     if type_ == "unexpected_rows":
         return "UnexpectedRowsExpectation"
     return "".join(part.capitalize() for part in type_.split("_"))
+
+
+def _exp_id(r) -> str:
+    cfg = r.expectation_config
+    return (cfg.meta or {}).get("id", cfg.type)
+
+
+def _exceptions(r) -> list[dict]:
+    """GX reports a raised expectation flat, or per failing metric (nested): accept both."""
+    info = r.exception_info or {}
+    if "raised_exception" in info:
+        return [info] if info.get("raised_exception") else []
+    return [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+
+
+def _raised(r) -> bool:
+    return bool(_exceptions(r))
+
+
+def _error_message(r) -> str:
+    return "; ".join(str(e.get("exception_message") or "") for e in _exceptions(r))
 
 
 def _observed(result: dict) -> str:
@@ -96,6 +132,15 @@ class Gate:
             connection_string="duckdb:///:memory:",
             kwargs=gx_duckdb.engine_kwargs(self.con),
         )
+
+    def _fresh_snapshot(self) -> None:
+        """End GX's open transaction so its next query sees the current work table."""
+        if self.context is None:
+            return
+        engine = self.datasource.get_execution_engine()
+        connection = getattr(engine, "_connection", None)
+        if connection is not None and not connection.closed and connection.in_transaction():
+            connection.rollback()  # read-only: nothing to keep
 
     def close(self) -> None:
         """Release GX's connections to the warehouse (before the writer closes it)."""
@@ -161,23 +206,41 @@ class Gate:
         t0 = time.monotonic()
         definition = self._definition(source)
         lo, hi = self._row_bounds(source, extract_date)
-        result = definition.run(
-            expectation_parameters={"min_rows": lo, "max_rows": hi},
-            result_format="BASIC",
-            run_id=RunIdentifier(run_name=load_id),
-        )
+
+        def run():
+            self._fresh_snapshot()
+            try:
+                return definition.run(
+                    expectation_parameters={"min_rows": lo, "max_rows": hi},
+                    result_format="BASIC",
+                    run_id=RunIdentifier(run_name=load_id),
+                )
+            finally:
+                self._fresh_snapshot()
+
+        result = run()
+        if any(_raised(r) for r in result.results):
+            log.warning(
+                "%s: expectations raised %s; validating once more",
+                load_id,
+                sorted(_exp_id(r) for r in result.results if _raised(r)),
+            )
+            result = run()
         verdict = Verdict(load_id, source.name, extract_date, passed=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping only
         info = self._severity[source.name]
         for r in result.results:
-            cfg = r.expectation_config
-            exp_id = (cfg.meta or {}).get("id", cfg.type)
+            exp_id = _exp_id(r)
             severity, column = info.get(exp_id, ("critical", None))
             res = r.result or {}
             success = bool(r.success)
-            if r.exception_info and r.exception_info.get("raised_exception"):
+            if _raised(r):
                 success = False
-                res = {"error": r.exception_info.get("exception_message")}
+                message = _error_message(r)
+                res = {"error": message}
+                verdict.errors[exp_id] = message.splitlines()[0][:300] if message else "error"
+                log.warning("%s: expectation %s could not be evaluated: %s",
+                            load_id, exp_id, verdict.errors[exp_id])  # fmt: skip
             if not success:
                 (
                     verdict.failed_critical if severity == "critical" else verdict.failed_warning
