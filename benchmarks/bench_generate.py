@@ -1,6 +1,10 @@
 """Time `crosscheck generate` at county scale; figures to benchmarks/results/generate.json.
 
-.venv/bin/python benchmarks/bench_generate.py [--persons 1000000] [--keep DIR]
+.venv/bin/python benchmarks/bench_generate.py [--persons 1000000] [--history-months 6] [--keep DIR]
+
+With a --history-months other than the default (6), the figures go to
+generate_h<months>.json: `--history-months 60` is the issue's "10M+ ledger
+rows" county (five years of payments for a million residents).
 """
 
 from __future__ import annotations
@@ -24,12 +28,17 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--history-months", type=int, default=6)
     ap.add_argument("--keep", type=Path, help="generate here and keep the output")
     args = ap.parse_args()
+    results = RESULTS
+    if args.history_months != 6:
+        results = RESULTS.with_name(f"generate_h{args.history_months}.json")
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench_generate_"))
     landing = root / "landing"
     cmd = [sys.executable, "-m", "crosscheck", "generate", "--out", str(landing),
-           "--persons", str(args.persons), "--seed", str(args.seed), "--force"]  # fmt: skip
+           "--persons", str(args.persons), "--seed", str(args.seed),
+           "--history-months", str(args.history_months), "--force"]  # fmt: skip
     t0 = time.monotonic()
     subprocess.run(cmd, check=True)
     seconds = time.monotonic() - t0
@@ -46,6 +55,7 @@ def main() -> int:
     result = {
         "command": " ".join(["crosscheck", *cmd[3:]]),
         "persons": args.persons,
+        "history_months": args.history_months,
         "seconds": round(seconds, 1),
         "peak_rss_mib": round(peak_kib / 1024),
         "cpus": os.cpu_count(),
@@ -56,8 +66,8 @@ def main() -> int:
         "findings": len(truth["findings"]),
         "near_misses": len(truth["near_misses"]),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=1))
     if not args.keep:
         shutil.rmtree(root)

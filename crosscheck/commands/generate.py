@@ -12,6 +12,7 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.params import DATE
 
 MIN_PERSONS = 200
+MAX_HISTORY_MONTHS = 60  # five years: about 10M ledger rows for 1M persons
 
 
 @click.command(name="generate")
@@ -59,8 +60,10 @@ def command(out, persons, seed, start, end, history_months, truth, force, quiet)
         raise CrosscheckError(f"--end {end} is before --start {start}")
     if persons < MIN_PERSONS:
         raise CrosscheckError(f"--persons must be at least {MIN_PERSONS} (got {persons})")
-    if not 3 <= history_months <= 24:
-        raise CrosscheckError(f"--history-months must be between 3 and 24 (got {history_months})")
+    if not 3 <= history_months <= MAX_HISTORY_MONTHS:
+        raise CrosscheckError(
+            f"--history-months must be between 3 and {MAX_HISTORY_MONTHS} (got {history_months})"
+        )
     if start < dt.date(2005, 1, 1):
         raise CrosscheckError(f"--start {start} is before 2005")
     out = out.resolve()

@@ -274,6 +274,9 @@ def r07(k: Kit, n: int) -> None:
 def r08(k: Kit, n: int) -> None:
     payroll_days = delivery_days(load_sources()["payroll"], k.start, k.end)
     snap_month = int(payroll_days[-1].strftime("%Y%m"))
+    # The payroll snapshot holds its last 24 pay months (EXTRACTS.md): on a long
+    # history the paid month must lie inside the snapshot the rule reads.
+    month = max(k.mB, month_add(snap_month, -21))
     for i in range(n + 1):
         head, spouse = k.household((45 + i, 42))
         k.spell(head, "10", month_add(k.m0, -12))
@@ -281,7 +284,7 @@ def r08(k: Kit, n: int) -> None:
         k.employ(spouse if i % 3 else head, employer, etype, month_add(k.m0, -10))
         amt = cents(400 + 10 * i)
         if i < n:
-            key = k.paid(head, "10", k.mB, amt)
+            key = k.paid(head, "10", month, amt)
             k.pay_finding("R08", None, "paid", key, head, amt)
         else:
             key = k.pending(head, "10", snap_month, amt)
@@ -289,7 +292,7 @@ def r08(k: Kit, n: int) -> None:
     head, spouse = k.household((47, 44))
     k.spell(head, "10", month_add(k.m0, -12))
     k.employ(spouse, "县自来水有限公司", "国有企业", month_add(k.m0, -10))
-    key = k.paid(head, "10", k.mB, cents(420))
+    key = k.paid(head, "10", month, cents(420))
     k.near("soe_payroll_in_means_tested_household", "R08", key, "国有企业 is not 机关/事业单位")
 
 

@@ -62,6 +62,7 @@ def test_console_script_generates(tmp_path):
         (["--start", "2026-10-10", "--end", "2026-10-01"], "before --start"),
         (["--persons", "10"], "at least"),
         (["--history-months", "1"], "history-months"),
+        (["--history-months", "61"], "between 3 and 60"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(tmp_path, run, args, message):

@@ -82,6 +82,8 @@ def test_truth_is_exactly_what_the_rules_find(landing, truth):
     [
         (400, 11, "2026-10-01", "2026-10-01", "3"),  # a one-day window, short history
         (700, 12, "2026-12-27", "2027-01-12", "6"),  # into a year the calendar does not cover
+        # five years: payroll holds only its last 24 months, R08 must still be found
+        (500, 13, "2026-10-01", "2026-10-03", "60"),
     ],
 )
 def test_truth_is_exact_in_other_windows(tmp_path, persons, seed, start, end, history):
