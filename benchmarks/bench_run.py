@@ -7,6 +7,7 @@ deliveries, the full dbt build, publish). Each run is a separate
 `crosscheck run` process, as in production. Writes results/run.json.
 
     .venv/bin/python benchmarks/bench_run.py --persons 100000 [--persons 1000000]
+        [--history-months 60]   # five years of ledger: 10M+ payment versions at 1M
 
 (one week of deliveries, 2026-10-24 to 2026-10-31, by default)
 """
@@ -48,7 +49,7 @@ def slowest_models(warehouse: Path, n: int = 8) -> list[dict]:
     return [{"node": r["unique_id"], "seconds": round(r["execution_time"], 2)} for r in top]
 
 
-def bench(persons: int, start: dt.date, end: dt.date, root: Path, env: dict) -> dict:
+def bench(persons: int, start: dt.date, end: dt.date, history: int, root: Path, env: dict) -> dict:
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
     gen_s, _ = timed(
         [
@@ -62,6 +63,8 @@ def bench(persons: int, start: dt.date, end: dt.date, root: Path, env: dict) -> 
             start.isoformat(),
             "--end",
             end.isoformat(),
+            "--history-months",
+            str(history),
             "--quiet",
         ],
         env,
@@ -84,6 +87,7 @@ def bench(persons: int, start: dt.date, end: dt.date, root: Path, env: dict) -> 
         con.close()
     return {
         "persons": persons,
+        "history_months": history,
         "start": start.isoformat(),
         "end": end.isoformat(),
         "generate_seconds": round(gen_s, 1),
@@ -101,12 +105,17 @@ def save(run: dict) -> None:
     """Merge one size's figures into results/run.json (other sizes kept)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
-    runs = [r for r in previous.get("runs", []) if r["persons"] != run["persons"]] + [run]
+
+    def size(r: dict) -> tuple[int, int]:
+        return r["persons"], r.get("history_months", 6)
+
+    runs = [r for r in previous.get("runs", []) if size(r) != size(run)] + [run]
     out = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
-        "command": "python benchmarks/bench_run.py --persons N --start 2026-10-24 --end 2026-10-31",
-        "runs": sorted(runs, key=lambda r: r["persons"]),
+        "command": "python benchmarks/bench_run.py --persons N [--history-months M] "
+        "--start 2026-10-24 --end 2026-10-31",
+        "runs": sorted(runs, key=size),
     }
     RESULTS.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -116,13 +125,14 @@ def main() -> int:
     ap.add_argument("--persons", type=int, action="append", help="repeatable; default 100000")
     ap.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 10, 24))
     ap.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 10, 31))
+    ap.add_argument("--history-months", type=int, default=6, help="ledger history (default 6)")
     ap.add_argument("--keep", action="store_true", help="keep the generated folders")
     args = ap.parse_args()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for persons in args.persons or [100_000]:
         root = Path(tempfile.mkdtemp(prefix=f"bench_run_{persons}_"))
         try:
-            run = bench(persons, args.start, args.end, root, env)
+            run = bench(persons, args.start, args.end, args.history_months, root, env)
         finally:
             if not args.keep:
                 shutil.rmtree(root, ignore_errors=True)
