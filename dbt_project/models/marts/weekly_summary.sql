@@ -24,7 +24,11 @@ paid as (
             as on_time_payments,
         sum(case when not coalesce(p.is_reissue, false) then 1 else 0 end) as paid_originals
     from {{ ref('int_payments') }} as p
-    inner join weeks as w on p.status_date between w.week_start and w.week_end
+    -- an equi-join on the week (a hash join), not a range join over all weeks
+    inner join weeks as w
+        on
+            cast({{ dbt.date_trunc('week', 'p.status_date') }} as date) = w.week_start
+            and p.status_date <= w.week_end
     where p.status = 'PAID'
     group by w.week_start, p.division_code, p.program_code
 ),

@@ -21,57 +21,34 @@ payment_snapshot as (
     where s.card_snapshot_date is not null
 ),
 
-account_cards as (
+account_flags as (
     select
         ps.payment_id,
-        c.person_id = ps.person_id as is_own,
-        c.person_id = ps.person_id
-        and c.card_status = '正常' and c.financial_status = '已激活' as is_own_usable,
-        c.card_no,
-        c.person_id as holder_id,
-        c.name as holder_name,
-        c.card_status,
-        c.financial_status,
-        c.bank_name
+        max(case when c.person_id = ps.person_id then 1 else 0 end) = 1 as has_own,
+        max(
+            case
+                when
+                    c.person_id = ps.person_id
+                    and c.card_status = '正常' and c.financial_status = '已激活'
+                    then 1
+                else 0
+            end
+        ) = 1 as has_own_usable,
+        max(case when c.person_id <> ps.person_id then 1 else 0 end) = 1 as has_other
     from payment_snapshot as ps
     inner join {{ ref('stg_sscards__cards') }} as c
         on ps.snapshot_date = c.snapshot_date and ps.account_no = c.account_no
-),
-
-account_summary as (
-    select
-        payment_id,
-        max(case when is_own then 1 else 0 end) = 1 as has_own,
-        max(case when is_own_usable then 1 else 0 end) = 1 as has_own_usable,
-        max(case when not is_own then 1 else 0 end) = 1 as has_other,
-        {{ json_array_agg(json_object([
-            ('card_no', 'card_no'), ('holder_id', 'holder_id'), ('holder_name', 'holder_name'),
-            ('card_status', 'card_status'), ('financial_status', 'financial_status'),
-            ('bank_name', 'bank_name')
-        ]), 'card_no') }} as cards_on_account
-    from account_cards
-    group by payment_id
-),
-
-own_cards as (
-    select
-        ps.payment_id,
-        {{ json_array_agg(json_object([
-            ('card_no', 'c.card_no'), ('account_no', 'c.account_no'),
-            ('card_status', 'c.card_status'), ('financial_status', 'c.financial_status')
-        ]), 'c.card_no') }} as recipient_cards
-    from payment_snapshot as ps
-    inner join {{ ref('stg_sscards__cards') }} as c
-        on ps.snapshot_date = c.snapshot_date and ps.person_id = c.person_id
     group by ps.payment_id
 ),
 
-classified as (
+-- Classify every payment on cheap flags first; the evidence (JSON of the
+-- cards) is built only for the few flagged ones, not for every payment.
+flagged as (
     select
         ps.payment_id,
+        ps.person_id,
+        ps.account_no,
         ps.snapshot_date,
-        a.cards_on_account,
-        o.recipient_cards,
         case
             when a.has_own and not a.has_own_usable then 'CARD_NOT_USABLE'
             when a.has_own then null
@@ -79,8 +56,49 @@ classified as (
             else 'NOT_A_CARD'
         end as subtype
     from payment_snapshot as ps
-    left join account_summary as a on ps.payment_id = a.payment_id
-    left join own_cards as o on ps.payment_id = o.payment_id
+    left join account_flags as a on ps.payment_id = a.payment_id
+),
+
+account_cards as (
+    select
+        f.payment_id,
+        {{ json_array_agg(json_object([
+            ('card_no', 'c.card_no'), ('holder_id', 'c.person_id'), ('holder_name', 'c.name'),
+            ('card_status', 'c.card_status'), ('financial_status', 'c.financial_status'),
+            ('bank_name', 'c.bank_name')
+        ]), 'c.card_no') }} as cards_on_account
+    from flagged as f
+    inner join {{ ref('stg_sscards__cards') }} as c
+        on f.snapshot_date = c.snapshot_date and f.account_no = c.account_no
+    where f.subtype is not null
+    group by f.payment_id
+),
+
+own_cards as (
+    select
+        f.payment_id,
+        {{ json_array_agg(json_object([
+            ('card_no', 'c.card_no'), ('account_no', 'c.account_no'),
+            ('card_status', 'c.card_status'), ('financial_status', 'c.financial_status')
+        ]), 'c.card_no') }} as recipient_cards
+    from flagged as f
+    inner join {{ ref('stg_sscards__cards') }} as c
+        on f.snapshot_date = c.snapshot_date and f.person_id = c.person_id
+    where f.subtype is not null
+    group by f.payment_id
+),
+
+classified as (
+    select
+        f.payment_id,
+        f.snapshot_date,
+        a.cards_on_account,
+        o.recipient_cards,
+        f.subtype
+    from flagged as f
+    left join account_cards as a on f.payment_id = a.payment_id
+    left join own_cards as o on f.payment_id = o.payment_id
+    where f.subtype is not null
 )
 
 select

@@ -39,15 +39,33 @@ months_in_spell as (
             and (s.end_month is null or pm.month <= s.end_month)
 ),
 
-counted as (
+counts as (
     select
         pm.payment_id,
         count(*) as covered_months,
-        count(*) - count(i.month) as months_outside,
-        {{ sorted_list('case when i.month is null then pm.month end') }} as outside_months
+        count(*) - count(i.month) as months_outside
     from payment_months as pm
     left join months_in_spell as i on pm.payment_id = i.payment_id and pm.month = i.month
     group by pm.payment_id
+),
+
+-- Count first; the evidence lists are built only for the flagged payments.
+flagged as (
+    select *
+    from counts
+    where months_outside > 0
+),
+
+counted as (
+    select
+        f.payment_id,
+        f.covered_months,
+        f.months_outside,
+        {{ sorted_list('case when i.month is null then pm.month end') }} as outside_months
+    from flagged as f
+    inner join payment_months as pm on f.payment_id = pm.payment_id
+    left join months_in_spell as i on pm.payment_id = i.payment_id and pm.month = i.month
+    group by f.payment_id, f.covered_months, f.months_outside
 ),
 
 person_spells as (
@@ -56,7 +74,8 @@ person_spells as (
         {{ json_array_agg(json_object([
             ('start_month', 's.start_month'), ('end_month', 's.end_month'), ('status', 's.roster_status')
         ]), 's.start_month') }} as spells
-    from payments as p
+    from flagged as f
+    inner join payments as p on f.payment_id = p.payment_id
     inner join spells as s on p.person_id = s.person_id and p.program_code = s.program_code
     group by p.payment_id
 )
