@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crosscheck.generator import ids
-from crosscheck.generator.catalog import due_date, money
+from crosscheck.generator.catalog import PROGRAMS, due_date, money
 from crosscheck.generator.population import COUNTY, GIVEN, SURNAMES, TOWNSHIPS
 from crosscheck.generator.workdays import month_add, month_of, month_start
 
@@ -264,7 +264,12 @@ class Kit:
         rid=None,
         rname=None,
         reissue_of=-1,
+        over_ceiling=False,
     ) -> int:
+        ceiling = PROGRAMS[program].ceiling
+        if not over_ceiling and ceiling is not None and cents > ceiling * 100:
+            # would be an R12 finding the truth file does not list
+            raise ValueError(f"planted {program} payment of {cents / 100} above its ceiling")
         key = self.c.lb._keys(1)[0]
         self.payments.append(
             {

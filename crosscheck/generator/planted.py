@@ -59,7 +59,7 @@ def r01(k: Kit, n: int) -> None:
     for i in range(n):
         p = k.person(age=72 + i)
         k.spell(p, "14", month_add(k.m0, -12))
-        amt = cents(120 + 10 * i)
+        amt = cents(120 + 10 * (i % 4))  # at most the ceiling of 14 (150)
         death = k.month_day(k.mA, 3)
         k.die(p, death, cert=i % 3 != 1, crem=i % 3 != 0)
         in_month = k.paid(p, "14", k.mA, amt)
@@ -90,7 +90,7 @@ def r02(k: Kit, n: int) -> None:
     for i in range(n):
         p = k.person(age=40 + i)
         k.spell(p, "14", month_add(k.m0, -6))
-        amt = cents(100 + 10 * i)
+        amt = cents(100 + 10 * (i % 6))  # at most the ceiling of 14 (150)
         due = k.due("14", str(k.mB), 0)
         if i % 2 == 0:
             k.paid(p, "14", k.mB, amt)  # paid 2 working days before the due date
@@ -463,12 +463,14 @@ def r12(k: Kit, n: int) -> None:
             k.spell(p, program, month_add(k.m0, -6))
         amt = cents(amount)
         if i == n:
-            key = k.pending(p, program, k.pend_month, amt)
+            key = k.pending(p, program, k.pend_month, amt, over_ceiling=True)
             k.pay_finding("R12", None, "pending", key, p, amt, amount=Decimal(amount - ceiling))
             continue
         if program == "17":
             a = k.workday_on_or_after(k.month_day(k.mB, 8))
-            key = k.paid(p, program, k.mB, amt, days=k.clean_days("17", k.mB, approved=a))
+            key = k.paid(
+                p, program, k.mB, amt, days=k.clean_days("17", k.mB, approved=a), over_ceiling=True
+            )
         elif program == "09":
             q = quarter_of(k.m0)
             due = k.due("09", q, 0)
@@ -479,11 +481,12 @@ def r12(k: Kit, n: int) -> None:
                 program, amount, ceiling = "10", 950, 900
                 k.spell(p, "10", month_add(k.m0, -6))
                 amt = cents(amount)
-                key = k.paid(p, program, k.mB, amt)
+                key = k.paid(p, program, k.mB, amt, over_ceiling=True)
             else:
-                key = k.paid(p, "09", q, amt, days=(k.sub(due, 4), k.sub(due, 3), k.sub(due, 2)))
+                days = (k.sub(due, 4), k.sub(due, 3), k.sub(due, 2))
+                key = k.paid(p, "09", q, amt, days=days, over_ceiling=True)
         else:
-            key = k.paid(p, program, k.mB, amt)
+            key = k.paid(p, program, k.mB, amt, over_ceiling=True)
         k.pay_finding("R12", None, "paid", key, p, amt, amount=Decimal(amount - ceiling))
     p = k.person(age=60)
     k.spell(p, "10", month_add(k.m0, -6))

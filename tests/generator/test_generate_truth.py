@@ -94,3 +94,20 @@ def test_truth_is_exact_in_other_windows(tmp_path, persons, seed, start, end, hi
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
     found = findings(landing, dt.date.fromisoformat(end))
     assert sorted(map(key, found)) == sorted(map(key, truth["findings"]))
+
+
+def test_truth_is_exact_with_the_plants_of_a_province(tmp_path, monkeypatch):
+    """More cases per rule, as a county of 10M+ persons plants: still exactly the truth.
+
+    (At 1M persons R01's fifth case was once paid above program 14's ceiling:
+    an R12 finding no truth entry listed.)
+    """
+    from crosscheck.generator import planted
+
+    assert planted.per_rule(1_000_000) == 5 and planted.per_rule(10_000_000) == 6
+    monkeypatch.setattr(planted, "per_rule", lambda persons: 8)
+    landing = generate(tmp_path, persons=1500, seed=14)
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert sum(f["rule_code"] == "R01" for f in truth["findings"]) >= 8
+    found = findings(landing, dt.date.fromisoformat(truth["as_of"]))
+    assert sorted(map(key, found)) == sorted(map(key, truth["findings"]))
