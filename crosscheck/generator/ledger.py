@@ -177,6 +177,19 @@ def paid_before(cal: Workdays, rng, due: np.ndarray, max_back: int):
     return approved, sent, paid
 
 
+def _add_payments(lb: LedgerBuilder, enrolments: pd.DataFrame, rows, period, a, s, p) -> None:
+    """Background payments of the enrolment rows `rows`, for `period`, on days a/s/p."""
+    lb.add_background(
+        enrolments["person"].to_numpy()[rows],
+        enrolments["program"].to_numpy()[rows],
+        enrolments["cents"].to_numpy()[rows],
+        period,
+        a,
+        s,
+        p,
+    )
+
+
 def background_ledger(lb: LedgerBuilder, enr: pd.DataFrame, first: dt.date, last: dt.date) -> None:
     """Monthly, quarterly, annual and one-off payments of every enrolment."""
     cal, rng = lb.cal, lb.rng
@@ -219,15 +232,7 @@ def background_ledger(lb: LedgerBuilder, enr: pd.DataFrame, first: dt.date, last
     rep, month = rep[ok], month[ok]
     due = cal.on_or_after(_day_of(cal, month // 100, month % 100, np.full(len(month), 10)))
     a, s, p = paid_before(cal, rng, due, 5)
-    lb.add_background(
-        mon["person"].to_numpy()[rep],
-        mon["program"].to_numpy()[rep],
-        mon["cents"].to_numpy()[rep],
-        month.astype(str).astype(object),
-        a,
-        s,
-        p,
-    )
+    _add_payments(lb, mon, rep, month.astype(str).astype(object), a, s, p)
 
     # quarterly (09): every quarter touching the window
     q = enr[cycle == "q"]
@@ -244,15 +249,7 @@ def background_ledger(lb: LedgerBuilder, enr: pd.DataFrame, first: dt.date, last
         + "Q"
         + pd.Series(qn).astype(str).to_numpy(object)
     )
-    lb.add_background(
-        q["person"].to_numpy()[rep],
-        q["program"].to_numpy()[rep],
-        q["cents"].to_numpy()[rep],
-        period,
-        a,
-        s,
-        p,
-    )
+    _add_payments(lb, q, rep, period, a, s, p)
 
     # annual: every year touching the window, paid April–June
     an = enr[cycle == "a"]
@@ -261,15 +258,7 @@ def background_ledger(lb: LedgerBuilder, enr: pd.DataFrame, first: dt.date, last
     yr = np.tile(years, len(an))
     due = cal.on_or_after(_day_of(cal, yr, np.full(len(yr), 6), np.full(len(yr), 30)))
     a, s, p = paid_before(cal, rng, due, 45)
-    lb.add_background(
-        an["person"].to_numpy()[rep],
-        an["program"].to_numpy()[rep],
-        an["cents"].to_numpy()[rep],
-        yr.astype(str).astype(object),
-        a,
-        s,
-        p,
-    )
+    _add_payments(lb, an, rep, yr.astype(str).astype(object), a, s, p)
 
     # one-off: one grant per enrolment on a working day of the history or window
     oo = enr[cycle == "o"]
@@ -278,6 +267,4 @@ def background_ledger(lb: LedgerBuilder, enr: pd.DataFrame, first: dt.date, last
     s = cal.add(a, rng.integers(1, 4, len(oo)))
     p = cal.add(s, rng.integers(0, 3, len(oo)))
     period = np.array([cal.days[i].strftime("%Y%m") for i in range(len(cal.days))], dtype=object)[a]
-    lb.add_background(
-        oo["person"].to_numpy(), oo["program"].to_numpy(), oo["cents"].to_numpy(), period, a, s, p
-    )
+    _add_payments(lb, oo, slice(None), period, a, s, p)

@@ -39,14 +39,22 @@ months_in_spell as (
             and (s.end_month is null or pm.month <= s.end_month)
 ),
 
-counts as (
+month_status as (
     select
         pm.payment_id,
-        count(*) as covered_months,
-        count(*) - count(i.month) as months_outside
+        pm.month,
+        i.month is not null as in_spell
     from payment_months as pm
     left join months_in_spell as i on pm.payment_id = i.payment_id and pm.month = i.month
-    group by pm.payment_id
+),
+
+counts as (
+    select
+        payment_id,
+        count(*) as covered_months,
+        count(case when not in_spell then 1 end) as months_outside
+    from month_status
+    group by payment_id
 ),
 
 -- Count first; the evidence lists are built only for the flagged payments.
@@ -61,10 +69,9 @@ counted as (
         f.payment_id,
         f.covered_months,
         f.months_outside,
-        {{ sorted_list('case when i.month is null then pm.month end') }} as outside_months
+        {{ sorted_list('case when not m.in_spell then m.month end') }} as outside_months
     from flagged as f
-    inner join payment_months as pm on f.payment_id = pm.payment_id
-    left join months_in_spell as i on pm.payment_id = i.payment_id and pm.month = i.month
+    inner join month_status as m on f.payment_id = m.payment_id
     group by f.payment_id, f.covered_months, f.months_outside
 ),
 
