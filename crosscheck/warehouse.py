@@ -14,7 +14,7 @@ import duckdb
 
 from ingestion.sources import load_sources
 
-SCHEMAS = ("raw", "quarantine", "meta", "review")
+SCHEMAS = ("raw", "quarantine", "meta", "review", "linkage")
 
 META_DDL = [
     """CREATE TABLE IF NOT EXISTS meta.loads (
@@ -159,6 +159,9 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
     for ddl in REVIEW_VIEWS:
         con.execute(ddl)
+    from crosscheck.linkage.link import DDL as LINKS_DDL
+
+    con.execute(LINKS_DDL)
     for source in load_sources().values():
         con.execute(source.create_table_sql("raw"))
         con.execute(source.create_table_sql("quarantine"))

@@ -50,6 +50,8 @@ class County:
     payments_extra: list = field(default_factory=list)
     findings: list = field(default_factory=list)
     near_misses: list = field(default_factory=list)
+    linked_findings: list = field(default_factory=list)  # issue 15: found through a link
+    identity_typos: list = field(default_factory=list)  # mistyped numbers, true person
 
 
 def history_start(start: dt.date, months: int) -> dt.date:
@@ -309,6 +311,14 @@ def write_truth(county: County) -> None:
         ),
         "near_misses": sorted(
             (resolve(n) for n in county.near_misses), key=lambda n: (n["kind"], n["finding_key"])
+        ),
+        "linked_findings": sorted(
+            (resolve(f) for f in county.linked_findings),
+            key=lambda f: (f["rule_code"], f["finding_key"]),
+        ),
+        "identity_typos": sorted(
+            (resolve(t) for t in county.identity_typos),
+            key=lambda t: (t["record"], t["finding_key"]),
         ),
     }
     opts.truth.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

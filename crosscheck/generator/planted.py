@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from crosscheck.generator import typos
 from crosscheck.generator.catalog import quarter_of, r06_deadline
 from crosscheck.generator.deliveries import delivery_days
 from crosscheck.generator.plant_kit import Kit
@@ -46,6 +47,7 @@ def plant(county) -> None:
         corrected_certificate,
         quarter_before_death,
         reissues,
+        typos.plant,  # issue 15: last, so the cases above keep their numbers
     ):
         fn(k, n)
     k.commit()

@@ -30,8 +30,12 @@
 
 
 {#- The columns of a finding about one payment `p` (a row of int_payments):
-    key, person, account, program, period, township and status come from it. -#}
-{% macro payment_finding_columns(rule_code, severity, amount_at_risk, evidence, subtype='null', p='p') -%}
+    key, person, account, program, period, township and status come from it
+    (person and household may be overridden: a finding through a link). -#}
+{% macro payment_finding_columns(
+    rule_code, severity, amount_at_risk, evidence, subtype='null', p='p',
+    person_id=none, household_no=none
+) -%}
     {{ finding_columns(
         rule_code=rule_code,
         severity=severity,
@@ -39,9 +43,9 @@
         evidence=evidence,
         subtype=subtype,
         status='lower(' ~ p ~ '.status)',
-        person_id=p ~ '.person_id',
+        person_id=person_id or p ~ '.person_id',
         person_name=p ~ '.person_name',
-        household_no=p ~ '.household_no',
+        household_no=household_no or p ~ '.household_no',
         payment_id=p ~ '.payment_id',
         account_no=p ~ '.account_no',
         program_code=p ~ '.program_code',

@@ -49,13 +49,13 @@
     payment. Expects `p` (an int_payments row) and `ps` (its int_persons row,
     left-joined) in scope; the caller gives subtype, severity, amount and
     evidence pairs. -#}
-{% macro payment_finding(rule_code, subtype, severity, amount_at_risk, evidence_pairs) -%}
+{% macro payment_finding(rule_code, subtype, severity, amount_at_risk, evidence_pairs, person_id='p.person_id') -%}
     cast('{{ rule_code }}' as {{ dbt.type_string() }}) as rule_code,
     cast({{ subtype }} as {{ dbt.type_string() }}) as subtype,
     cast({{ severity }} as {{ dbt.type_string() }}) as severity,
     cast(lower(p.status) as {{ dbt.type_string() }}) as status,
     cast(p.payment_id as {{ dbt.type_string() }}) as finding_key,
-    cast(p.person_id as {{ dbt.type_string() }}) as person_id,
+    cast({{ person_id }} as {{ dbt.type_string() }}) as person_id,
     cast(coalesce(p.recipient_name, ps.name) as {{ dbt.type_string() }}) as person_name,
     cast(ps.household_no as {{ dbt.type_string() }}) as household_no,
     cast(p.payment_id as {{ dbt.type_string() }}) as payment_id,

@@ -39,6 +39,20 @@
 {%- endmacro %}
 
 
+{#- A JSON text column embedded as JSON (not as a string) inside json_object. -#}
+{% macro json_raw(expr) -%}
+    {{ return(adapter.dispatch('json_raw', 'crosscheck')(expr)) }}
+{%- endmacro %}
+
+{% macro default__json_raw(expr) -%}
+    {{ expr }}
+{%- endmacro %}
+
+{% macro duckdb__json_raw(expr) -%}
+    cast({{ expr }} as json)
+{%- endmacro %}
+
+
 {#- Month key YYYYMM of a date, as text. -#}
 {% macro yyyymm(date_expr) -%}
     {{ return(adapter.dispatch('yyyymm', 'crosscheck')(date_expr)) }}

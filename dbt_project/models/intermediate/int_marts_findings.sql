@@ -7,18 +7,22 @@
   tests/marts/test_rule_union.py checks the list against models/rules/).
 -#}
 -- depends_on: {{ ref('r01_deceased_recipient') }}
+-- depends_on: {{ ref('r01_deceased_recipient_linked') }}
 -- depends_on: {{ ref('r02_duplicate_payment') }}
 -- depends_on: {{ ref('r03_incompatible_subsidies') }}
 -- depends_on: {{ ref('r04_late_by_bank') }}
 -- depends_on: {{ ref('r05_late_for_cycle') }}
 -- depends_on: {{ ref('r06_stranded_funds') }}
 -- depends_on: {{ ref('r07_vehicle_in_household') }}
+-- depends_on: {{ ref('r07_vehicle_in_household_linked') }}
 -- depends_on: {{ ref('r08_payroll_in_household') }}
+-- depends_on: {{ ref('r08_payroll_in_household_linked') }}
 -- depends_on: {{ ref('r09_identity_mismatch') }}
 -- depends_on: {{ ref('r10_not_own_card') }}
 -- depends_on: {{ ref('r11_shared_account') }}
 -- depends_on: {{ ref('r12_above_ceiling') }}
 -- depends_on: {{ ref('r13_death_not_deregistered') }}
+-- depends_on: {{ ref('r13_death_not_deregistered_linked') }}
 -- depends_on: {{ ref('r14_outside_entitlement') }}
 {%- set columns = rule_output_columns() %}
 

@@ -2,9 +2,12 @@
 -- One row per (recipient, household member) as of D (RULES.md "Household"):
 -- the recipient itself, plus every person with 人员状态 0 who shares the
 -- recipient's 户号 in the latest hukou snapshot. A recipient absent from
--- hukou is a household alone.
+-- hukou is a household alone. Register persons a payment links to (issue 15,
+-- int_linked_payments) count as recipients: the LINKED rules read their household.
 with recipients as (
-    select distinct person_id from {{ ref('int_payments') }}
+    select person_id from {{ ref('int_payments') }}
+    union
+    select linked_person_id as person_id from {{ ref('int_linked_payments') }}
 ),
 
 persons as (
