@@ -1,4 +1,4 @@
-"""The nightly job: ingest (with the quality gate) → dbt build → publish.
+"""The nightly job: ingest (with the quality gate) → identity linking → dbt build → publish.
 
 `crosscheck run` and the Airflow cross-check DAG both call `run_nightly`, so a
 run with Airflow and one without take the same path. The whole run holds
@@ -57,6 +57,7 @@ class NightlySummary:
     hold_amount: Decimal = Decimal("0.00")
     build_warnings: list[str] = field(default_factory=list)
     serving: Path | None = None
+    linking: str | None = None  # the identity linking step's one line
 
     def lines(self) -> list[str]:
         out = [
@@ -64,6 +65,8 @@ class NightlySummary:
             f"quarantined, {self.rejected} rejected ({self.already_loaded} already loaded)"
         ]
         out.append("late sources: " + (", ".join(self.late) if self.late else "none"))
+        if self.linking:
+            out.append(self.linking)
         if self.stale:
             out.append(
                 "stale sources: "
@@ -150,6 +153,19 @@ def run_nightly(
         return _run_locked(landing, warehouse, as_of, full_refresh)
 
 
+def link_step(warehouse: Path, as_of: dt.date) -> str:
+    """Identity linking for D (crosscheck.linkage); a failure is one line."""
+    from crosscheck.linkage import link_identities
+
+    try:
+        return link_identities(warehouse, as_of).line()
+    except CrosscheckError:
+        raise
+    except Exception as e:  # Splink / model file: keep it to one line
+        reason = " ".join(str(e).split())[:300]
+        raise CrosscheckError(f"identity linking for {as_of} failed: {reason}") from e
+
+
 def _run_locked(landing: Path, warehouse: Path, as_of: dt.date, full_refresh: bool):
     """The nightly steps, with the writer lock already held."""
     from ingestion.api import ingest
@@ -164,6 +180,7 @@ def _run_locked(landing: Path, warehouse: Path, as_of: dt.date, full_refresh: bo
         already_loaded=report.count("skipped"),
         late=[f"{x.source} ({x.extract_date})" for x in report.late],
     )
+    summary.linking = link_step(warehouse, as_of)
     os.environ.setdefault("DBT_QUIET", "true")
     with writer_lock(warehouse):
         log.info("dbt build for %s%s", as_of, " (full refresh)" if full_refresh else "")

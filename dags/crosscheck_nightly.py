@@ -37,6 +37,14 @@ file twice changes nothing. *When it fails*: the log names the workbook;
 move a broken file aside and **clear the task** (the build waits for it).
 """
 
+LINK_DOC = """
+**Links questioned IDs** (invalid, absent from hukou, or another person's) to
+register persons with the saved Splink model, replacing
+`linkage.identity_links` for the as-of date; the build raises LINKED findings
+from it. *When it fails* (model file?), nothing else changed; fix and **clear
+the task**.
+"""
+
 PUBLISH_DOC = """
 **Publishes the serving copy** `<stem>.serving.duckdb` (atomic swap) that
 notebooks, exports and reports read. Holds the writer lock while copying.
@@ -58,7 +66,7 @@ with DAG(
 
 Triggered whenever a source's delivery is promoted (Assets
 `crosscheck_raw_<source>`), or by hand with a logical date (backfills).
-`load_feedback` → `build` → `publish`. One run at a time. See dags/README.md.
+`load_feedback` → `link_identities` → `build` → `publish`. One run at a time. See dags/README.md.
 """,
 ) as dag:
 
@@ -68,6 +76,11 @@ Triggered whenever a source's delivery is promoted (Assets
         tasks.load_review_feedback(as_of)
         return as_of.isoformat()
 
+    @task(task_id="link_identities", pool=settings.POOL, doc_md=LINK_DOC)
+    def link_identities(as_of: str) -> str:
+        tasks.link_identities(dt.date.fromisoformat(as_of))
+        return as_of
+
     @task(task_id="build", pool=settings.POOL, doc_md=BUILD_DOC)
     def build(as_of: str) -> dict:
         return tasks.build_warehouse(dt.date.fromisoformat(as_of))
@@ -76,4 +89,4 @@ Triggered whenever a source's delivery is promoted (Assets
     def publish(built: dict) -> str:
         return tasks.publish_serving()
 
-    publish(build(load_feedback()))
+    publish(build(link_identities(load_feedback())))

@@ -18,6 +18,11 @@ the reported ISO week** (the Monday run reports on the week before). One
 *When it fails*: as for the nightly `build` task; fix, then **clear the task**.
 """
 
+LINK_DOC = """**Links questioned IDs** for the Sunday, as the nightly `link_identities`
+task does (`linkage.identity_links`), so the weekly build raises the same
+LINKED findings. *When it fails*, fix and **clear the task**.
+"""
+
 PUBLISH_DOC = """**Publishes the serving copy** the report reads (atomic swap).
 *When it fails*, readers keep the previous copy; fix (disk space?) and clear it."""
 
@@ -47,14 +52,19 @@ with DAG(
     doc_md="""
 ### Weekly report and housekeeping
 
-Monday 07:00 Asia/Shanghai. `build_weekly` → `publish` → `report` for the
+Monday 07:00 Asia/Shanghai. `link_weekly` → `build_weekly` → `publish` → `report` for the
 ISO week that ended on the Sunday before; `housekeeping` beside them.
 See dags/README.md.
 """,
 ) as dag:
 
+    @task(task_id="link_weekly", pool=settings.POOL, doc_md=LINK_DOC)
+    def link_weekly(logical_date=None) -> dict:
+        sunday, _week = tasks.week_of(tasks.local_date(logical_date))
+        return tasks.link_identities(sunday)
+
     @task(task_id="build_weekly", pool=settings.POOL, doc_md=BUILD_DOC)
-    def build_weekly(logical_date=None) -> dict:
+    def build_weekly(linked: dict, logical_date=None) -> dict:
         sunday, _week = tasks.week_of(tasks.local_date(logical_date))
         return tasks.build_warehouse(sunday)
 
@@ -71,5 +81,5 @@ See dags/README.md.
     def housekeeping(logical_date=None) -> dict:
         return tasks.housekeeping(tasks.local_date(logical_date))
 
-    report(publish(build_weekly()))
+    report(publish(build_weekly(link_weekly())))
     housekeeping()

@@ -16,6 +16,8 @@ _MODULES = (
     "export",
     "load_feedback",
     "report",
+    "link",
 )
 
 COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]
+COMMANDS.append(import_module("crosscheck.commands.link").train_command)

@@ -190,6 +190,16 @@ def load_review_feedback(
     return summary
 
 
+def link_identities(as_of: dt.date, warehouse: Path | None = None) -> dict:
+    """Identity linking for the as-of date (before the build): linkage.identity_links."""
+    from crosscheck.pipeline import link_step
+
+    warehouse = Path(warehouse or settings.warehouse())
+    line = run_as_writer(warehouse, link_step, warehouse, as_of)
+    log.info(line)
+    return {"as_of": as_of.isoformat(), "summary": line}
+
+
 def build_warehouse(
     as_of: dt.date,
     warehouse: Path | None = None,

@@ -14,8 +14,8 @@ from ingestion.sources import load_sources
 DAG_FILES = sorted(p.name for p in local.DAGS_FOLDER.glob("*.py"))
 HEAVY = ("duckdb", "dbt", "great_expectations", "pandas")
 WRITERS = {
-    "crosscheck_nightly": {"load_feedback", "build", "publish"},
-    "crosscheck_weekly": {"build_weekly", "publish"},
+    "crosscheck_nightly": {"load_feedback", "link_identities", "build", "publish"},
+    "crosscheck_weekly": {"link_weekly", "build_weekly", "publish"},
 }
 
 
@@ -114,7 +114,13 @@ def test_dag_file_imports_fast_and_light(name, import_probe):
     assert probe["seconds"] < 1.0, f"{name} took {probe['seconds']:.2f}s to import"
 
 
-def test_nightly_loads_review_feedback_before_the_build(bag):
+def test_nightly_loads_review_feedback_and_links_identities_before_the_build(bag):
     dag = bag.dags["crosscheck_nightly"]
-    assert dag.get_task("load_feedback").downstream_task_ids == {"build"}
+    assert dag.get_task("load_feedback").downstream_task_ids == {"link_identities"}
+    assert dag.get_task("link_identities").downstream_task_ids == {"build"}
     assert dag.get_task("build").downstream_task_ids == {"publish"}
+
+
+def test_weekly_links_identities_before_its_build(bag):
+    dag = bag.dags["crosscheck_weekly"]
+    assert dag.get_task("link_weekly").downstream_task_ids == {"build_weekly"}

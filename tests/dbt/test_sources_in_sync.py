@@ -31,3 +31,9 @@ def test_meta_and_review_sources_exist_in_warehouse_ddl():
     d = declared()
     assert d["meta"] <= created(META_DDL, "meta")
     assert d["review"] == created(REVIEW_DDL, "review")
+
+
+def test_linkage_source_exists_in_warehouse_ddl():
+    from crosscheck.linkage.link import DDL
+
+    assert declared()["linkage"] == created([DDL], "linkage") == {"identity_links"}

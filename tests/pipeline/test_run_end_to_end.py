@@ -16,11 +16,13 @@ from crosscheck.build import build
 RULES = [f"R{i:02d}" for i in range(1, 15)]
 
 
-def finding_set(rows, rule):
+def finding_set(rows, rule, linked=False):
+    """Exact findings of a rule (or, linked=True, its LINKED findings, with the person)."""
     return {
         (r["rule_code"], r.get("subtype"), r["finding_key"], Decimal(str(r["amount_at_risk"])))
+        + ((r["person_id"],) if linked else ())
         for r in rows
-        if r["rule_code"] == rule
+        if r["rule_code"] == rule and (r.get("subtype") == "LINKED") == linked
     }
 
 
@@ -38,6 +40,35 @@ def test_planted_findings_found_per_rule(county, rule):
     assert found == expected, (
         f"{rule}: missing {sorted(expected - found)[:5]}, extra {sorted(found - expected)[:5]}"
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", ["R01", "R07", "R08", "R13"])
+def test_linked_findings_found_per_rule(county, rule):
+    """Issue 15: what a mistyped ID hid is found through the link, and nothing else."""
+    expected = finding_set(county.truth["linked_findings"], rule, linked=True)
+    found = finding_set(county.after, rule, linked=True)
+    assert expected, f"no {rule} LINKED case planted"
+    assert found == expected, (
+        f"{rule}: missing {sorted(expected - found)[:5]}, extra {sorted(found - expected)[:5]}"
+    )
+
+
+@pytest.mark.slow
+def test_linked_findings_carry_the_link_in_their_evidence(county):
+    import json
+
+    linked = [a for a in county.after if a["subtype"] == "LINKED"]
+    assert {a["rule_code"] for a in linked} == {"R01", "R07", "R08", "R13"}
+    for a in linked:
+        ev = json.loads(a["evidence"])
+        assert ev["linked"] is True and ev["linked_person_id"] == a["person_id"]
+        assert ev["typed_id"] != a["person_id"]
+        assert ev["match_probability"] >= 0.99
+        assert [c["comparison"] for c in ev["agreement"]] == [
+            "name", "id_number", "birth_date", "division_code"
+        ]  # fmt: skip
+        assert ev["agreement_zh"].startswith("姓名")
 
 
 @pytest.mark.slow

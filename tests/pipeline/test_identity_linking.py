@@ -1,0 +1,101 @@
+"""Issue 15 on the shared generated county: every planted mistyped ID links to its
+true person, no homonym links, the questioned records are R09's population, and
+linking the same as-of again writes the same rows."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from conftest_county import END
+
+from crosscheck.cli import main
+from crosscheck.linkage import link_identities, records
+
+
+def query(warehouse, sql, params=None):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_every_planted_typo_links_to_its_true_person(county):
+    typos = [t for t in county.truth["identity_typos"] if t["true_person_id"]]
+    assert {t["kind"] for t in typos} >= {
+        "one_digit", "two_digits", "transposition", "check_char", "relative_id",
+        "death_certificate",
+    }  # fmt: skip
+    by_payment = dict(
+        query(
+            county.warehouse,
+            "select payment_id, linked_person_id from intermediate.int_linked_payments",
+        )
+    )
+    by_death = dict(
+        query(
+            county.warehouse,
+            "select typed_id, person_id from intermediate.int_identity_links"
+            " where record_source in ('deaths', 'cremations')",
+        )
+    )
+    for t in typos:
+        got = (
+            by_payment.get(t["finding_key"])
+            if t["record"] == "ledger"
+            else by_death.get(t["typed_id"])
+        )
+        assert got == t["true_person_id"], t
+
+
+@pytest.mark.slow
+def test_no_homonym_is_linked(county):
+    homonyms = {t["finding_key"] for t in county.truth["identity_typos"] if t["kind"] == "homonym"}
+    assert homonyms
+    linked = {
+        r[0]
+        for r in query(county.warehouse, "select payment_id from intermediate.int_linked_payments")
+    }
+    assert not homonyms & linked
+
+
+@pytest.mark.slow
+def test_questioned_records_are_r09_population(county):
+    r09 = set(
+        query(
+            county.warehouse,
+            "select p.person_id || '|' || coalesce(p.recipient_name, '') from marts.anomalies a"
+            " join intermediate.int_payments p on a.payment_id = p.payment_id"
+            " where a.rule_code = 'R09'",
+        )
+    )
+    con = duckdb.connect(str(county.warehouse), read_only=True)
+    try:
+        _, recs = records.read(con, END)
+    finally:
+        con.close()
+    keys = {
+        (k,)
+        for s, k in zip(
+            recs["record_source"].to_pylist(), recs["record_key"].to_pylist(), strict=True
+        )
+        if s == "ledger"
+    }
+    assert r09 and r09 <= keys
+
+
+@pytest.mark.slow
+def test_linking_the_same_as_of_again_writes_the_same_rows(county):
+    sql = "select * exclude (as_of) from linkage.identity_links order by all"
+    before = query(county.warehouse, sql)
+    assert before
+    link_identities(county.warehouse, END)
+    assert query(county.warehouse, sql) == before
+
+
+def test_link_command_refuses_a_missing_warehouse(tmp_path, capsys):
+    rc = main(["link", "--warehouse", str(tmp_path / "none.duckdb"), "--as-of", "2026-10-31"])
+    assert rc != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "does not exist" in err[0]
