@@ -9,7 +9,7 @@ is allowed full identifiers.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from crosscheck.review.labels import PROGRAMS, SUBTYPES
 from crosscheck.review.privacy import mask, mask_in_text
@@ -294,6 +294,30 @@ def _fmt(value, *, key: str | None, full: bool) -> str:
     return text
 
 
+# A LINKED finding (issue 15): the link is told first, in one sentence.
+LINK_KEYS = {
+    "linked", "typed_id", "typed_name", "linked_person_id", "linked_person_name",
+    "match_probability", "match_weight", "agreement", "agreement_zh", "link_model_version",
+}  # fmt: skip
+
+
+def link_sentence(data: dict, *, full: bool = False) -> str:
+    """录入的号码 → 户籍中最可能的人员、匹配概率、哪些信息一致（身份证号脱敏）."""
+    candidate = data.get("linked_person_id")
+    typed = data.get("typed_id")
+    if not full:
+        candidate, typed = mask(candidate), mask(typed)
+    # rounded down: 0.99997 is not "100%"
+    probability = (Decimal(str(data.get("match_probability") or 0)) * 100).quantize(
+        Decimal("0.01"), rounding=ROUND_DOWN
+    )
+    return (
+        f"录入的身份证号{typed}在户籍中查无此人或不符，按姓名、号码、出生日期、乡镇比对，"
+        f"最可能是户籍人员{data.get('linked_person_name') or ''}（{candidate}），"
+        f"匹配概率{probability}%（{data.get('agreement_zh') or ''}）；以下按该人员核查"
+    )
+
+
 def render(rule_code: str | None, evidence: str | None, *, full: bool = False) -> str:
     """One paragraph: the rule's lead, then each evidence fact as 名称：值."""
     lead = LEADS.get(rule_code or "", "")
@@ -305,8 +329,12 @@ def render(rule_code: str | None, evidence: str | None, *, full: bool = False) -
             data = {"说明": evidence}
         if not isinstance(data, dict):
             data = {"说明": data}
+        if data.get("linked") is True:
+            lead = f"{link_sentence(data, full=full)}。{lead}"
         for key, value in data.items():
             if value is None or value == "" or value == [] or key in SKIP:
+                continue
+            if data.get("linked") is True and key in LINK_KEYS:
                 continue
             facts.append(f"{FIELDS.get(key, key)}：{_fmt(value, key=key, full=full)}")
     body = "；".join(facts)

@@ -35,6 +35,7 @@ SUBTYPES = {
     "NOT_A_CARD": "非社保卡账户",
     "NO_SPELL": "不在救助名册",
     "OUTSIDE_SPELL": "超出救助期间",
+    "LINKED": "疑似身份关联（号码有误，按概率匹配）",
 }
 
 SEVERITY = {"high": "高", "medium": "中", "low": "低"}

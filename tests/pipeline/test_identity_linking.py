@@ -13,7 +13,7 @@ from crosscheck.linkage import link_identities, records
 
 
 def query(warehouse, sql, params=None):
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse))  # dbt may hold a connection in-process
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -70,7 +70,7 @@ def test_questioned_records_are_r09_population(county):
             " where a.rule_code = 'R09'",
         )
     )
-    con = duckdb.connect(str(county.warehouse), read_only=True)
+    con = duckdb.connect(str(county.warehouse))
     try:
         _, recs = records.read(con, END)
     finally:
