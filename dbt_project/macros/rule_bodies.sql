@@ -15,6 +15,17 @@
 {%- endmacro %}
 
 
+{#- payment_finding_columns' person, household and subtype for a linked finding. -#}
+{% macro linked_columns(linked) -%}
+    {%- if linked -%}
+        {%- do return({'subtype': "'LINKED'", 'person_id': 'p.linked_person_id',
+                       'household_no': 'p.linked_household_no'}) -%}
+    {%- else -%}
+        {%- do return({}) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- Evidence pairs of a finding made through a link (columns of int_identity_links). -#}
 {% macro linked_evidence(p='p') -%}
     {%- do return([
@@ -44,6 +55,9 @@
     ('period_start', 'p.period_start'),
     ('approved_date', 'p.approved_date'),
 ] + (linked_evidence('p') if linked else []) %}
+{%- set not_flagged = (
+    "and p.payment_id not in (select x.payment_id from " ~ ref('r01_deceased_recipient') ~ " as x)"
+) if linked else "" %}
 
 with payments as (
     select * from {{ payments }}
@@ -55,12 +69,7 @@ deaths as (
 )
 
 select
-    {% if linked -%}
-    {{ payment_finding_columns('R01', "'high'", 'p.amount', evidence, subtype="'LINKED'",
-        person_id='p.linked_person_id', household_no='p.linked_household_no') }}
-    {%- else -%}
-    {{ payment_finding_columns('R01', "'high'", 'p.amount', evidence) }}
-    {%- endif %}
+    {{ payment_finding_columns('R01', "'high'", 'p.amount', evidence, **linked_columns(linked)) }}
 from payments as p
 inner join deaths as d on {{ rule_subject('p', linked) }} = d.person_id
 where
@@ -68,9 +77,7 @@ where
         (p.cycle <> 'one-off' and p.period_start > {{ last_day_of('d.death_date') }})
         or (p.cycle = 'one-off' and p.approved_date > d.death_date)
     )
-    {%- if linked %}
-    and p.payment_id not in (select x.payment_id from {{ ref('r01_deceased_recipient') }} as x)
-    {%- endif %}
+    {{ not_flagged }}
 {% endmacro %}
 
 
@@ -91,14 +98,15 @@ where
     ('vehicle_count', 'v.vehicle_count'),
     ('plates', 'v.plates'),
 ] + (linked_evidence('p') if linked else []) %}
+{%- set not_flagged = (
+    "and payment_id not in (select x.payment_id from " ~ ref('r07_vehicle_in_household') ~ " as x)"
+) if linked else "" %}
 
 with payments as (
     select * from {{ payments }}
     where
         status in ('PAID', 'PENDING') and means_tested
-        {%- if linked %}
-        and payment_id not in (select x.payment_id from {{ ref('r07_vehicle_in_household') }} as x)
-        {%- endif %}
+        {{ not_flagged }}
 ),
 
 cars as (
@@ -155,26 +163,24 @@ first_vehicle as (
 )
 
 select
-    {% if linked -%}
-    {{ payment_finding_columns('R07', "'medium'", 'p.amount', evidence, subtype="'LINKED'",
-        person_id='p.linked_person_id', household_no='p.linked_household_no') }}
-    {%- else -%}
-    {{ payment_finding_columns('R07', "'medium'", 'p.amount', evidence) }}
-    {%- endif %}
+    {{ payment_finding_columns('R07', "'medium'", 'p.amount', evidence, **linked_columns(linked)) }}
 from payments as p
 inner join first_vehicle as v on p.payment_id = v.payment_id
 {% endmacro %}
 
 
 {% macro r08_payroll_in_household_sql(payments, linked=false) %}
+{%- set public_types = "'" ~ var('payroll_public_employer_types', ['机关', '事业单位']) | join("', '") ~ "'" %}
+{%- set not_flagged = (
+    "and payment_id not in (select x.payment_id from " ~ ref('r08_payroll_in_household') ~ " as x)"
+) if linked else "" %}
+
 with payments as (
     select *
     from {{ payments }}
     where
         status in ('PAID', 'PENDING') and means_tested
-        {%- if linked %}
-        and payment_id not in (select x.payment_id from {{ ref('r08_payroll_in_household') }} as x)
-        {%- endif %}
+        {{ not_flagged }}
 ),
 
 household as (
@@ -202,9 +208,7 @@ payroll_hits as (
     inner join household as h on {{ rule_subject('p', linked) }} = h.person_id
     inner join {{ ref('int_marts_payroll') }} as pr
         on h.member_id = pr.person_id and m.month = pr.pay_month
-    where pr.employer_type in (
-        {%- for t in var('payroll_public_employer_types', ['机关', '事业单位']) %}'{{ t }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-    )
+    where pr.employer_type in ({{ public_types }})
 ),
 
 per_employer as (
@@ -246,6 +250,10 @@ left join {{ ref('int_persons') }} as ps on {{ rule_subject('p', linked) }} = ps
 {#- R13 over death evidence (int_death_dates columns); linked: the evidence of
     records whose ID links to the register person (int_linked_death_dates). -#}
 {% macro r13_death_not_deregistered_sql(death_evidence, linked=false) %}
+{%- set not_flagged = (
+    "and d.person_id not in (select x.person_id from " ~ ref('r13_death_not_deregistered') ~ " as x)"
+) if linked else "" %}
+
 with evidence as (
     select
         d.*,
@@ -256,9 +264,7 @@ with evidence as (
     from {{ death_evidence }} as d
     where
         (d.certificate_date is not null or d.cremation_date is not null)
-        {%- if linked %}
-        and d.person_id not in (select x.person_id from {{ ref('r13_death_not_deregistered') }} as x)
-        {%- endif %}
+        {{ not_flagged }}
 )
 
 select

@@ -52,7 +52,7 @@ best as (
     select
         *,
         row_number() over (
-            partition by person_id order by match_probability desc, record_source, record_key
+            partition by person_id order by match_probability desc, record_source asc, record_key asc
         ) as link_rank
     from linked
 ),
