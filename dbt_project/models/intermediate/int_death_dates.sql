@@ -4,43 +4,15 @@
 -- version of each 死亡证编号), the cremation record's date_of_death (latest
 -- version of each record_no) and the hukou 注销日期 where 人员状态 = 1. Each
 -- source's own date is kept as evidence. Certificates without an ID take part
--- in no rule.
-with certificates as (
-    select
-        *,
-        row_number() over (
-            partition by certificate_no order by _extract_date desc, _row_no desc
-        ) as version_rank
-    from {{ ref('stg_deaths__certificates') }}
-),
-
-cremations as (
-    select
-        *,
-        row_number() over (
-            partition by record_no order by _extract_date desc, _row_no desc
-        ) as version_rank
-    from {{ ref('stg_cremations__records') }}
-),
-
-evidence as (
+-- in no rule. Latest versions: int_death_records.
+with evidence as (
     select
         person_id,
-        'certificate' as kind,
+        case record_source when 'deaths' then 'certificate' else 'cremation' end as kind,
         death_date,
-        certificate_no as reference
-    from certificates
-    where version_rank = 1 and person_id is not null and person_id <> ''
-
-    union all
-
-    select
-        person_id,
-        'cremation' as kind,
-        death_date,
-        record_no as reference
-    from cremations
-    where version_rank = 1 and person_id is not null and person_id <> ''
+        record_key as reference
+    from {{ ref('int_death_records') }}
+    where person_id is not null and person_id <> ''
 
     union all
 

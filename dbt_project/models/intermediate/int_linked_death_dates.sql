@@ -4,48 +4,16 @@
 -- version of each linked certificate / cremation record. When several records
 -- link to one person, the earliest dates count and the evidence names the
 -- most probable link.
-with certificates as (
-    select
-        certificate_no,
-        death_date,
-        row_number() over (
-            partition by certificate_no order by _extract_date desc, _row_no desc
-        ) as version_rank
-    from {{ ref('stg_deaths__certificates') }}
-),
-
-cremations as (
-    select
-        record_no,
-        death_date,
-        row_number() over (
-            partition by record_no order by _extract_date desc, _row_no desc
-        ) as version_rank
-    from {{ ref('stg_cremations__records') }}
-),
-
-linked as (
+with linked as (
     select
         l.*,
-        c.death_date as certificate_date,
-        cast(null as date) as cremation_date,
-        c.certificate_no,
-        cast(null as {{ dbt.type_string() }}) as cremation_record_no
+        case when r.record_source = 'deaths' then r.death_date end as certificate_date,
+        case when r.record_source = 'cremations' then r.death_date end as cremation_date,
+        case when r.record_source = 'deaths' then r.record_key end as certificate_no,
+        case when r.record_source = 'cremations' then r.record_key end as cremation_record_no
     from {{ ref('int_identity_links') }} as l
-    inner join certificates as c on l.record_key = c.certificate_no and c.version_rank = 1
-    where l.record_source = 'deaths'
-
-    union all
-
-    select
-        l.*,
-        cast(null as date) as certificate_date,
-        r.death_date as cremation_date,
-        cast(null as {{ dbt.type_string() }}) as certificate_no,
-        r.record_no as cremation_record_no
-    from {{ ref('int_identity_links') }} as l
-    inner join cremations as r on l.record_key = r.record_no and r.version_rank = 1
-    where l.record_source = 'cremations'
+    inner join {{ ref('int_death_records') }} as r
+        on l.record_source = r.record_source and l.record_key = r.record_key
 ),
 
 best as (
