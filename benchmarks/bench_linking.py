@@ -49,7 +49,7 @@ def ratio(a: int, b: int) -> float | None:
 
 def score_links(warehouse: Path, truth: dict) -> dict:
     """Accepted links (intermediate.int_identity_links) against the planted typos."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse))  # dbt may hold a connection in this process
     try:
         ledger = dict(
             con.execute(
@@ -106,7 +106,7 @@ def score_links(warehouse: Path, truth: dict) -> dict:
 
 
 def score_findings(warehouse: Path, truth: dict) -> dict:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse))  # dbt may hold a connection in this process
     try:
         got = set(
             con.execute(
