@@ -70,7 +70,9 @@ LEVELS: dict[str, list[tuple[str, str]]] = {
 # ID digits carry the birth date, so any blocking that lets EM see the name
 # (birth date, ID prefix) also makes the ID levels agree for non-matches, and EM
 # then learns that "same person" means "different name" (tried: docs/DECISIONS.md).
-NAME_M = {"exact": 0.9, "one_char": 0.08, "different": 0.02}
+# A wholly different name is as rare as a level never observed (MIN_M): the same
+# birth date and township plus a near number must not make another person a match.
+NAME_M = {"exact": 0.9, "one_char": 0.099, "different": 0.001}
 NULL_CONDITION = {"id_number": "id_number_l is null or id_number_r is null"}
 
 
