@@ -1,6 +1,8 @@
 {{ config(materialized='table') }}
 -- The links good enough to raise LINKED findings (issue 15): for each record
--- the linking step wrote for this very as-of, its best candidate other than
+-- of the latest linking run (the table holds one) dated on or before D — a
+-- build for D never uses links computed from later deliveries, and a build
+-- without its own linking run keeps the last links —, its best candidate other than
 -- the typed number's own owner (who adds nothing to the exact rules), when
 -- its match probability is at least var('linked_match_probability') and no
 -- other such candidate of the same record reaches it (ambiguous: no link).
@@ -16,7 +18,7 @@ with candidates as (
         ) over (partition by record_source, record_key) as good_candidates
     from {{ source('linkage', 'identity_links') }}
     where
-        as_of = {{ as_of() }}
+        as_of <= {{ as_of() }}
         and candidate_person_id <> coalesce(typed_id, '')
 )
 
