@@ -37,11 +37,15 @@ def dbt_args(
     full_refresh: bool = False,
     select: str | None = None,
     extra_vars: dict | None = None,
+    target: str = "duckdb",
+    exclude: str | None = None,
 ) -> list[str]:
     """The dbt command line for a warehouse; target and logs live beside it."""
-    work = Path(warehouse).resolve().parent / "dbt"
+    work = Path(warehouse).resolve().parent / ("dbt" if target == "duckdb" else f"dbt-{target}")
     args = [
         command,
+        "--target",
+        target,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -57,14 +61,24 @@ def dbt_args(
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
+    if exclude:
+        args += ["--exclude", exclude]
     return args
 
 
 def run_dbt(args: list[str], warehouse: Path):
-    """Invoke dbt in-process against `warehouse`; return dbt's result object."""
+    """Invoke dbt in-process against `warehouse`; return dbt's result object.
+
+    A Spark target (`--target spark…`) reads the Parquet export beside the
+    warehouse (crosscheck/spark.py) and keeps its tables there too.
+    """
     from dbt.cli.main import dbtRunner
 
     os.environ["CROSSCHECK_WAREHOUSE"] = str(Path(warehouse).resolve())
+    if any(a.startswith("spark") for a in args):
+        from crosscheck.spark import spark_env
+
+        os.environ.update(spark_env(warehouse))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return dbtRunner().invoke(args)
 
@@ -77,12 +91,17 @@ def build(
     select: str | None = None,
     extra_vars: dict | None = None,
     unit_tests: bool = False,
+    target: str = "duckdb",
+    exclude: str | None = None,
 ) -> BuildResult:
     """`dbt build` (seeds, models, data tests) for the as-of date.
 
     dbt's unit tests prove the SQL, not the data: they run in CI
     (`unit_tests=True`, as the test suite does) and are left out of the
     nightly run, where they would only add minutes.
+
+    `target="spark"` builds the same models with a local Spark session on the
+    Parquet export of the warehouse (`crosscheck.spark.export_sources` first).
     """
     warehouse = Path(warehouse)
     args = dbt_args(
@@ -92,6 +111,8 @@ def build(
         full_refresh=full_refresh,
         select=select,
         extra_vars=extra_vars,
+        target=target,
+        exclude=exclude,
     )
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]

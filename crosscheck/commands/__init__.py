@@ -13,6 +13,7 @@ _MODULES = (
     "status",
     "release",
     "run",
+    "build",
     "export",
     "load_feedback",
     "report",
