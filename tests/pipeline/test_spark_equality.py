@@ -31,8 +31,8 @@ def spark_rows(table: str) -> list[dict]:
     """Rows of a Spark table from the session dbt-spark created in this process."""
     from pyspark.sql import SparkSession
 
-    session = SparkSession.getActiveSession()
-    assert session is not None, "dbt-spark's session is gone"
+    # dbt-spark's session (getOrCreate returns it; the catalog is in memory)
+    session = SparkSession.builder.getOrCreate()
     df = session.sql(f"select * from {table} order by anomaly_id")
     return [r.asDict() for r in df.collect()]
 
@@ -42,9 +42,8 @@ def stop_spark() -> None:
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-    session = SparkSession.getActiveSession()
-    if session is not None:
-        session.stop()
+    if SparkContext._active_spark_context is not None:
+        SparkSession.builder.getOrCreate().stop()
     gateway = SparkContext._gateway
     if gateway is not None:
         gateway.shutdown()
@@ -62,8 +61,11 @@ def on_spark(county, tmp_path_factory):
     import os
 
     spark_dir = tmp_path_factory.mktemp("spark")
-    old = os.environ.get("CROSSCHECK_SPARK_DIR")
+    old = {k: os.environ.get(k) for k in ("CROSSCHECK_SPARK_DIR", "CROSSCHECK_SPARK_CATALOG")}
     os.environ["CROSSCHECK_SPARK_DIR"] = str(spark_dir)
+    # both builds run in this process: Spark's in-memory catalog spares the
+    # Derby metastore's start-up and DDL (the default, hive, outlives processes)
+    os.environ["CROSSCHECK_SPARK_CATALOG"] = "in-memory"
     try:
         exported = spark.export_sources(county.warehouse)
         duck = read_anomalies(county.warehouse)
@@ -84,10 +86,11 @@ def on_spark(county, tmp_path_factory):
         }
     finally:
         stop_spark()
-        if old is None:
-            os.environ.pop("CROSSCHECK_SPARK_DIR", None)
-        else:
-            os.environ["CROSSCHECK_SPARK_DIR"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @pytest.mark.slow
