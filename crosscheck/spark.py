@@ -12,10 +12,8 @@ Parquet table, so `dbt build --target spark` needs no hand step.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +110,6 @@ def export_sources(warehouse: Path | str, root: Path | str | None = None) -> Exp
                 report.written.append(str(folder / "all.parquet"))
     finally:
         con.close()
-    (root / "_EXPORTED").write_text(dt.datetime.now(dt.UTC).isoformat() + "\n", "utf-8")
     return report
 
 
@@ -141,10 +138,3 @@ def spark_env(warehouse: Path | str) -> dict[str, str]:
     d = spark_dir(warehouse)
     d.mkdir(parents=True, exist_ok=True)
     return {"CROSSCHECK_SPARK_DIR": str(d)}
-
-
-def reset(warehouse: Path | str) -> None:
-    """Forget Spark's tables and catalog (not the Parquet export): a fresh build."""
-    d = spark_dir(warehouse)
-    for sub in ("tables", "metastore_db"):
-        shutil.rmtree(d / sub, ignore_errors=True)

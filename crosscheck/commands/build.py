@@ -30,13 +30,25 @@ def command(warehouse: Path, as_of, target: str, full_refresh: bool, unit_tests:
     """
     from crosscheck.build import build
     from crosscheck.errors import CrosscheckError
+    from crosscheck.locking import writer_lock
 
-    if target != "duckdb":
-        from crosscheck.spark import export_sources
+    if not warehouse.exists():
+        raise CrosscheckError(f"warehouse {warehouse} does not exist; ingest first")
+    # The writer lock: DuckDB lets one process open the file (the export only
+    # reads it, but must wait for a night's writer all the same).
+    with writer_lock(warehouse):
+        if target != "duckdb":
+            from crosscheck.spark import export_sources
 
-        rep = export_sources(warehouse)
-        click.echo(f"exported to {rep.root}: {len(rep.written)} files written")
-    res = build(warehouse, as_of, target=target, full_refresh=full_refresh, unit_tests=unit_tests)
+            rep = export_sources(warehouse)
+            click.echo(f"exported to {rep.root}: {len(rep.written)} files written")
+            res = None
+        else:
+            res = build(warehouse, as_of, full_refresh=full_refresh, unit_tests=unit_tests)
+    if res is None:  # Spark reads its Parquet copy: no need to hold the warehouse
+        res = build(
+            warehouse, as_of, target=target, full_refresh=full_refresh, unit_tests=unit_tests
+        )
     click.echo(f"{target}: {res.nodes} nodes, {len(res.warnings)} warnings")
     if not res.success:
         raise CrosscheckError("dbt build failed: " + "; ".join(res.failures)[:2000])
