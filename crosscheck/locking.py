@@ -2,14 +2,20 @@
 
 DuckDB lets one process write a file; a second writer would fail with a raw
 lock error. Every writer (CLI, Airflow task) takes this lock first and waits,
-with a clear log line, instead of failing.
+with a clear log line naming the holder (pid, command, since when, written
+into the lock file by whoever holds it), instead of failing; after the
+timeout it refuses with the same names. `held_by` lets readers see a run in
+progress without waiting for it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
+import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,9 +37,66 @@ def lock_path(warehouse: Path | str) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 
 
+def default_timeout() -> float:
+    """Seconds a writer waits for another (CROSSCHECK_LOCK_TIMEOUT, default one hour)."""
+    return float(os.environ.get("CROSSCHECK_LOCK_TIMEOUT", "3600"))
+
+
+def process_command(pid: int) -> str:
+    """A process's command line, shortened (empty if it is gone or hidden)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    parts = [
+        Path(a).name if i == 0 else a
+        for i, a in enumerate(raw.decode(errors="replace").split("\0"))
+        if a
+    ]
+    text = " ".join(" ".join(parts).split())  # one line, whatever the arguments hold
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _write_holder(fd: int) -> None:
+    info = {
+        "pid": os.getpid(),
+        "command": process_command(os.getpid()) or " ".join(sys.argv)[:120],
+        "since": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(info).encode(), 0)
+
+
+def held_by(warehouse: Path | str) -> str | None:
+    """Who holds the writer lock now ("pid N (command) since T"), or None if nobody does."""
+    path = lock_path(warehouse)
+    if not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return describe_holder(path)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def describe_holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text() or "{}")
+    except (OSError, ValueError):
+        info = {}
+    if not info.get("pid"):
+        return "another writer (unknown)"
+    return f"pid {info['pid']} ({info.get('command') or '?'}) since {info.get('since') or '?'}"
+
+
 @contextmanager
 def writer_lock(
-    warehouse: Path | str, timeout: float = 3600.0, poll: float = 2.0
+    warehouse: Path | str, timeout: float | None = None, poll: float = 2.0
 ) -> Iterator[None]:
     """Hold the warehouse's writer lock; wait up to `timeout` seconds for it.
 
@@ -57,6 +120,7 @@ def writer_lock(
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    timeout = default_timeout() if timeout is None else timeout
     try:
         deadline = time.monotonic() + timeout
         announced = False
@@ -67,17 +131,19 @@ def writer_lock(
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise CrosscheckError(
-                        f"warehouse {warehouse} is busy: another writer held it for "
-                        f"more than {timeout:.0f}s"
+                        f"warehouse {warehouse} is busy: {describe_holder(path)} held it "
+                        f"for more than {timeout:.0f}s; retry when it has finished"
                     ) from None
                 if not announced:
                     log.warning(
-                        "warehouse %s is locked by another writer; waiting (up to %.0fs)",
+                        "warehouse %s is locked by another writer, %s; waiting (up to %.0fs)",
                         warehouse,
+                        describe_holder(path),
                         timeout,
                     )
                     announced = True
-                time.sleep(poll)
+                time.sleep(min(poll, max(deadline - time.monotonic(), 0.01)))
+        _write_holder(fd)
         with _held_guard:
             _held[key] = 1
         try:

@@ -7,12 +7,19 @@ decisions (review.*). All writers open the file through `connect`.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import time
 from pathlib import Path
 
 import duckdb
 
+from crosscheck import locking
+from crosscheck.errors import CrosscheckError
 from ingestion.sources import load_sources
+
+log = logging.getLogger(__name__)
 
 SCHEMAS = ("raw", "quarantine", "meta", "review")
 
@@ -58,6 +65,14 @@ META_DDL = [
         released_by VARCHAR NOT NULL,
         reason VARCHAR NOT NULL,
         released_at TIMESTAMP NOT NULL
+    )""",
+    # What a seen data file hashed to, keyed by its path and stat (like git's
+    # index): a re-delivery is re-hashed only when its stat changed.
+    """CREATE TABLE IF NOT EXISTS meta.file_hashes (
+        path VARCHAR PRIMARY KEY,
+        stat VARCHAR NOT NULL,            -- device, inode, size, mtime_ns, ctime_ns
+        sha256 VARCHAR NOT NULL,
+        hashed_at TIMESTAMP
     )""",
     """CREATE TABLE IF NOT EXISTS meta.late_deliveries (
         source VARCHAR NOT NULL,
@@ -136,19 +151,56 @@ REVIEW_VIEWS = [
 ]
 
 
-def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a warehouse file, owner-readable only, creating it if needed."""
+def connect(
+    path: Path | str, read_only: bool = False, timeout: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file, owner-readable only, creating it if needed.
+
+    A process outside the writer lock holding the file open (a DuckDB shell,
+    a notebook on the live file) makes DuckDB refuse; we wait for it with one
+    line naming it (pid, command), and after `timeout` seconds (default
+    CROSSCHECK_LOCK_TIMEOUT) refuse with the same line, never DuckDB's error.
+    """
     path = Path(path)
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    old = os.umask(0o077)
-    try:
-        con = duckdb.connect(str(path))
-    finally:
-        os.umask(old)
+    timeout = locking.default_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    announced = False
+    while True:
+        old = os.umask(0o077)
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as e:
+            if not locking.is_duckdb_lock_error(e):
+                raise
+            holder = _file_holder(str(e))
+            if time.monotonic() >= deadline:
+                raise CrosscheckError(
+                    f"warehouse {path} is held open by {holder} for more than "
+                    f"{timeout:.0f}s; close it and retry"
+                ) from None
+            if not announced:
+                log.warning(
+                    "warehouse %s is held open by %s; waiting (up to %.0fs)", path, holder, timeout
+                )
+                announced = True
+            time.sleep(min(1.0, max(deadline - time.monotonic(), 0.01)))
+        finally:
+            os.umask(old)
     os.chmod(path, 0o600)
     return con
+
+
+def _file_holder(message: str) -> str:
+    """'pid N (command)' from DuckDB's lock error, which names the conflicting PID."""
+    m = re.search(r"PID (\d+)", message)
+    if not m:
+        return "another process"
+    pid = int(m.group(1))
+    return f"pid {pid} ({locking.process_command(pid) or 'gone'})"
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
