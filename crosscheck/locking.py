@@ -100,6 +100,8 @@ def writer_lock(
 ) -> Iterator[None]:
     """Hold the warehouse's writer lock; wait up to `timeout` seconds for it.
 
+    While it is held, files the process creates are owner-only (umask 077).
+
     Re-entrant within one process: a nested call for the same warehouse
     returns at once and the lock is released when the outermost call ends.
     """
@@ -146,9 +148,11 @@ def writer_lock(
         _write_holder(fd)
         with _held_guard:
             _held[key] = 1
+        old_umask = os.umask(0o077)  # what a writer writes may hold identifiers
         try:
             yield
         finally:
+            os.umask(old_umask)
             with _held_guard:
                 _held.pop(key, None)
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -165,7 +169,7 @@ def run_as_writer(
     warehouse: Path | str,
     fn,
     *args,
-    timeout: float = 3600.0,
+    timeout: float | None = None,
     poll: float = 2.0,
     lock_retry: float = 5.0,
     hold_lock: bool = True,
@@ -180,6 +184,10 @@ def run_as_writer(
     notebook on the live file) makes DuckDB raise "Could not set lock"; we log
     one clear line, release our lock, wait and try again until `timeout`.
     """
+    from crosscheck.review.privacy import owner_only_process
+
+    owner_only_process()  # an Airflow task: what it writes may hold identifiers
+    timeout = default_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -69,7 +69,7 @@ def reading(warehouse: Path | str) -> Iterator[tuple[duckdb.DuckDBPyConnection, 
                 busy = describe_holder(lock)
         if busy is None:
             try:
-                con = duckdb.connect(str(warehouse), read_only=True)
+                con = _connect_read(warehouse)
             except duckdb.IOException as e:
                 if not is_duckdb_lock_error(e):
                     raise
@@ -97,3 +97,12 @@ def reading(warehouse: Path | str) -> Iterator[tuple[duckdb.DuckDBPyConnection, 
         )
     finally:
         con.close()
+
+
+def _connect_read(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.ConnectionException:
+        # this very process has the file open read-write (dbt keeps its
+        # connection): DuckDB shares that instance only under the same config
+        return duckdb.connect(str(warehouse))

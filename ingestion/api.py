@@ -15,6 +15,7 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.warehouse import open_warehouse
 from ingestion import discover
+from ingestion.archive import archive_root
 from ingestion.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
 from ingestion.idnorm import install_macros
 from ingestion.load import _now, process
@@ -117,7 +118,7 @@ def ingest(
         try:
             gate = _make_gate(con, warehouse, data_docs)
             for delivery in deliveries:
-                report.deliveries.append(process(con, delivery, gate, tmp))
+                report.deliveries.append(process(con, delivery, gate, tmp, archive_root(warehouse)))
             if as_of is not None:
                 report.late = find_late(landing, as_of, names)
                 record_late(con, report.late, _now())
@@ -154,7 +155,13 @@ def ingest_delivery(
         con = _open(warehouse)
         try:
             gate = _make_gate(con, warehouse, data_docs)
-            result = process(con, discover.Delivery(extract_date, source, folder), gate, tmp)
+            result = process(
+                con,
+                discover.Delivery(extract_date, source, folder),
+                gate,
+                tmp,
+                archive_root(warehouse),
+            )
             gate.build_docs()
             gate.close()
         finally:

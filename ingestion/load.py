@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from crosscheck.review.privacy import mask_in_text
+from ingestion.archive import archive_delivery
 from ingestion.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from ingestion.discover import Delivery
 from ingestion.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
@@ -131,12 +132,17 @@ def _columns(source: Source) -> str:
 
 
 def process(
-    con: duckdb.DuckDBPyConnection, delivery: Delivery, gate, temp_root: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    delivery: Delivery,
+    gate,
+    temp_root: Path | None = None,
+    archive: Path | None = None,
 ) -> DeliveryResult:
     """Load one delivery unless already seen; returns what happened.
 
     Every failure to read the delivery (a refusal, or any error of the
     readers) is recorded as a rejected load with its reason; the run goes on.
+    A delivery that is loaded or quarantined is first copied to `archive`.
     """
     source = get_source(delivery.source)
     load_id, seen = delivery_identity(con, delivery)
@@ -160,6 +166,10 @@ def process(
             raise DeliveryRefused(reader_reason(e, vf.path)) from None
         result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
         verdict = gate.validate(source, read.work_table, load_id, delivery.extract_date)
+        if archive is not None:
+            archive_delivery(
+                archive, source.name, delivery.extract_date, vf.path, delivery.marker, vf.sha256
+            )
     except DeliveryRefused as e:
         result.reasons = [mask_in_text(str(e))]
         info["finished_at"] = _now()
