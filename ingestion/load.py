@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from crosscheck.review.privacy import mask_in_text
-from ingestion.archive import archive_delivery
+from ingestion.archive import archive_delivery, archive_folder
 from ingestion.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from ingestion.discover import Delivery
 from ingestion.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
@@ -107,6 +107,28 @@ def delivery_identity(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> tup
     return make_load_id(delivery.source, delivery.extract_date, mixed), False
 
 
+def _backfill_archive(con, archive: Path, delivery: Delivery, load_id: str) -> None:
+    """A delivery loaded before the archive existed is archived when next seen (same bytes)."""
+    file_name, sha = con.execute(
+        "SELECT file_name, sha256 FROM meta.loads WHERE load_id = ?", [load_id]
+    ).fetchone()
+    if not file_name or not sha:
+        return
+    if (archive_folder(archive, delivery.source, delivery.extract_date, sha) / file_name).is_file():
+        return
+    try:
+        archive_delivery(
+            archive,
+            delivery.source,
+            delivery.extract_date,
+            delivery.folder / file_name,
+            delivery.marker,
+            sha,
+        )
+    except DeliveryRefused as e:
+        log.warning("could not archive %s: %s", load_id, e)
+
+
 def reader_reason(exc: BaseException, path: Path | None) -> str:
     """One line for a reader's error, identifiers masked (the error may quote a line)."""
     first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
@@ -148,6 +170,8 @@ def process(
     load_id, seen = delivery_identity(con, delivery)
     if seen:
         status = existing_status(con, load_id)
+        if archive is not None:
+            _backfill_archive(con, archive, delivery, load_id)
         return DeliveryResult(
             load_id, source.name, delivery.extract_date, "skipped", reasons=[f"already {status}"]
         )

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import shutil
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -67,7 +72,29 @@ def test_every_command_in_an_odd_folder_leaves_only_owner_only_files(
         return out.out
 
     assert "archive ok" in ok("verify-archive", "--warehouse", whr)
+    # kill -9 a nightly run at a random point (dbt build or publish: nothing new to ingest) ...
+    seed = int(os.environ.get("CROSSCHECK_KILL_SEED", time.time_ns() % 100000))
+    delay = random.Random(seed).uniform(2.0, 12.0)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crosscheck", "run", "--landing", landing, "--warehouse", whr],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        proc.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    # ... and the next run finishes it: the same findings as the uninterrupted run
     assert "already loaded" in ok("run", "--landing", landing, "--warehouse", whr)
+    key = "SELECT anomaly_id, rule_code, amount_at_risk FROM marts.anomalies ORDER BY 1"
+    want = [(a["anomaly_id"], a["rule_code"], a["amount_at_risk"]) for a in county.after]
+    for path in (wh, serving_path(wh)):
+        con = duckdb.connect(str(path))  # this process holds dbt's connection to the live one
+        try:
+            assert con.execute(key).fetchall() == want, f"seed {seed}: killed after {delay:.1f}s"
+        finally:
+            con.close()
     assert "loaded" in ok("status", "--warehouse", whr)
     ok("ingest", "--landing", landing, "--warehouse", whr)
     said = ok("export", "--warehouse", whr, "--as-of", END.isoformat(), "--out", "out; x")
