@@ -4,8 +4,8 @@ DuckDB lets one process write a file; a second writer would fail with a raw
 lock error. Every writer (CLI, Airflow task) takes this lock first and waits,
 with a clear log line naming the holder (pid, command, since when, written
 into the lock file by whoever holds it), instead of failing; after the
-timeout it refuses with the same names. `held_by` lets readers see a run in
-progress without waiting for it.
+timeout it refuses with the same names (readers use `describe_holder` to
+say which run they did not wait for).
 """
 
 from __future__ import annotations
@@ -67,24 +67,8 @@ def _write_holder(fd: int) -> None:
     os.pwrite(fd, json.dumps(info).encode(), 0)
 
 
-def held_by(warehouse: Path | str) -> str | None:
-    """Who holds the writer lock now ("pid N (command) since T"), or None if nobody does."""
-    path = lock_path(warehouse)
-    if not path.exists():
-        return None
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return describe_holder(path)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
-
-
 def describe_holder(path: Path) -> str:
+    """'pid N (command) since T' of the lock file's current holder, as it wrote it."""
     try:
         info = json.loads(path.read_text() or "{}")
     except (OSError, ValueError):
@@ -92,6 +76,27 @@ def describe_holder(path: Path) -> str:
     if not info.get("pid"):
         return "another writer (unknown)"
     return f"pid {info['pid']} ({info.get('command') or '?'}) since {info.get('since') or '?'}"
+
+
+def wait_for(attempt, holder, *, timeout: float, poll: float, waiting: str, refused: str):
+    """Call `attempt` until it returns something (not None), at most `timeout` seconds.
+
+    While it returns None, log `waiting` once, then refuse with `refused`
+    (in both, `{who}` is replaced by holder()): one line naming who is in the
+    way, never a raw lock error. (Replaced, not formatted: paths may hold braces.)
+    """
+    deadline = time.monotonic() + timeout
+    announced = False
+    while True:
+        result = attempt()
+        if result is not None:
+            return result
+        if time.monotonic() >= deadline:
+            raise CrosscheckError(refused.replace("{who}", holder()))
+        if not announced:
+            log.warning("%s", waiting.replace("{who}", holder()))
+            announced = True
+        time.sleep(min(poll, max(deadline - time.monotonic(), 0.01)))
 
 
 @contextmanager
@@ -124,27 +129,24 @@ def writer_lock(
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     timeout = default_timeout() if timeout is None else timeout
     try:
-        deadline = time.monotonic() + timeout
-        announced = False
-        while True:
+
+        def take():
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return True
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise CrosscheckError(
-                        f"warehouse {warehouse} is busy: {describe_holder(path)} held it "
-                        f"for more than {timeout:.0f}s; retry when it has finished"
-                    ) from None
-                if not announced:
-                    log.warning(
-                        "warehouse %s is locked by another writer, %s; waiting (up to %.0fs)",
-                        warehouse,
-                        describe_holder(path),
-                        timeout,
-                    )
-                    announced = True
-                time.sleep(min(poll, max(deadline - time.monotonic(), 0.01)))
+                return None
+
+        wait_for(
+            take,
+            lambda: describe_holder(path),
+            timeout=timeout,
+            poll=poll,
+            waiting=f"warehouse {warehouse} is locked by another writer; waiting "
+            f"(up to {timeout:.0f}s) for {{who}}",
+            refused=f"warehouse {warehouse} is busy: {{who}} held it for more than "
+            f"{timeout:.0f}s; retry when it has finished",
+        )
         _write_holder(fd)
         with _held_guard:
             _held[key] = 1

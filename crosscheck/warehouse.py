@@ -7,19 +7,14 @@ decisions (review.*). All writers open the file through `connect`.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-import time
 from pathlib import Path
 
 import duckdb
 
 from crosscheck import locking
-from crosscheck.errors import CrosscheckError
 from ingestion.sources import load_sources
-
-log = logging.getLogger(__name__)
 
 SCHEMAS = ("raw", "quarantine", "meta", "review")
 
@@ -166,30 +161,29 @@ def connect(
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     timeout = locking.default_timeout() if timeout is None else timeout
-    deadline = time.monotonic() + timeout
-    announced = False
-    while True:
+    last_error = [""]
+
+    def attempt():
         old = os.umask(0o077)
         try:
-            con = duckdb.connect(str(path))
-            break
+            return duckdb.connect(str(path))
         except duckdb.IOException as e:
             if not locking.is_duckdb_lock_error(e):
                 raise
-            holder = _file_holder(str(e))
-            if time.monotonic() >= deadline:
-                raise CrosscheckError(
-                    f"warehouse {path} is held open by {holder} for more than "
-                    f"{timeout:.0f}s; close it and retry"
-                ) from None
-            if not announced:
-                log.warning(
-                    "warehouse %s is held open by %s; waiting (up to %.0fs)", path, holder, timeout
-                )
-                announced = True
-            time.sleep(min(1.0, max(deadline - time.monotonic(), 0.01)))
+            last_error[0] = str(e)
+            return None
         finally:
             os.umask(old)
+
+    con = locking.wait_for(
+        attempt,
+        lambda: _file_holder(last_error[0]),
+        timeout=timeout,
+        poll=1.0,
+        waiting=f"warehouse {path} is held open by {{who}}; waiting (up to {timeout:.0f}s)",
+        refused=f"warehouse {path} is held open by {{who}} for more than {timeout:.0f}s; "
+        "close it and retry",
+    )
     os.chmod(path, 0o600)
     return con
 
