@@ -170,3 +170,10 @@ def test_neutral_helper():
     assert cells.neutral("张三") == "张三"
     assert cells.neutral(-5) == -5
     assert cells.row(["@x", None, "a-b"]) == ["'@x", None, "a-b"]
+
+
+def test_export_with_a_quote_in_the_warehouse_path(tmp_path):
+    """The serving copy's path was spliced into ATTACH; now it is a bound parameter."""
+    wh = fx.build(tmp_path / 'it\'s; a "dir"' / "warehouse.duckdb")
+    res = export_findings(wh, fx.AS_OF, tmp_path / "out")
+    assert len(res.files) == 3
