@@ -116,6 +116,20 @@ def fill_workbook(path: Path) -> None:
     wb.save(path)
 
 
+def summarize(results: dict, out: Path) -> None:
+    """Write the figures so far (after every trial: a campaign cut short still reports)."""
+    runs, fbs = results["run_trials"], results["feedback_trials"]
+    results["summary"] = {
+        "run_trials": len(runs),
+        "run_held": sum(t["held"] for t in runs),
+        "run_killed_mid_run": sum(t["killed"] for t in runs),
+        "feedback_trials": len(fbs),
+        "feedback_held": sum(t["held"] for t in fbs),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=24)
@@ -173,6 +187,7 @@ def main() -> int:
         trial["problems"] = problems
         results["run_trials"].append(trial)
         print(f"run trial {i + 1}: {trial}", flush=True)
+        summarize(results, args.out)
         shutil.rmtree(wh.parent, ignore_errors=True)
 
     if args.feedback_trials:
@@ -211,18 +226,11 @@ def main() -> int:
                 trial["problems"] = [again.stderr.strip()[:300], f"{len(got)} decisions"]
             results["feedback_trials"].append(trial)
             print(f"feedback trial {i + 1}: {trial}", flush=True)
+            summarize(results, args.out)
             shutil.rmtree(work, ignore_errors=True)
 
+    summarize(results, args.out)
     runs, fbs = results["run_trials"], results["feedback_trials"]
-    results["summary"] = {
-        "run_trials": len(runs),
-        "run_held": sum(t["held"] for t in runs),
-        "run_killed_mid_run": sum(t["killed"] for t in runs),
-        "feedback_trials": len(fbs),
-        "feedback_held": sum(t["held"] for t in fbs),
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print(json.dumps(results["summary"]))
     shutil.rmtree(root, ignore_errors=True)
     return 0 if all(t["held"] for t in runs + fbs) else 1

@@ -131,6 +131,7 @@ def test_rejects_csv_is_neutralised_and_formula_in_note_is_kept_as_text(tmp_path
         ("核查清单_返回.xls", b"\xd0\xcf\x11\xe0 old excel", "不是Excel工作簿"),
         ("核查清单_坏.xlsx", b"PK\x03\x04 not really a zip", "无法作为Excel工作簿打开"),
     ],
+    ids=["csv", "xls", "corrupt-xlsx"],
 )
 def test_feedback_in_the_wrong_form_is_recorded_and_reported(tmp_path, capsys, name, data, reason):
     wh = fx.build(tmp_path / "wh" / "warehouse.duckdb")
