@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 export CROSSCHECK_HOME ?= $(CURDIR)/work
 
-.PHONY: setup setup-browser setup-java lock lint format test test-fast demo airflow benchmark clean
+.PHONY: setup setup-browser setup-java lock lint format test test-fast demo airflow benchmark fuzz kill-trials clean
 
 ## setup: create or update .venv from requirements.lock (fast when nothing changed)
 setup: $(STAMP)
@@ -60,6 +60,16 @@ airflow: setup
 ## benchmark: heavy runs at county/province scale; figures go to benchmarks/results/
 benchmark: setup
 	$(PY) -m crosscheck.benchmark
+
+## fuzz: long hypothesis fuzzing of the readers (CSV, XLSX, _SUCCESS); benchmarks/results/fuzz.json
+fuzz: setup
+	CROSSCHECK_FUZZ_EXAMPLES=$${CROSSCHECK_FUZZ_EXAMPLES:-1000} \
+	CROSSCHECK_FUZZ_RESULTS=$(CURDIR)/benchmarks/results/fuzz.json \
+		$(VENV)/bin/pytest tests/ingestion/test_fuzz_readers.py -q
+
+## kill-trials: kill -9 nightly runs and load-feedback at random points; benchmarks/results/kill_trials.json
+kill-trials: setup
+	$(PY) benchmarks/kill_trials.py
 
 clean:
 	rm -rf work .pytest_cache dbt_project/target dbt_project/logs

@@ -10,6 +10,9 @@ import datetime as dt
 import json
 import logging
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +69,47 @@ def dbt_args(
     return args
 
 
+# dbt-duckdb reads the warehouse path as a URL to name the database: these
+# characters would cut it short (`a;b.duckdb` → database "a").
+URL_CHARS = ";?#"
+# dbt-duckdb also splices the database name (the file's stem) into SQL
+# literals and identifiers unescaped: a file name must not hold quotes.
+NAME_CHARS = URL_CHARS + "'\"\\"
+
+
+def check_warehouse_name(warehouse: Path | str) -> None:
+    """Refuse, before any work, a warehouse file name dbt cannot use."""
+    name = Path(warehouse).name
+    bad = sorted({c for c in name if c in NAME_CHARS})
+    if bad:
+        raise CrosscheckError(
+            f"warehouse file name {name!r} contains {' '.join(bad)}: dbt cannot use it as a "
+            "database name; rename the file (its folder may hold any character)"
+        )
+
+
+@contextmanager
+def _dbt_path(warehouse: Path) -> Iterator[str]:
+    """The warehouse path as dbt-duckdb can read it.
+
+    A folder whose path holds ; ? or # is reached through a private symlink
+    to the folder (not the file: DuckDB's .wal stays beside the warehouse).
+    """
+    real = Path(warehouse).resolve()
+    check_warehouse_name(real)
+    if not any(c in str(real.parent) for c in URL_CHARS):
+        yield str(real)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="crosscheck-dbt-"))  # 0700
+    link = tmp / "warehouse-dir"
+    link.symlink_to(real.parent, target_is_directory=True)
+    try:
+        yield str(link / real.name)
+    finally:
+        link.unlink()
+        tmp.rmdir()
+
+
 def run_dbt(args: list[str], warehouse: Path):
     """Invoke dbt in-process against `warehouse`; return dbt's result object.
 
@@ -74,13 +118,18 @@ def run_dbt(args: list[str], warehouse: Path):
     """
     from dbt.cli.main import dbtRunner
 
-    os.environ["CROSSCHECK_WAREHOUSE"] = str(Path(warehouse).resolve())
     if any(a.startswith("spark") for a in args):
         from crosscheck.spark import spark_env
 
         os.environ.update(spark_env(warehouse))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return dbtRunner().invoke(args)
+    old = os.umask(0o077)  # dbt's logs and target may quote identifiers
+    try:
+        with _dbt_path(warehouse) as path:
+            os.environ["CROSSCHECK_WAREHOUSE"] = path
+            return dbtRunner().invoke(args)
+    finally:
+        os.umask(old)
 
 
 def build(

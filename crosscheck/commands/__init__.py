@@ -17,6 +17,9 @@ _MODULES = (
     "export",
     "load_feedback",
     "report",
+    "verify_archive",
+    "backup",
+    "restore",
 )
 
 COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]
