@@ -83,10 +83,11 @@ def read_text_csv(
     con.execute(f"DROP TABLE IF EXISTS {scan}")
     con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(
-        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({_lit(str(vf.read_path))},
+        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?,
             header = true, auto_detect = false, columns = {columns}, delim = ',',
             quote = '"', escape = '"', store_rejects = true,
-            rejects_table = '{rej}', rejects_scan = '{scan}')"""
+            rejects_table = '{rej}', rejects_scan = '{scan}')""",
+        [str(vf.read_path)],  # the path is data: bound, never spliced into the SQL
     )
     # Lines DuckDB could not split into the declared columns: keep them as rejects.
     con.execute(
@@ -241,6 +242,9 @@ def type_rows(
                 f"CASE WHEN {bad} THEN {_lit(REASON_WORDS[c.type] + ' in ' + c.name + ': ')}"
                 f" || {_q(c.name)} END"
             )
+    for k in source.key:  # a row without its key cannot be a record: a reject, not a gate failure
+        empty = f"nullif(trim({_q(k)}), '') IS NULL"
+        reasons.append(f"CASE WHEN {empty} THEN {_lit('empty key column ' + k)} END")
     reason_sql = f"concat_ws('; ', {', '.join(reasons)})" if reasons else "''"
     raw_text = (
         "concat_ws(',', " + ", ".join(f"coalesce({_q(c.name)}, '')" for c in source.columns) + ")"

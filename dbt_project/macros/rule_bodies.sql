@@ -37,7 +37,7 @@
         ('match_probability', p ~ '.link_match_probability'),
         ('match_weight', p ~ '.link_match_weight'),
         ('agreement_zh', p ~ '.link_agreement_zh'),
-        ('agreement', json_raw(p ~ '.link_agreement')),
+        ('agreement', 'cast(' ~ p ~ '.link_agreement as json)'),
         ('link_model_version', p ~ '.link_model_version'),
     ]) -%}
 {%- endmacro %}
