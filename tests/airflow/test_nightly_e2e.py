@@ -63,17 +63,17 @@ def test_anomalies_are_the_planted_findings(nights):
         )
     )
     assert got == expected
-    if not held_back:  # the link_identities task ran before the build (issue 15)
-        linked = set(
-            query(
-                serving,
-                "SELECT rule_code, finding_key, person_id FROM marts.anomalies"
-                " WHERE subtype = 'LINKED'",
-            )
+    # the link_identities task ran before the build (issue 15)
+    linked = set(
+        query(
+            serving,
+            "SELECT rule_code, finding_key, person_id FROM marts.anomalies"
+            " WHERE subtype = 'LINKED'",
         )
-        assert linked == {
-            (f["rule_code"], f["finding_key"], f["person_id"]) for f in truth["linked_findings"]
-        }
+    )
+    assert linked == {
+        (f["rule_code"], f["finding_key"], f["person_id"]) for f in truth["linked_findings"]
+    }
     stale = {s for (s,) in query(serving, "SELECT source FROM marts.source_status WHERE is_stale")}
     assert stale == set()
 
