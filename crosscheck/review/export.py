@@ -27,7 +27,7 @@ from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.review import evidence as evidence_text
-from crosscheck.review import layout
+from crosscheck.review import layout, score
 from crosscheck.review.labels import CONCLUSIONS, RULES, SEVERITY, program_label, subtype_label
 from crosscheck.review.privacy import make_private, mask, private_dir, private_files
 from crosscheck.warehouse import open_warehouse
@@ -62,14 +62,12 @@ WHERE NOT EXISTS (
 )
 """
 
-FETCH_SQL = """
+FETCH_SQL = f"""
 SELECT anomaly_id, urgent, rule_code, subtype, severity, person_name, person_id,
        household_no, program_code, period, payment_id, account_no, amount_at_risk,
-       first_seen, evidence, township
+       first_seen, evidence, township, risk_score, risk_score_evidence
 FROM to_export
-ORDER BY township, rule_code, urgent DESC,
-         CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
-         amount_at_risk DESC, anomaly_id
+ORDER BY township, rule_code, {score.ORDER_BY}
 """
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -101,6 +99,7 @@ def _finding_row(rec: dict, full: bool) -> list:
     return [
         rec["anomaly_id"],
         layout.URGENT if rec["urgent"] else "",
+        rec["risk_score"],
         f"{rec['rule_code']} {RULES.get(rec['rule_code'], '')}",
         subtype_label(rec["subtype"]),
         SEVERITY.get(rec["severity"], rec["severity"]),
@@ -113,7 +112,14 @@ def _finding_row(rec: dict, full: bool) -> list:
         _show_id(rec["account_no"], full),
         rec["amount_at_risk"],
         rec["first_seen"],
-        evidence_text.render(rec["rule_code"], rec["evidence"], full=full),
+        "\n".join(
+            t
+            for t in (
+                evidence_text.render(rec["rule_code"], rec["evidence"], full=full),
+                score.explain(rec["risk_score"], rec["risk_score_evidence"]),
+            )
+            if t
+        ),
     ]
 
 
@@ -134,6 +140,7 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
     for r in range(2, last + 1):
         ws.cell(row=r, column=col["风险金额(元)"]).number_format = "#,##0.00"
         ws.cell(row=r, column=col["首次发现"]).number_format = "yyyy-mm-dd"
+        ws.cell(row=r, column=col[layout.SCORE]).number_format = "0.0"
         ws.cell(row=r, column=col["疑点说明"]).alignment = WRAP
         ws.cell(row=r, column=col[layout.RECOVERED]).number_format = "#,##0.00"
         ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"

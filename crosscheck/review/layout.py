@@ -13,6 +13,7 @@ ID_HEADER = "问题编号"
 FINDING_COLUMNS = [
     (ID_HEADER, 18),
     ("加急", 6),
+    ("风险评分", 8),
     ("规则", 20),
     ("问题类型", 14),
     ("风险等级", 8),
@@ -47,6 +48,7 @@ FEEDBACK_COLUMNS = [
 HEADERS = [h for h, _ in FINDING_COLUMNS + FEEDBACK_COLUMNS]
 FEEDBACK_HEADERS = [h for h, _ in FEEDBACK_COLUMNS]
 URGENT = "加急"
+SCORE = "风险评分"
 
 
 def sheet_name(rule_code: str, rule_name: str) -> str:
