@@ -98,7 +98,8 @@ REVIEW_DDL = [
         loaded_at TIMESTAMP,
         seq BIGINT,                       -- arrival order; the latest is current
         evidence_hash VARCHAR,            -- the evidence the township verified
-        file_id VARCHAR
+        file_id VARCHAR,
+        confirmed_amount DECIMAL(18,2)    -- 核实金额: the part found true (部分属实)
     )""",
     """CREATE TABLE IF NOT EXISTS review.feedback_files (
         file_id VARCHAR NOT NULL,
@@ -123,6 +124,11 @@ REVIEW_DDL = [
         anomaly_id VARCHAR,
         loaded_at TIMESTAMP
     )""",
+]
+
+# Columns added after a table first shipped: warehouses created before get them here.
+MIGRATIONS = [
+    "ALTER TABLE review.decisions ADD COLUMN IF NOT EXISTS confirmed_amount DECIMAL(18,2)",
 ]
 
 # The current decision of each finding: the latest decided (review_date), the
@@ -155,7 +161,7 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that lives outside dbt. Idempotent."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for ddl in META_DDL + REVIEW_DDL:
+    for ddl in META_DDL + REVIEW_DDL + MIGRATIONS:
         con.execute(ddl)
     for ddl in REVIEW_VIEWS:
         con.execute(ddl)

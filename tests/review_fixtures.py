@@ -43,6 +43,13 @@ CREATE OR REPLACE TABLE marts.anomalies (
     risk_score DECIMAL(5,1), risk_score_evidence VARCHAR
 );
 CREATE OR REPLACE TABLE marts.hold_list AS SELECT * FROM marts.anomalies WHERE false;
+CREATE OR REPLACE TABLE marts.finding_recovery (
+    anomaly_id VARCHAR, rule_code VARCHAR, township_code VARCHAR, program_code VARCHAR,
+    review_status VARCHAR, current_conclusion VARCHAR, decided_on DATE, confirmed_on DATE,
+    amount_at_risk DECIMAL(18,2), confirmed_amount DECIMAL(18,2),
+    recovered_amount DECIMAL(18,2), outstanding_amount DECIMAL(18,2), recoveries BIGINT,
+    last_recovered_on DATE, as_of DATE
+);
 CREATE OR REPLACE TABLE marts.weekly_summary (
     iso_week VARCHAR, week_start DATE, county_code VARCHAR, township_code VARCHAR,
     program_code VARCHAR, payments BIGINT, recipients BIGINT, amount_paid DECIMAL(18,2),

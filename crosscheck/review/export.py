@@ -38,7 +38,8 @@ OVERDUE_WORKING_DAYS = 10
 UNKNOWN_TOWNSHIP = "未知乡镇"
 
 # Findings of the serving copy's as-of that still need a township's check:
-# not verified yet, or verified on evidence that has since changed.
+# not verified yet, verified on evidence that has since changed, or confirmed
+# with money still to recover (marts.finding_recovery).
 SELECT_SQL = """
 CREATE OR REPLACE TEMP TABLE to_export AS
 WITH current_findings AS (
@@ -47,8 +48,12 @@ WITH current_findings AS (
         sha256(coalesce(a.evidence, '') || '|' || coalesce(cast(a.amount_at_risk AS VARCHAR), ''))
             AS evidence_hash,
         coalesce(a.division_code, ?) AS township,
-        coalesce(a.status = 'pending', false) AS urgent
+        coalesce(a.status = 'pending', false) AS urgent,
+        coalesce(r.recovered_amount, 0) AS recovered_so_far,
+        coalesce(r.confirmed_amount, 0) AS confirmed_so_far,
+        coalesce(r.outstanding_amount, 0) AS outstanding
     FROM serving.marts.anomalies AS a
+    LEFT JOIN serving.marts.finding_recovery AS r ON r.anomaly_id = a.anomaly_id
     WHERE a.last_seen = ?
 ),
 verified AS (
@@ -60,12 +65,15 @@ WHERE NOT EXISTS (
     SELECT 1 FROM verified AS v
     WHERE v.anomaly_id = c.anomaly_id AND v.evidence_hash = c.evidence_hash
 )
+-- confirmed and not wholly recovered: out again until the money is back
+OR c.outstanding > 0
 """
 
 FETCH_SQL = f"""
 SELECT anomaly_id, urgent, rule_code, subtype, severity, person_name, person_id,
        household_no, program_code, period, payment_id, account_no, amount_at_risk,
-       first_seen, evidence, township, risk_score, risk_score_evidence
+       first_seen, evidence, township, risk_score, risk_score_evidence,
+       recovered_so_far, confirmed_so_far, outstanding
 FROM to_export
 ORDER BY township, rule_code, {score.ORDER_BY}
 """
@@ -95,6 +103,15 @@ def _show_id(value, full: bool):
     return value if full or value is None else mask(value)
 
 
+def _recovery_line(rec: dict) -> str:
+    if not rec["outstanding"]:
+        return ""
+    return (
+        f"追缴跟踪：已核实 {rec['confirmed_so_far']:,.2f} 元，已追回 {rec['recovered_so_far']:,.2f} 元，"
+        f"待追回 {rec['outstanding']:,.2f} 元；追回金额请填写累计已追回总额"
+    )
+
+
 def _finding_row(rec: dict, full: bool) -> list:
     return [
         rec["anomaly_id"],
@@ -111,12 +128,14 @@ def _finding_row(rec: dict, full: bool) -> list:
         rec["payment_id"],
         _show_id(rec["account_no"], full),
         rec["amount_at_risk"],
+        rec["recovered_so_far"],
         rec["first_seen"],
         "\n".join(
             t
             for t in (
                 evidence_text.render(rec["rule_code"], rec["evidence"], full=full),
                 score.explain(rec["risk_score"], rec["risk_score_evidence"]),
+                _recovery_line(rec),
             )
             if t
         ),
@@ -143,6 +162,8 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
         ws.cell(row=r, column=col[layout.SCORE]).number_format = "0.0"
         ws.cell(row=r, column=col["疑点说明"]).alignment = WRAP
         ws.cell(row=r, column=col[layout.RECOVERED]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col[layout.CONFIRMED]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col[layout.RECOVERED_SO_FAR]).number_format = "#,##0.00"
         ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"
         if ws.cell(row=r, column=col[layout.URGENT]).value:
             ws.cell(row=r, column=col[layout.URGENT]).font = URGENT_FONT
@@ -162,9 +183,10 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
         formula1="0",
         allow_blank=True,
         showErrorMessage=True,
-        error="追回金额应为不小于0的金额（元）",
+        error="核实金额、追回金额应为不小于0的金额（元）",
     )
     amount.add(f"{letter[layout.RECOVERED]}2:{letter[layout.RECOVERED]}{max(last, 2)}")
+    amount.add(f"{letter[layout.CONFIRMED]}2:{letter[layout.CONFIRMED]}{max(last, 2)}")
     date = DataValidation(
         type="date",
         operator="greaterThan",
@@ -220,11 +242,15 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
         "核查说明",
         "1. 疑点是数据比对发现的线索，不是结论，请逐条实地核查。",
         "2. 在各工作表右侧黄色栏目填写：核查结论（下拉选择：属实、不属实、部分属实）、"
-        "处理措施、追回金额（元，不超过风险金额）、核查人、核查日期、说明。",
+        "处理措施、核实金额（元，部分属实时填写属实部分的金额）、"
+        "追回金额（元，累计已追回总额，不超过风险金额）、核查人、核查日期、说明。",
         "3. 标注“加急”的是尚未支付的待发款项，请在银行支付前核实。",
         f"4. 请于{OVERDUE_WORKING_DAYS}个工作日内将本表原样返回，"
         "不要修改表头、工作表名和问题编号。",
         "5. 本表含个人信息，仅限核查使用，请妥善保管，不得外传。",
+        "6. 各规则工作表按风险评分从高到低排列，请优先核查排在前面的问题。",
+        "7. 已核实但尚未全部追回的问题会在后续清单中再次下发（见“已追回”列），"
+        "请在“追回金额”填写累计追回总额，直至追回完毕。",
     ]
     for line in notes:
         ws.append([line])

@@ -25,11 +25,14 @@ FINDING_COLUMNS = [
     ("支付单号", 14),
     ("收款账号", 22),
     ("风险金额(元)", 12),
+    ("已追回(元)", 11),
     ("首次发现", 11),
     ("疑点说明", 60),
 ]
 
 CONCLUSION = "核查结论"
+CONFIRMED = "核实金额"
+RECOVERED_SO_FAR = "已追回(元)"
 MEASURES = "处理措施"
 RECOVERED = "追回金额"
 REVIEWER = "核查人"
@@ -39,6 +42,7 @@ NOTE = "说明"
 FEEDBACK_COLUMNS = [
     (CONCLUSION, 11),
     (MEASURES, 20),
+    (CONFIRMED, 11),
     (RECOVERED, 11),
     (REVIEWER, 10),
     (REVIEW_DATE, 12),
@@ -47,6 +51,8 @@ FEEDBACK_COLUMNS = [
 
 HEADERS = [h for h, _ in FINDING_COLUMNS + FEEDBACK_COLUMNS]
 FEEDBACK_HEADERS = [h for h, _ in FEEDBACK_COLUMNS]
+# Feedback columns added later: workbooks sent before them are still read.
+OPTIONAL_FEEDBACK_HEADERS = [CONFIRMED]
 URGENT = "加急"
 SCORE = "风险评分"
 

@@ -83,7 +83,7 @@ def test_good_rows_load_and_bad_cells_are_named(exported):
         (s1[:3], c_amt, "1000", "追回金额超过风险金额 900.00"),
         (s2[:3], c_date, "2026-12-01", "核查日期晚于加载日期 2026-11-10"),
     }
-    assert c_concl[0] == "Q" and c_amt[0] == "S"  # column letters of the layout
+    assert c_concl[0] == "R" and c_amt[0] == "U"  # column letters of the layout
     # the report beside the workbook lists the same cells
     assert f.report.parent == path.parent and stat.S_IMODE(f.report.stat().st_mode) == 0o600
     with f.report.open(encoding="utf-8-sig") as fh:
