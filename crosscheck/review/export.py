@@ -280,6 +280,9 @@ def _attach_serving(con, warehouse: Path) -> None:
         raise CrosscheckError(
             f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
         )
+    # connections of one process share the database: a previous export's attach
+    # may still be there (e.g. while dbt holds the file in the same process)
+    con.execute("DETACH DATABASE IF EXISTS serving")
     con.execute(f"ATTACH '{serving}' AS serving (READ_ONLY)")
     has = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
