@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from crosscheck import audit
 from ingestion.sources import load_sources
 
 SCHEMAS = ("raw", "quarantine", "meta", "review")
@@ -161,7 +162,7 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that lives outside dbt. Idempotent."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for ddl in META_DDL + REVIEW_DDL + MIGRATIONS:
+    for ddl in META_DDL + REVIEW_DDL + MIGRATIONS + [audit.DDL]:
         con.execute(ddl)
     for ddl in REVIEW_VIEWS:
         con.execute(ddl)

@@ -16,6 +16,7 @@ _MODULES = (
     "export",
     "load_feedback",
     "report",
+    "audit",
 )
 
 COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]

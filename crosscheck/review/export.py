@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from crosscheck import audit
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
@@ -307,6 +308,8 @@ def _record(con, export_id, as_of, full_identifiers, exported_by, written) -> No
            FROM to_export AS t JOIN export_files AS f USING (township)""",
         [export_id, as_of, full_identifiers, exported_by],
     )
+    if full_identifiers:
+        audit.append(con, "full_export", [export_id])
     con.execute("COMMIT")
 
 

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from crosscheck import audit
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.review import layout
@@ -328,6 +329,10 @@ def _insert_many(con, sql: str, rows: list) -> None:
         con.executemany(sql, rows)
 
 
+def _decision_id(file_id: str, d: Decision) -> str:
+    return f"{file_id}-{d.sheet}-{d.row_no}"
+
+
 def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
     outcome = FileOutcome(file=path, sha256=sha, status="loaded")
     file_id = sha[:16]
@@ -386,7 +391,7 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?)""",
             [
                 [
-                    f"{file_id}-{d.sheet}-{d.row_no}",
+                    _decision_id(file_id, d),
                     d.anomaly_id,
                     d.conclusion,
                     d.measures,
@@ -405,6 +410,7 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
                 for k, d in enumerate(decisions, start=1)
             ],
         )
+        audit.append(con, "decision", [_decision_id(file_id, d) for d in decisions])
         _insert_many(
             con,
             """INSERT INTO review.feedback_rejects (file_id, sheet, row_no, cell, value, reason,
