@@ -102,6 +102,23 @@ REVIEW_DDL = [
         file_id VARCHAR,
         confirmed_amount DECIMAL(18,2)    -- 核实金额: the part found true (部分属实)
     )""",
+    """CREATE TABLE IF NOT EXISTS review.sample_items (
+        sample_id VARCHAR NOT NULL,       -- the 问题编号 of a 抽查 item (also in review.exports)
+        export_id VARCHAR NOT NULL,
+        as_of DATE NOT NULL,
+        iso_week VARCHAR NOT NULL,        -- the week the sample was drawn for
+        payment_id VARCHAR NOT NULL,
+        county_code VARCHAR,
+        township_code VARCHAR,
+        program_code VARCHAR,
+        amount DECIMAL(18,2),
+        stratum_population BIGINT,        -- N_h when drawn
+        stratum_sample BIGINT,            -- n_h
+        week_population BIGINT,           -- N
+        sample_size BIGINT,               -- n
+        sample_seed VARCHAR,
+        exported_at TIMESTAMP
+    )""",
     """CREATE TABLE IF NOT EXISTS review.feedback_files (
         file_id VARCHAR NOT NULL,
         file_name VARCHAR,

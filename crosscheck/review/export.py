@@ -29,7 +29,15 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.review import evidence as evidence_text
 from crosscheck.review import layout, score
-from crosscheck.review.labels import CONCLUSIONS, RULES, SEVERITY, program_label, subtype_label
+from crosscheck.review.labels import (
+    CONCLUSIONS,
+    RULES,
+    SAMPLE_CONCLUSIONS,
+    SAMPLE_RULE,
+    SEVERITY,
+    program_label,
+    subtype_label,
+)
 from crosscheck.review.privacy import make_private, mask, private_dir, private_files
 from crosscheck.warehouse import open_warehouse
 
@@ -79,6 +87,20 @@ FROM to_export
 ORDER BY township, rule_code, {score.ORDER_BY}
 """
 
+# 抽查 items of the serving copy's weekly sample not sent before (each goes out once).
+SAMPLE_SQL = """
+CREATE OR REPLACE TEMP TABLE sample_to_export AS
+SELECT s.*, coalesce(s.township_code, ?) AS township,
+       sha256(s.payment_id || '|' || cast(s.amount AS VARCHAR)) AS evidence_hash
+FROM serving.marts.spot_check_sample AS s
+WHERE NOT EXISTS (SELECT 1 FROM review.sample_items AS i WHERE i.sample_id = s.sample_id)
+"""
+
+SAMPLE_CHECK = (
+    "请实地核实该笔补贴是否符合发放条件（本人是否在世、是否符合享受条件、"
+    "是否发放至本人账户、金额是否正确）。发现问题请选“发现问题”并在说明中写明。"
+)
+
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 FEEDBACK_FILL = PatternFill("solid", fgColor="FFF2CC")
 URGENT_FONT = Font(color="C00000", bold=True)
@@ -94,6 +116,7 @@ class ExportResult:
     urgent: int = 0
     already_verified: int = 0
     full_identifiers: bool = False
+    sample_items: int = 0
 
 
 def workbook_name(township: str, as_of: dt.date) -> str:
@@ -203,6 +226,56 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
     ws.auto_filter.ref = f"A1:{letter[layout.NOTE]}{last}"
 
 
+def _write_sample_sheet(wb: Workbook, recs: list[dict], full: bool) -> None:
+    """The 抽查 sheet: unflagged paid payments to check, same feedback columns."""
+    ws = wb.create_sheet(layout.SAMPLE_SHEET)
+    columns = layout.SAMPLE_COLUMNS + layout.FEEDBACK_COLUMNS
+    ws.append(layout.SAMPLE_HEADERS)
+    n_items = len(layout.SAMPLE_COLUMNS)
+    for i, (_, width) in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font = Font(bold=True)
+        cell.fill = FEEDBACK_FILL if i > n_items else HEADER_FILL
+        ws.column_dimensions[cell.column_letter].width = width
+    for rec in recs:
+        ws.append(
+            [
+                rec["sample_id"],
+                rec["iso_week"],
+                rec["person_name"],
+                _show_id(rec["person_id"], full),
+                program_label(rec["program_code"]),
+                rec["period"],
+                rec["payment_id"],
+                _show_id(rec["account_no"], full),
+                rec["amount"],
+                rec["status_date"],
+                SAMPLE_CHECK,
+            ]
+            + [None] * len(layout.FEEDBACK_COLUMNS)
+        )
+    last = len(recs) + 1
+    col = {h: i for i, h in enumerate(layout.SAMPLE_HEADERS, start=1)}
+    letter = {h: ws.cell(row=1, column=i).column_letter for h, i in col.items()}
+    for r in range(2, last + 1):
+        ws.cell(row=r, column=col["发放金额(元)"]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col["到账日期"]).number_format = "yyyy-mm-dd"
+        ws.cell(row=r, column=col["核查要求"]).alignment = WRAP
+        ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"
+    found = DataValidation(
+        type="list",
+        formula1='"' + ",".join(SAMPLE_CONCLUSIONS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="核查结论",
+        error="请从下拉列表选择：" + "、".join(SAMPLE_CONCLUSIONS),
+    )
+    found.add(f"{letter[layout.CONCLUSION]}2:{letter[layout.CONCLUSION]}{max(last, 2)}")
+    ws.add_data_validation(found)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{letter[layout.NOTE]}{last}"
+
+
 def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, full: bool) -> None:
     total = sum(len(r) for r in by_rule.values())
     urgent = sum(1 for recs in by_rule.values() for r in recs if r["urgent"])
@@ -262,14 +335,28 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
     ws.column_dimensions["D"].width = 16
 
 
-def _write_workbook(path: Path, township: str, as_of: dt.date, export_id: str, recs, full):
+def _write_workbook(
+    path: Path, township: str, as_of: dt.date, export_id: str, recs, full, samples=()
+):
     by_rule: dict[str, list[dict]] = defaultdict(list)
     for rec in recs:
         by_rule[rec["rule_code"]].append(rec)
     wb = Workbook()
     _write_cover(wb.active, township, as_of, export_id, by_rule, full)
+    if samples:
+        cover = wb.active
+        cover.append([])
+        cover.append([f"另附随机抽查 {len(samples)} 笔（见“{layout.SAMPLE_SHEET}”表）", ""])
+        cover.append(
+            [
+                "抽查对象是比对规则未发现疑点的已发放款项，用于评估规则漏报情况；"
+                "核查结论选择“发现问题”或“未发现问题”。"
+            ]
+        )
     for rule_code in sorted(by_rule):
         _write_rule_sheet(wb, rule_code, by_rule[rule_code], full)
+    if samples:
+        _write_sample_sheet(wb, list(samples), full)
     with private_files():
         wb.save(path)
     make_private(path)
@@ -293,7 +380,23 @@ def _attach_serving(con, warehouse: Path) -> None:
         raise CrosscheckError(f"serving copy {serving} has no marts.anomalies: run a build first")
 
 
-def _record(con, export_id, as_of, full_identifiers, exported_by, written) -> None:
+def _samples(con) -> list[dict]:
+    """This week's 抽查 items not sent yet (none if the serving copy has no sample)."""
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
+        "AND schema_name = 'marts' AND table_name = 'spot_check_sample'"
+    ).fetchone()[0]
+    if not has:
+        return []
+    con.execute(SAMPLE_SQL, [UNKNOWN_TOWNSHIP])
+    cur = con.execute(
+        "SELECT * FROM sample_to_export ORDER BY township, program_code, draw_order, sample_id"
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _record(con, export_id, as_of, full_identifiers, exported_by, written, samples) -> None:
     """What went out, one row per finding, in one transaction."""
     con.execute("CREATE OR REPLACE TEMP TABLE export_files (township VARCHAR, file_name VARCHAR)")
     con.executemany("INSERT INTO export_files VALUES (?, ?)", [[t, f.name] for _, f, t in written])
@@ -308,9 +411,33 @@ def _record(con, export_id, as_of, full_identifiers, exported_by, written) -> No
            FROM to_export AS t JOIN export_files AS f USING (township)""",
         [export_id, as_of, full_identifiers, exported_by],
     )
+    if samples:
+        _record_samples(con, export_id, as_of, full_identifiers, exported_by)
     if full_identifiers:
         audit.append(con, "full_export", [export_id])
     con.execute("COMMIT")
+
+
+def _record_samples(con, export_id, as_of, full_identifiers, exported_by) -> None:
+    con.execute(
+        """INSERT INTO review.exports (export_id, anomaly_id, as_of, township,
+               evidence_hash, file_name, full_identifiers, exported_at, exported_by,
+               rule_code, severity, urgent, amount_at_risk)
+           SELECT ?, t.sample_id, ?, t.township, t.evidence_hash, f.file_name, ?,
+                  current_timestamp, ?, ?, NULL, false, t.amount
+           FROM sample_to_export AS t JOIN export_files AS f USING (township)""",
+        [export_id, as_of, full_identifiers, exported_by, SAMPLE_RULE],
+    )
+    con.execute(
+        """INSERT INTO review.sample_items (sample_id, export_id, as_of, iso_week, payment_id,
+               county_code, township_code, program_code, amount, stratum_population,
+               stratum_sample, week_population, sample_size, sample_seed, exported_at)
+           SELECT t.sample_id, ?, ?, t.iso_week, t.payment_id, t.county_code, t.township_code,
+                  t.program_code, t.amount, t.stratum_population, t.stratum_sample,
+                  t.week_population, t.sample_size, t.sample_seed, current_timestamp
+           FROM sample_to_export AS t JOIN export_files AS f USING (township)""",
+        [export_id, as_of],
+    )
 
 
 def export_findings(
@@ -340,6 +467,7 @@ def export_findings(
                     f"export --as-of {latest}, or run the nightly job for {as_of} first"
                 )
             con.execute(SELECT_SQL, [UNKNOWN_TOWNSHIP, as_of])
+            samples = _samples(con)
             current = con.execute(
                 "SELECT count(*) FROM serving.marts.anomalies WHERE last_seen = ?", [as_of]
             ).fetchone()[0]
@@ -349,15 +477,28 @@ def export_findings(
             by_township: dict[str, list[dict]] = defaultdict(list)
             for rec in recs:
                 by_township[rec["township"]].append(rec)
+            sample_by_township: dict[str, list[dict]] = defaultdict(list)
+            for rec in samples:
+                sample_by_township[rec["township"]].append(rec)
             written: list[tuple[Path, Path, str]] = []
             try:
-                for township, trecs in sorted(by_township.items()):
+                for township in sorted(set(by_township) | set(sample_by_township)):
                     final = out / workbook_name(township, as_of)
                     tmp = out / f".{final.name}.tmp"
                     written.append((tmp, final, township))
-                    _write_workbook(tmp, township, as_of, export_id, trecs, full_identifiers)
+                    _write_workbook(
+                        tmp,
+                        township,
+                        as_of,
+                        export_id,
+                        by_township.get(township, []),
+                        full_identifiers,
+                        sample_by_township.get(township, []),
+                    )
                 if written:
-                    _record(con, export_id, as_of, full_identifiers, exported_by, written)
+                    _record(
+                        con, export_id, as_of, full_identifiers, exported_by, written, samples
+                    )
             except BaseException:
                 for tmp, _, _ in written:
                     tmp.unlink(missing_ok=True)
@@ -368,6 +509,7 @@ def export_findings(
         finally:
             con.close()
     result.findings = len(recs)
+    result.sample_items = len(samples)
     result.urgent = sum(1 for r in recs if r["urgent"])
     result.already_verified = current - len(recs)
     log.info(

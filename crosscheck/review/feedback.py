@@ -28,7 +28,7 @@ from crosscheck import audit
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.review import layout
-from crosscheck.review.labels import CONCLUSIONS
+from crosscheck.review.labels import CONCLUSIONS, SAMPLE_CLEAR, SAMPLE_CONCLUSIONS, SAMPLE_RULE
 from crosscheck.review.privacy import make_private, private_files
 from crosscheck.warehouse import open_warehouse
 
@@ -138,6 +138,7 @@ class _Sent:
     amount_at_risk: Decimal | None
     first_as_of: dt.date
     evidence_hash: str | None
+    rule_code: str | None = None
 
 
 def _read_rows(path: Path):
@@ -152,7 +153,7 @@ def _read_rows(path: Path):
             positions = {}
             for i, h in enumerate(header):
                 h = _text(h)
-                if h in layout.HEADERS and h not in positions:
+                if h in (*layout.HEADERS, *layout.SAMPLE_HEADERS) and h not in positions:
                     positions[h] = i
             missing = [
                 h
@@ -222,22 +223,26 @@ def _check_row(
     elif anomaly_id in seen:
         reject(layout.ID_HEADER, "同一问题编号在本文件中重复填写")
 
+    sample = info is not None and info.rule_code == SAMPLE_RULE
+    allowed = SAMPLE_CONCLUSIONS if sample else CONCLUSIONS
     conclusion = _text(cells[layout.CONCLUSION][1])
     if conclusion is None:
         reject(layout.CONCLUSION, "核查结论为空")
-    elif conclusion not in CONCLUSIONS:
-        reject(layout.CONCLUSION, "核查结论须为：" + "、".join(CONCLUSIONS))
+    elif conclusion not in allowed:
+        reject(layout.CONCLUSION, "核查结论须为：" + "、".join(allowed))
+    # a 抽查 item with nothing found is, for the amounts, a 不属实
+    negative = conclusion in ("不属实", SAMPLE_CLEAR)
 
     errors_before = len(bad)
     amount = _money(cells[layout.RECOVERED][1], layout.RECOVERED, reject, info)
     confirmed = _money(cells[layout.CONFIRMED][1], layout.CONFIRMED, reject, info)
     so_far = (recorded or {}).get(anomaly_id) or Decimal(0)
     if len(bad) == errors_before:
-        if conclusion == "不属实" and (amount or 0) > 0:
-            reject(layout.RECOVERED, "核查结论为不属实，不应有追回金额")
-        elif conclusion == "不属实" and (confirmed or 0) > 0:
-            reject(layout.CONFIRMED, "核查结论为不属实，不应有核实金额")
-        elif conclusion == "不属实" and so_far > 0:
+        if negative and (amount or 0) > 0:
+            reject(layout.RECOVERED, f"核查结论为{conclusion}，不应有追回金额")
+        elif negative and (confirmed or 0) > 0:
+            reject(layout.CONFIRMED, f"核查结论为{conclusion}，不应有核实金额")
+        elif negative and so_far > 0:
             reject(layout.CONCLUSION, f"已登记追回 {so_far} 元，结论不能改为不属实")
         elif amount is not None and amount < so_far:
             reject(layout.RECOVERED, f"追回金额为累计已追回总额，不能少于已登记的 {so_far} 元")
@@ -296,11 +301,12 @@ def _sent_findings(con, ids: list[str]) -> dict[str, _Sent]:
         """SELECT e.anomaly_id,
                   arg_max(e.amount_at_risk, e.exported_at),
                   min(e.as_of),
-                  arg_max(e.evidence_hash, e.exported_at)
+                  arg_max(e.evidence_hash, e.exported_at),
+                  arg_max(e.rule_code, e.exported_at)
            FROM review.exports AS e JOIN fb_ids USING (anomaly_id)
            GROUP BY e.anomaly_id"""
     ).fetchall()
-    return {r[0]: _Sent(r[1], r[2], r[3]) for r in rows}
+    return {r[0]: _Sent(r[1], r[2], r[3], r[4]) for r in rows}
 
 
 def _current(con, ids) -> dict[str, tuple]:

@@ -57,6 +57,25 @@ URGENT = "加急"
 SCORE = "风险评分"
 
 
+SAMPLE_SHEET = "抽查"
+
+# (header, width) of a 抽查 item: a paid payment no rule flagged, to check in the field.
+SAMPLE_COLUMNS = [
+    (ID_HEADER, 18),
+    ("抽查周", 10),
+    ("姓名", 10),
+    ("身份证号", 21),
+    ("补贴项目", 26),
+    ("所属期", 9),
+    ("支付单号", 14),
+    ("收款账号", 22),
+    ("发放金额(元)", 12),
+    ("到账日期", 11),
+    ("核查要求", 40),
+]
+SAMPLE_HEADERS = [h for h, _ in SAMPLE_COLUMNS + FEEDBACK_COLUMNS]
+
+
 def sheet_name(rule_code: str, rule_name: str) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\."""
     name = f"{rule_code} {rule_name}"

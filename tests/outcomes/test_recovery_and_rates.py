@@ -48,7 +48,7 @@ def _return(res, landing, answers, tag):
 
 
 def _rebuild(wh, day):
-    result = build(wh, day)
+    result = build(wh, day)  # whole: views carry the as-of
     assert result.success, result.failures
     publish(wh)
 
