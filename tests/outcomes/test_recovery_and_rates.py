@@ -9,6 +9,7 @@ calculation; a recovery total may not go down.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import math
 from decimal import Decimal
 
@@ -197,3 +198,29 @@ def test_a_recovered_total_cannot_go_down(county, tmp_path):
     out = load_feedback(landing, k["wh"], k["day2"])
     reasons = [r.reason for f in out.files for r in f.rejects]
     assert reasons == [f"追回金额为累计已追回总额，不能少于已登记的 {k['half_b']} 元"]
+
+
+def test_the_report_shows_top_cases_rates_and_recovery_in_chromium(county, tmp_path):
+    from crosscheck.report import browser, render_weekly
+
+    k = county
+    files = render_weekly(k["wh"], "2026-W44", tmp_path, png=False, pdf=False)
+    dom = browser.dump_dom(files.html)
+    for section in ("重点疑点（按风险评分）", "各规则核实属实率", "追缴进度（到分）", "随机抽查与漏报率"):
+        assert section in dom
+    top = dom[dom.index('id="top-cases"') :]
+    top = top[: top.index("</table>")]
+    scores = [float(s) for s in re.findall(r"<tr><td>(\d+\.\d)</td>", top)]
+    assert len(scores) == 10 and scores == sorted(scores, reverse=True)
+    first, _ = k["rules"]
+    rates = dom[dom.index('id="confirmed-rates"') :]
+    lo, hi = wilson(1, 2)
+    assert f"<td>50.0%</td><td>{100 * lo:.1f}%–{100 * hi:.1f}%</td>" in rates
+    recovered = k["amt_a"] + k["half_b"]
+    assert (
+        f"各周分次追回合计 {recovered:,.2f} 元，疑点已追回合计 {recovered:,.2f} 元，两者一致" in dom
+    )
+    outstanding = k["amt_d"] + k["conf_b"] - k["half_b"]
+    recovery = dom[dom.index('id="recovery"') :]
+    recovery = recovery[: recovery.index("</table>")]
+    assert f"<td>合计</td><td></td>" in recovery and f"<td>{outstanding:,.2f}</td>" in recovery

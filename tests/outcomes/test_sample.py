@@ -155,3 +155,24 @@ def test_sample_goes_out_and_the_miss_rate_matches_a_hand_calculation(county):
     )
     others = [k for k in rows if k[0] == "program" and k[1] != target]
     assert others and all(rows[k][2] == 0 and rows[k][4] == 0 for k in others)
+
+
+def test_the_report_shows_the_miss_rate_in_chromium(county, tmp_path):
+    from crosscheck.report import browser, render_weekly
+
+    publish(county["wh"])
+    files = render_weekly(county["wh"], "2026-W44", tmp_path, png=False, pdf=False)
+    dom = browser.dump_dom(files.html)
+    table = dom[dom.index('id="miss-rate"') :]
+    table = table[: table.index("</table>")]
+    county_row = q(
+        county["wh"],
+        "SELECT sampled, returned, misses, miss_rate, ci_low, ci_high FROM marts.miss_rate "
+        "WHERE scope = 'county'",
+    )[0]
+    sampled, returned, misses, rate, lo, hi = county_row
+    assert (
+        f"<td>{county['week']}</td><td>全县</td>" in table
+        and f"<td>{sampled}</td><td>{returned}</td><td>{misses}</td><td>{100 * rate:.1f}%</td>"
+        f"<td>{100 * lo:.1f}%–{100 * hi:.1f}%</td>" in table
+    )
