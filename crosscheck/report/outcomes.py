@@ -217,14 +217,24 @@ def render(o: dict | None) -> str:
         f'<p class="check{"" if ok else " bad"}" id="recovery-check">'
         f"核对：各周分次追回合计 {_fen(o['recovered_weekly'])} 元，"
         f"疑点已追回合计 {_fen(o['recovered_total'])} 元，"
-        f"{'两者一致' if ok else '两者不一致，请核查'}；本周追回 {_fen(o['recovered_week'])} 元。</p>"
+        f"{'两者一致' if ok else '两者不一致，请核查'}；"
+        f"本周追回 {_fen(o['recovered_week'])} 元。</p>"
     )
     miss = o["miss"]
     if len(miss):
         miss_html = _table(
             "miss-rate",
-            ["抽查周", "范围", "未被规则标记的已发放笔数", "应抽样本量", "已下发", "已反馈",
-             "发现问题", "漏报率", f"{100 * float(level):.0f}% 区间"],
+            [
+                "抽查周",
+                "范围",
+                "未被规则标记的已发放笔数",
+                "应抽样本量",
+                "已下发",
+                "已反馈",
+                "发现问题",
+                "漏报率",
+                f"{100 * float(level):.0f}% 区间",
+            ],
             [
                 [
                     r.iso_week,
@@ -243,12 +253,31 @@ def render(o: dict | None) -> str:
     else:
         miss_html = '<p id="miss-rate">尚无下发的抽查样本。</p>'
     sections = [
-        ("重点疑点（按风险评分）", "风险评分综合风险等级、金额、证据强度、同一人或账户命中的其他规则和是否待支付（见评分说明）。", top),
-        ("各规则核实属实率", "属实率 = 属实 ÷（属实 + 不属实），部分属实计为属实；区间为 Wilson 置信区间。属实率低的规则多为误报。", rates),
-        ("追缴进度（到分）", "核实属实的疑点：风险金额 → 核实金额 → 已追回（分次累计）→ 待追回。", recovery + check),
-        ("随机抽查与漏报率", "每周从未被任何规则标记的已发放款项中按乡镇和项目分层随机抽查；漏报率 = 发现问题 ÷ 已反馈。", miss_html),
+        (
+            "重点疑点（按风险评分）",
+            "风险评分综合风险等级、金额、证据强度、同一人或账户命中的其他规则和是否待支付（见评分说明）。",
+            top,
+        ),
+        (
+            "各规则核实属实率",
+            "属实率 = 属实 ÷（属实 + 不属实），部分属实计为属实；区间为 Wilson 置信区间。"
+            "属实率低的规则多为误报。",
+            rates,
+        ),
+        (
+            "追缴进度（到分）",
+            "核实属实的疑点：风险金额 → 核实金额 → 已追回（分次累计）→ 待追回。",
+            recovery + check,
+        ),
+        (
+            "随机抽查与漏报率",
+            "每周从未被任何规则标记的已发放款项中按乡镇和项目分层随机抽查；"
+            "漏报率 = 发现问题 ÷ 已反馈。",
+            miss_html,
+        ),
     ]
     return f"<style>{CSS}</style>" + "".join(
-        f'<section class="outcomes"><h2>{html.escape(t)}</h2><p class="lead">{html.escape(lead)}</p>{body}</section>'
+        f'<section class="outcomes"><h2>{html.escape(t)}</h2>'
+        f'<p class="lead">{html.escape(lead)}</p>{body}</section>'
         for t, lead, body in sections
     )

@@ -131,7 +131,8 @@ def _recovery_line(rec: dict) -> str:
     if not rec["outstanding"]:
         return ""
     return (
-        f"追缴跟踪：已核实 {rec['confirmed_so_far']:,.2f} 元，已追回 {rec['recovered_so_far']:,.2f} 元，"
+        f"追缴跟踪：已核实 {rec['confirmed_so_far']:,.2f} 元，"
+        f"已追回 {rec['recovered_so_far']:,.2f} 元，"
         f"待追回 {rec['outstanding']:,.2f} 元；追回金额请填写累计已追回总额"
     )
 
@@ -496,9 +497,7 @@ def export_findings(
                         sample_by_township.get(township, []),
                     )
                 if written:
-                    _record(
-                        con, export_id, as_of, full_identifiers, exported_by, written, samples
-                    )
+                    _record(con, export_id, as_of, full_identifiers, exported_by, written, samples)
             except BaseException:
                 for tmp, _, _ in written:
                     tmp.unlink(missing_ok=True)

@@ -73,14 +73,24 @@ def test_an_edited_decision_is_caught_and_named(trail, capsys):
 @pytest.mark.parametrize(
     "tamper, expected",
     [
-        ("DELETE FROM review.decisions WHERE decision_id = (SELECT max(decision_id) "
-         "FROM review.decisions)", "is gone from review.decisions"),
-        ("UPDATE review.exports SET exported_by = 'someone else' WHERE full_identifiers",
-         "record 1 (full_export"),
-        ("INSERT INTO review.decisions (decision_id, anomaly_id, conclusion) "
-         "VALUES ('zz-forged', 'x', '属实')", "decision zz-forged in review.decisions is not in"),
-        ("UPDATE meta.audit_chain SET record_hash = repeat('a', 64) WHERE seq = 2",
-         "record 2 (decision"),
+        (
+            "DELETE FROM review.decisions WHERE decision_id = (SELECT max(decision_id) "
+            "FROM review.decisions)",
+            "is gone from review.decisions",
+        ),
+        (
+            "UPDATE review.exports SET exported_by = 'someone else' WHERE full_identifiers",
+            "record 1 (full_export",
+        ),
+        (
+            "INSERT INTO review.decisions (decision_id, anomaly_id, conclusion) "
+            "VALUES ('zz-forged', 'x', '属实')",
+            "decision zz-forged in review.decisions is not in",
+        ),
+        (
+            "UPDATE meta.audit_chain SET record_hash = repeat('a', 64) WHERE seq = 2",
+            "record 2 (decision",
+        ),
         ("DELETE FROM meta.audit_chain WHERE seq = 2", "chain row 2 is missing"),
     ],
 )

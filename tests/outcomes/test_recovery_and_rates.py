@@ -9,8 +9,8 @@ calculation; a recovery total may not go down.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import math
+import re
 from decimal import Decimal
 
 import duckdb
@@ -91,22 +91,47 @@ def county(tmp_path_factory):
     _rebuild(wh, day1)
     # the second workbook carries the confirmed findings with money outstanding
     second = export_findings(wh, as_of, tmp / "out2")
-    sent2 = {r[0] for r in q(wh, "SELECT anomaly_id FROM review.exports WHERE export_id = ?", [second.export_id])}
+    sent2 = {
+        r[0]
+        for r in q(
+            wh, "SELECT anomaly_id FROM review.exports WHERE export_id = ?", [second.export_id]
+        )
+    }
     half_b = (conf_b / 2).quantize(Decimal("0.01"))
     _return(
         second,
         tmp / "landing",
         {
             a: {"核查结论": "属实", "追回金额": str(amt_a), "核查日期": day2, **who},
-            b: {"核查结论": "部分属实", "核实金额": str(conf_b), "追回金额": str(half_b),
-                "核查日期": day2, **who},
+            b: {
+                "核查结论": "部分属实",
+                "核实金额": str(conf_b),
+                "追回金额": str(half_b),
+                "核查日期": day2,
+                **who,
+            },
         },
         "r2",
     )
     assert load_feedback(tmp / "landing", wh, day2).decisions_loaded == 2
     _rebuild(wh, day2)
-    return dict(wh=wh, tmp=tmp, sent2=sent2, a=a, b=b, c=c, d=d, amt_a=amt_a, part_a=part_a,
-                amt_b=amt_b, conf_b=conf_b, half_b=half_b, amt_d=amt_d, rules=rules[:2], day2=day2)
+    return dict(
+        wh=wh,
+        tmp=tmp,
+        sent2=sent2,
+        a=a,
+        b=b,
+        c=c,
+        d=d,
+        amt_a=amt_a,
+        part_a=part_a,
+        amt_b=amt_b,
+        conf_b=conf_b,
+        half_b=half_b,
+        amt_d=amt_d,
+        rules=rules[:2],
+        day2=day2,
+    )
 
 
 def test_confirmed_with_money_outstanding_goes_out_again(county):
@@ -192,7 +217,14 @@ def test_a_recovered_total_cannot_go_down(county, tmp_path):
     _return(
         res,
         landing,
-        {k["b"]: {"核查结论": "部分属实", "追回金额": "0.01", "核查人": "王", "核查日期": k["day2"]}},
+        {
+            k["b"]: {
+                "核查结论": "部分属实",
+                "追回金额": "0.01",
+                "核查人": "王",
+                "核查日期": k["day2"],
+            }
+        },
         "r3",
     )
     out = load_feedback(landing, k["wh"], k["day2"])
@@ -206,7 +238,12 @@ def test_the_report_shows_top_cases_rates_and_recovery_in_chromium(county, tmp_p
     k = county
     files = render_weekly(k["wh"], "2026-W44", tmp_path, png=False, pdf=False)
     dom = browser.dump_dom(files.html)
-    for section in ("重点疑点（按风险评分）", "各规则核实属实率", "追缴进度（到分）", "随机抽查与漏报率"):
+    for section in (
+        "重点疑点（按风险评分）",
+        "各规则核实属实率",
+        "追缴进度（到分）",
+        "随机抽查与漏报率",
+    ):
         assert section in dom
     top = dom[dom.index('id="top-cases"') :]
     top = top[: top.index("</table>")]
@@ -223,4 +260,4 @@ def test_the_report_shows_top_cases_rates_and_recovery_in_chromium(county, tmp_p
     outstanding = k["amt_d"] + k["conf_b"] - k["half_b"]
     recovery = dom[dom.index('id="recovery"') :]
     recovery = recovery[: recovery.index("</table>")]
-    assert f"<td>合计</td><td></td>" in recovery and f"<td>{outstanding:,.2f}</td>" in recovery
+    assert "<td>合计</td><td></td>" in recovery and f"<td>{outstanding:,.2f}</td>" in recovery

@@ -95,7 +95,9 @@ def test_worklists_come_out_in_score_order(tmp_path):
             rows = list(ws.iter_rows(values_only=True))
             col = rows[0].index(layout.SCORE)
             got = [(-Decimal(str(r[col])), r[0]) for r in rows[1:]]
-            assert got == sorted(got) and all(by_id[r[0]] == -g[0] for r, g in zip(rows[1:], got))
+            assert got == sorted(got) and all(
+                by_id[r[0]] == -g[0] for r, g in zip(rows[1:], got, strict=True)
+            )
             assert "风险评分" in rows[1][rows[0].index("疑点说明")]
             sheets += 1
         wb.close()

@@ -39,7 +39,9 @@ def wilson(x, n, z=Z95):
     return (c - h) / (1 + z * z / n), (c + h) / (1 + z * z / n)
 
 
-SAMPLE_COLS = "sample_id, payment_id, township_code, program_code, stratum_population, stratum_sample"
+SAMPLE_COLS = (
+    "sample_id, payment_id, township_code, program_code, stratum_population, stratum_sample"
+)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,7 @@ def test_sample_is_sized_stratified_and_drawn_as_documented(county):
     for (town, prog), big_nh in strata.items():
         nh = min(big_nh, math.ceil(n * big_nh / big_n))
         members = sorted(
-            (hashlib.md5(f"{seed}|{r[0]}".encode()).hexdigest(), r[0])
+            (hashlib.md5(f"{seed}|{r[0]}".encode(), usedforsecurity=False).hexdigest(), r[0])
             for r in population
             if (r[3], r[4]) == (town, prog)
         )
@@ -145,13 +147,21 @@ def test_sample_goes_out_and_the_miss_rate_matches_a_hand_calculation(county):
     }
     lo, hi = wilson(2, len(returned))
     assert rows["county", None] == (
-        len(items), len(returned), 2, pytest.approx(2 / len(returned)),
-        pytest.approx(lo, abs=1e-9), pytest.approx(hi, abs=1e-9),
+        len(items),
+        len(returned),
+        2,
+        pytest.approx(2 / len(returned)),
+        pytest.approx(lo, abs=1e-9),
+        pytest.approx(hi, abs=1e-9),
     )
     n_t = sum(1 for i in returned if program[i] == target)
     lo, hi = wilson(2, n_t)
     assert rows["program", target][1:] == (
-        n_t, 2, pytest.approx(2 / n_t), pytest.approx(lo, abs=1e-9), pytest.approx(hi, abs=1e-9)
+        n_t,
+        2,
+        pytest.approx(2 / n_t),
+        pytest.approx(lo, abs=1e-9),
+        pytest.approx(hi, abs=1e-9),
     )
     others = [k for k in rows if k[0] == "program" and k[1] != target]
     assert others and all(rows[k][2] == 0 and rows[k][4] == 0 for k in others)
@@ -174,5 +184,6 @@ def test_the_report_shows_the_miss_rate_in_chromium(county, tmp_path):
     assert (
         f"<td>{county['week']}</td><td>全县</td>" in table
         and f"<td>{sampled}</td><td>{returned}</td><td>{misses}</td><td>{100 * rate:.1f}%</td>"
-        f"<td>{100 * lo:.1f}%–{100 * hi:.1f}%</td>" in table
+        f"<td>{100 * lo:.1f}%–{100 * hi:.1f}%</td>"
+        in table
     )

@@ -69,8 +69,7 @@ select
     amount_at_risk,
     confirmed_amount,
     recovered_amount,
-    cast(case when confirmed_amount > recovered_amount then confirmed_amount - recovered_amount else 0 end
-        as decimal(18, 2)) as outstanding_amount,
+    cast(greatest(confirmed_amount - recovered_amount, 0) as decimal(18, 2)) as outstanding_amount,
     cast(recoveries as bigint) as recoveries,
     last_recovered_on,
     {{ as_of() }} as as_of

@@ -33,15 +33,18 @@ findings as (
 ),
 
 flagged_payments as (
-    select distinct payment_id from findings where payment_id is not null
+    select distinct payment_id from findings
+    where payment_id is not null
 ),
 
 flagged_persons as (
-    select distinct person_id from findings where payment_id is null and person_id is not null
+    select distinct person_id from findings
+    where payment_id is null and person_id is not null
 ),
 
 flagged_accounts as (
-    select distinct account_no from findings where payment_id is null and account_no is not null
+    select distinct account_no from findings
+    where payment_id is null and account_no is not null
 ),
 
 population as (
@@ -103,8 +106,10 @@ allocated as (
         s.stratum_population,
         z.week_population,
         z.sample_size,
-        cast(least(s.stratum_population, ceil(1.0 * z.sample_size * s.stratum_population / z.week_population))
-            as bigint) as stratum_sample
+        cast(
+            least(s.stratum_population, ceil(1.0 * z.sample_size * s.stratum_population / z.week_population))
+            as bigint
+        ) as stratum_sample
     from strata as s
     cross join sized as z
 ),

@@ -173,6 +173,20 @@ summed as (
         sum(amount_recovered) as amount_recovered
     from metrics
     group by week_start, township_code, program_code
+),
+
+running as (
+    select
+        *,
+        sum(amount_confirmed) over (
+            partition by township_code, program_code order by week_start
+            rows between unbounded preceding and current row
+        ) as confirmed_to_date,
+        sum(amount_recovered) over (
+            partition by township_code, program_code order by week_start
+            rows between unbounded preceding and current row
+        ) as recovered_to_date
+    from summed
 )
 
 select
@@ -202,16 +216,6 @@ select
     cast(s.amount_confirmed as decimal(18, 2)) as amount_confirmed,
     cast(s.amount_recovered as decimal(18, 2)) as amount_recovered,
     -- confirmed to date minus recovered to date, at week end
-    cast(
-        sum(s.amount_confirmed) over (
-            partition by s.township_code, s.program_code order by s.week_start
-            rows between unbounded preceding and current row
-        )
-        - sum(s.amount_recovered) over (
-            partition by s.township_code, s.program_code order by s.week_start
-            rows between unbounded preceding and current row
-        )
-        as decimal(18, 2)
-    ) as amount_outstanding
-from summed as s
+    cast(s.confirmed_to_date - s.recovered_to_date as decimal(18, 2)) as amount_outstanding
+from running as s
 inner join weeks as w on s.week_start = w.week_start
