@@ -198,18 +198,14 @@ def verify_con(con) -> Verdict:
 
 def verify(warehouse: Path | str) -> Verdict:
     """Open the warehouse read-only and verify its audit chain."""
-    from crosscheck.warehouse import connect
+    from crosscheck.warehouse import connect, has_table
 
     warehouse = Path(warehouse)
     if not warehouse.exists():
         raise CrosscheckError(f"warehouse {warehouse} does not exist")
     con = connect(warehouse, read_only=True)
     try:
-        has = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' "
-            "AND table_name = 'audit_chain'"
-        ).fetchone()[0]
-        if not has:
+        if not has_table(con, "meta", "audit_chain"):
             raise CrosscheckError(f"warehouse {warehouse} has no audit trail (meta.audit_chain)")
         return verify_con(con)
     finally:

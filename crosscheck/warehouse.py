@@ -188,6 +188,16 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(source.create_table_sql("quarantine"))
 
 
+def has_table(con, schema: str, table: str, database: str | None = None) -> bool:
+    """Whether the table exists (in an attached database, if named)."""
+    sql = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?"
+    params = [schema, table]
+    if database:
+        sql += " AND database_name = ?"
+        params.append(database)
+    return con.execute(sql, params).fetchone()[0] > 0
+
+
 def open_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:
     """Open for writing and make sure the tables exist."""
     con = connect(path)

@@ -39,7 +39,7 @@ from crosscheck.review.labels import (
     subtype_label,
 )
 from crosscheck.review.privacy import make_private, mask, private_dir, private_files
-from crosscheck.warehouse import open_warehouse
+from crosscheck.warehouse import has_table, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -167,16 +167,22 @@ def _finding_row(rec: dict, full: bool) -> list:
     ]
 
 
-def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool) -> None:
-    ws = wb.create_sheet(layout.sheet_name(rule_code, RULES.get(rule_code, "")))
-    columns = layout.FINDING_COLUMNS + layout.FEEDBACK_COLUMNS
-    ws.append(layout.HEADERS)
-    n_findings = len(layout.FINDING_COLUMNS)
+def _new_sheet(wb: Workbook, title: str, item_columns: list) -> object:
+    """A sheet with its header row: item columns blue, feedback columns yellow."""
+    ws = wb.create_sheet(title)
+    columns = item_columns + layout.FEEDBACK_COLUMNS
+    ws.append([h for h, _ in columns])
     for i, (_, width) in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True)
-        cell.fill = FEEDBACK_FILL if i > n_findings else HEADER_FILL
+        cell.fill = FEEDBACK_FILL if i > len(item_columns) else HEADER_FILL
         ws.column_dimensions[cell.column_letter].width = width
+    return ws
+
+
+def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool) -> None:
+    title = layout.sheet_name(rule_code, RULES.get(rule_code, ""))
+    ws = _new_sheet(wb, title, layout.FINDING_COLUMNS)
     for rec in recs:
         ws.append(_finding_row(rec, full) + [None] * len(layout.FEEDBACK_COLUMNS))
     last = len(recs) + 1
@@ -229,15 +235,7 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
 
 def _write_sample_sheet(wb: Workbook, recs: list[dict], full: bool) -> None:
     """The 抽查 sheet: unflagged paid payments to check, same feedback columns."""
-    ws = wb.create_sheet(layout.SAMPLE_SHEET)
-    columns = layout.SAMPLE_COLUMNS + layout.FEEDBACK_COLUMNS
-    ws.append(layout.SAMPLE_HEADERS)
-    n_items = len(layout.SAMPLE_COLUMNS)
-    for i, (_, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font = Font(bold=True)
-        cell.fill = FEEDBACK_FILL if i > n_items else HEADER_FILL
-        ws.column_dimensions[cell.column_letter].width = width
+    ws = _new_sheet(wb, layout.SAMPLE_SHEET, layout.SAMPLE_COLUMNS)
     for rec in recs:
         ws.append(
             [
@@ -373,21 +371,13 @@ def _attach_serving(con, warehouse: Path) -> None:
     # may still be there (e.g. while dbt holds the file in the same process)
     con.execute("DETACH DATABASE IF EXISTS serving")
     con.execute(f"ATTACH '{serving}' AS serving (READ_ONLY)")
-    has = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
-        "AND schema_name = 'marts' AND table_name = 'anomalies'"
-    ).fetchone()[0]
-    if not has:
+    if not has_table(con, "marts", "anomalies", database="serving"):
         raise CrosscheckError(f"serving copy {serving} has no marts.anomalies: run a build first")
 
 
 def _samples(con) -> list[dict]:
     """This week's 抽查 items not sent yet (none if the serving copy has no sample)."""
-    has = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
-        "AND schema_name = 'marts' AND table_name = 'spot_check_sample'"
-    ).fetchone()[0]
-    if not has:
+    if not has_table(con, "marts", "spot_check_sample", database="serving"):
         return []
     con.execute(SAMPLE_SQL, [UNKNOWN_TOWNSHIP])
     cur = con.execute(

@@ -4,9 +4,9 @@ the system's back is caught and named by `crosscheck audit verify`."""
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 import review_fixtures as fx
+from outcome_support import q as sql
 
 from crosscheck.audit import verify
 from crosscheck.cli import main
@@ -14,14 +14,6 @@ from crosscheck.review.export import export_findings
 from crosscheck.review.feedback import FEEDBACK_DIR, load_feedback
 
 DAY = fx.AS_OF
-
-
-def sql(wh, text, params=None):
-    con = duckdb.connect(str(wh))
-    try:
-        return con.execute(text, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -9,36 +9,17 @@ calculation; a recovery total may not go down.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from decimal import Decimal
 
-import duckdb
 import pytest
 import review_fixtures as fx
+from outcome_support import q, wilson
 
 from crosscheck.build import build
 from crosscheck.publish import publish
 from crosscheck.review.export import export_findings
 from crosscheck.review.feedback import FEEDBACK_DIR, load_feedback
-
-Z95 = 1.959964
-
-
-def q(path, sql, params=None):
-    con = duckdb.connect(str(path))
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def wilson(x: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval, written out by hand."""
-    p = x / n
-    centre = p + z * z / (2 * n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
 
 
 def _return(res, landing, answers, tag):

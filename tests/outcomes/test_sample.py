@@ -10,10 +10,10 @@ import hashlib
 import math
 from collections import Counter
 
-import duckdb
 import pytest
 import review_fixtures as fx
 from openpyxl import load_workbook
+from outcome_support import Z95, q, wilson
 
 from crosscheck.build import build
 from crosscheck.publish import publish
@@ -21,22 +21,7 @@ from crosscheck.review import layout
 from crosscheck.review.export import export_findings
 from crosscheck.review.feedback import FEEDBACK_DIR, load_feedback
 
-Z95 = 1.959964
 MARGIN = 0.15  # a small county: a wide margin, so that the sample is a real subset
-
-
-def q(path, sql, params=None):
-    con = duckdb.connect(str(path))
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def wilson(x, n, z=Z95):
-    p = x / n
-    c, h = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (c - h) / (1 + z * z / n), (c + h) / (1 + z * z / n)
 
 
 SAMPLE_COLS = (
