@@ -4,6 +4,8 @@ the system's back is caught and named by `crosscheck audit verify`."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import review_fixtures as fx
 from outcome_support import q as sql
@@ -16,8 +18,10 @@ from crosscheck.review.feedback import FEEDBACK_DIR, load_feedback
 DAY = fx.AS_OF
 
 
-@pytest.fixture
-def trail(tmp_path):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The trail written once; each test tampers with its own copy."""
+    tmp_path = tmp_path_factory.mktemp("trail")
     wh = fx.build(tmp_path / "warehouse.duckdb")
     res = export_findings(wh, DAY, tmp_path / "out", full_identifiers=True)
     export_findings(wh, DAY, tmp_path / "masked")  # masked: not chained
@@ -33,6 +37,14 @@ def trail(tmp_path):
         fx.fill_feedback(wb, answers, out=folder / wb.name)
     assert load_feedback(tmp_path / "landing", wh, DAY).decisions_loaded == 3
     return wh, res.export_id
+
+
+@pytest.fixture
+def trail(built, tmp_path):
+    wh, export_id = built
+    copy = tmp_path / wh.name
+    shutil.copy(wh, copy)
+    return copy, export_id
 
 
 def test_an_untouched_trail_is_intact(trail, capsys):
