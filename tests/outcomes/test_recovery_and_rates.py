@@ -29,8 +29,10 @@ def _return(res, landing, answers, tag):
 
 
 def _rebuild(wh, day):
-    # what decisions feed (same as-of as the county's build: its views stay valid)
-    result = build(wh, day, select="int_marts_review_state+ int_review_recoveries+")
+    # what decisions feed, and the scores again (same as-of: the views stay valid)
+    result = build(
+        wh, day, select="int_marts_review_state+ int_review_recoveries+ int_finding_scores+"
+    )
     assert result.success, result.failures
     publish(wh)
 
