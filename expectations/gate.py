@@ -7,9 +7,14 @@ on `ingest_work.<source>`, created on first use and reused for every later
 delivery of that source: the per-delivery cost is the validation queries.
 
 A failed `critical` expectation quarantines the delivery; failed `warning`s
-are recorded and pass. An expectation that raised instead of answering is
-retried once on a fresh snapshot; if it still raises it counts as failed,
-with the error as its reason ("could not be evaluated"), never as a pass.
+are recorded and pass. A failed `rate` expectation (a row-level defect) is a
+warning unless the delivery has at least its `min_rows` rows and the failing
+share is above its `share_above`: then it is critical (`effective_severity`).
+The recorded severity is the effective one.
+
+An expectation that raised instead of answering is retried once on a fresh
+snapshot; if it still raises it counts as failed (critical, whatever its
+policy), with the error as its reason ("could not be evaluated"), never as a pass.
 
 Snapshots: GX keeps one persisted SQLAlchemy connection (a cursor of the
 writer's DuckDB connection), and SQLAlchemy opens a transaction on it that GX
@@ -63,6 +68,36 @@ class Verdict:
         return out
 
 
+def failing_share(result: dict, batch_rows: int) -> tuple[int, float]:
+    """(rows judged, share failing) of one expectation's result.
+
+    Column expectations report their own domain (filled values, or the rows of
+    their row_condition); custom-SQL ones count failing rows of the batch.
+    """
+    if "unexpected_count" in result and "element_count" in result:
+        judged = int(result["element_count"] or 0) - int(result.get("missing_count") or 0)
+        bad = int(result["unexpected_count"] or 0)
+    elif isinstance(result.get("observed_value"), int):
+        judged, bad = batch_rows, int(result["observed_value"])
+    else:
+        return batch_rows, 1.0  # nothing to measure: judge it as wholly failing
+    return judged, (bad / judged if judged else 0.0)
+
+
+def effective_severity(
+    policy: str, quarantine: dict | None, result: dict, batch_rows: int, raised: bool
+) -> str:
+    """critical or warning for this delivery (suite_builder's module docstring)."""
+    if policy != "rate":
+        return policy
+    if raised or quarantine is None:
+        return "critical"  # could not be measured: never a silent pass
+    judged, share = failing_share(result, batch_rows)
+    if judged >= quarantine["min_rows"] and share > quarantine["share_above"]:
+        return "critical"
+    return "warning"
+
+
 def _class_name(type_: str) -> str:
     if type_ == "unexpected_rows":
         return "UnexpectedRowsExpectation"
@@ -114,7 +149,7 @@ class Gate:
         self.docs_dir = Path(docs_dir) if docs_dir else None
         self.context = None  # created on first use: refused deliveries never need GX
         self._definitions: dict[str, object] = {}
-        self._severity: dict[str, dict[str, tuple[str, str | None]]] = {}
+        self._severity: dict[str, dict[str, tuple[str, str | None, dict | None]]] = {}
         self.validated = 0
 
     def _start(self) -> None:
@@ -168,13 +203,13 @@ class Gate:
         batch = asset.add_batch_definition_whole_table("delivery")
         spec = load_suite(source.name)
         suite = self.context.suites.add(gx.ExpectationSuite(name=f"{source.name}_delivery"))
-        info: dict[str, tuple[str, str | None]] = {}
+        info: dict[str, tuple[str, str | None, dict | None]] = {}
         for e in spec["expectations"]:
             cls = getattr(gx.expectations, _class_name(e["type"]))
             kwargs = dict(e["kwargs"])
             exp = cls(**kwargs, description=e["description"], meta={"id": e["id"]})
             suite.add_expectation(exp)
-            info[e["id"]] = (e["severity"], kwargs.get("column"))
+            info[e["id"]] = (e["severity"], kwargs.get("column"), e.get("quarantine"))
         definition = self.context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{source.name}_delivery", data=batch, suite=suite)
         )
@@ -229,11 +264,13 @@ class Gate:
         verdict = Verdict(load_id, source.name, extract_date, passed=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping only
         info = self._severity[source.name]
+        batch_rows = self.con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0]
         for r in result.results:
             exp_id = _exp_id(r)
-            severity, column = info.get(exp_id, ("critical", None))
+            policy, column, quarantine = info.get(exp_id, ("critical", None, None))
             res = r.result or {}
             success = bool(r.success)
+            severity = effective_severity(policy, quarantine, res, batch_rows, _raised(r))
             if _raised(r):
                 success = False
                 message = _error_message(r)

@@ -241,6 +241,9 @@ def type_rows(
                 f"CASE WHEN {bad} THEN {_lit(REASON_WORDS[c.type] + ' in ' + c.name + ': ')}"
                 f" || {_q(c.name)} END"
             )
+    for k in source.key:  # a row without its key cannot be a record: a reject, not a gate failure
+        empty = f"nullif(trim({_q(k)}), '') IS NULL"
+        reasons.append(f"CASE WHEN {empty} THEN {_lit('empty key column ' + k)} END")
     reason_sql = f"concat_ws('; ', {', '.join(reasons)})" if reasons else "''"
     raw_text = (
         "concat_ws(',', " + ", ".join(f"coalesce({_q(c.name)}, '')" for c in source.columns) + ")"

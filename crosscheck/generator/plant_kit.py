@@ -71,6 +71,19 @@ class Kit:
     def month_day(self, yyyymm: int, dom: int) -> int:
         return self.day(month_start(yyyymm).replace(day=dom))
 
+    def quiet_days(self, count: int) -> list[int]:
+        """The `count` working days after go-live whose ledger deliveries are smallest so far.
+
+        Planted there, a case lands in a daily delivery of one or a few rows (at county
+        scale; a province's every day is busy, and the case is then in a larger one).
+        """
+        frames = [f[["upd_day"]] for f in self.c.lb.versions]
+        if self.versions:
+            frames.append(pd.DataFrame(self.versions)[["upd_day"]])
+        sizes = pd.concat(frames)["upd_day"].value_counts()
+        days = [d for d in range(self.s + 1, self.e + 1) if self.cal.is_work[d]]
+        return sorted(days, key=lambda d: (int(sizes.get(d, 0)), d))[:count]
+
     # ---- persons ----------------------------------------------------------------------
     def _id(
         self, birth: dt.date, male: bool, area: str = COUNTY, want_x: bool | None = False

@@ -46,6 +46,7 @@ def plant(county) -> None:
         corrected_certificate,
         quarter_before_death,
         reissues,
+        small_deliveries,  # last: it picks the days the others left quiet
     ):
         fn(k, n)
     k.commit()
@@ -312,13 +313,8 @@ def r09(k: Kit, n: int) -> None:
                 account=account,
             )
         else:
-            # held since go-live: the baseline is the largest delivery, so a planted invalid
-            # number never tips a small day's delivery over the ID-validity quality gate
-            day = k.held_since_start
-            key = k.pending(
-                p, "17", k.cal.date(day).strftime("%Y%m"), amt, approved=day, rid=rid,
-                rname=rname, account=account,
-            )  # fmt: skip
+            month = k.cal.date(k.pend_day).strftime("%Y%m")  # held in the last days' deliveries
+            key = k.pending(p, "17", month, amt, rid=rid, rname=rname, account=account)
         return key, amt
 
     for i in range(n + 1):
@@ -647,3 +643,60 @@ def reissues(k: Kit, n: int) -> None:
     k.near("legitimate_reissue", "R02", re, "reissue_of the failed payment, same period")
     k.near("late_reissue", "R05", re, "a reissue is exempt from the cycle's due date")
     k.near("reissue_settles_chain", "R06", first, "the chain's reissue is paid")
+
+
+def small_deliveries(k: Kit, n: int) -> None:
+    """Invalid IDs in small daily ledger deliveries, beside other payments' status changes.
+
+    A quality gate that judged rows would quarantine such a delivery whole (issue 9):
+    R09 would miss the invalid ID, and the other rows' changes would be lost with it (a
+    reissue paid that day stays pending: an R06 false positive; a duplicate cancelled
+    that day stays pending: an R02 false positive). Planted on the quietest working days.
+    """
+    days = k.quiet_days(1)
+    if not days:  # no working day after go-live: no daily delivery to plant in
+        return
+    busy = days[0]
+    amt = cents(1000)
+    # a few rows: a grant paid to an invalid ID number (wrong check character) ...
+    p = k.person(age=46, card=False)
+    p["in_hukou"] = False
+    bad = p["id"][:17] + ("0" if p["id"][17] != "0" else "1")
+    acct, _ = k.c.acc.one(1)
+    a = k.sub(busy, 2)
+    month = k.cal.date(a).strftime("%Y%m")
+    key = k.paid(p, "17", month, amt, days=(a, k.sub(busy, 1), busy), rid=bad, account=acct)
+    k.pay_finding("R09", "INVALID_ID", "paid", key, bad, amt)
+    # ... a failed payment's reissue paid the same day: the chain is settled ...
+    p = k.person(age=58)
+    k.spell(p, "14", month_add(k.m0, -6))
+    first, last = k.failed(p, "14", k.mA, cents(140))
+    a = k.sub(busy, 2)
+    k.paid(p, "14", k.mA, cents(140), days=(a, k.sub(busy, 1), busy), reissue_of=first)
+    k.near(
+        "reissue_paid_in_small_delivery",
+        "R06",
+        first,
+        "the reissue is paid in a small delivery that also holds an invalid ID",
+    )
+    # ... and a duplicate cancelled the same day: nothing left to flag
+    p = k.person(age=59)
+    k.spell(p, "14", month_add(k.m0, -6))
+    k.paid(p, "14", k.mB, cents(120))
+    dup = k._pay(p, "14", k.mB, cents(120), k.sub(busy, 3), [("CANCELLED", busy, -1, None)])
+    k.near(
+        "duplicate_cancelled_in_small_delivery",
+        "R02",
+        dup,
+        "the duplicate is cancelled in a small delivery that also holds an invalid ID",
+    )
+    # a delivery of one row (where the county's days are quiet): a grant held pending,
+    # its ID number one character short; planted last, on the quietest day left
+    lone = k.quiet_days(1)[0]
+    p = k.person(age=44, card=False)
+    p["in_hukou"] = False  # the typed number is the only trace of this person
+    bad = p["id"][:17]
+    acct, _ = k.c.acc.one(1)
+    month = k.cal.date(lone).strftime("%Y%m")
+    key = k.pending(p, "17", month, amt, approved=lone, rid=bad, account=acct)
+    k.pay_finding("R09", "INVALID_ID", "pending", key, bad, amt)

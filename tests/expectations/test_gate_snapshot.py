@@ -71,7 +71,8 @@ def test_a_bad_delivery_is_not_validated_on_the_previous_ones_data(gate):
     make_vehicles(con, duplicate=True, future=True)
     verdict = g.validate(VEHICLES, "ingest_work.vehicles", "v:2", DAY)
     assert not verdict.passed
-    assert {"key_unique", "status_date_plausible"} <= set(verdict.failed_critical)
+    assert "key_unique" in verdict.failed_critical
+    assert "status_date_plausible" in verdict.failed_warning  # a row-level defect, small delivery
     assert not verdict.errors
     # GX's connection is left without a transaction: it pins no snapshot
     assert not g.datasource.get_execution_engine()._connection.in_transaction()

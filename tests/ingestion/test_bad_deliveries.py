@@ -164,6 +164,22 @@ def test_bad_delivery_is_refused_whole(env, make, reason):
     assert not list(env.warehouse.parent.glob("crosscheck-ingest-*"))
 
 
+def many(source: str, day: dt.date, n: int) -> list[dict]:
+    """n good rows of a source, keys made unique: a delivery large enough to be judged."""
+    base = good_rows(source, day)
+    key_field = {"ledger": "payment_id", "deaths": "certificate_no", "payroll": "employer"}
+    out = []
+    for i in range(n):
+        r = dict(base[i % len(base)])
+        r[key_field[source]] = f"{r[key_field[source]]}-{i:04d}"
+        out.append(r)
+    return out
+
+
+LARGE = 120  # above rate_min_rows (100)
+BAD = 10  # 8 %: above the 1 % quarantine share of row-level expectations
+
+
 def duplicate_keys(landing):
     rows = ledger_rows(DAY)
     write_delivery(landing, "ledger", DAY, [*rows, rows[0]])
@@ -171,22 +187,25 @@ def duplicate_keys(landing):
 
 
 def code_out_of_list(landing):
-    rows = ledger_rows(DAY)
-    rows[1]["status"] = "LOST"
+    rows = many("ledger", DAY, LARGE)
+    for r in rows[:BAD]:
+        r["status"] = "LOST"
     write_delivery(landing, "ledger", DAY, rows)
     return "ledger", DAY
 
 
 def paid_without_sent_date(landing):
-    rows = ledger_rows(DAY)
-    rows[0]["sent_date"] = None
+    rows = [r for r in many("ledger", DAY, 2 * LARGE) if r["status"] == "PAID"]
+    for r in rows[:BAD]:
+        r["sent_date"] = None
     write_delivery(landing, "ledger", DAY, rows)
     return "ledger", DAY
 
 
 def date_after_extract(landing):
-    rows = good_rows("deaths", DAY)
-    rows[0]["death_date"] = "2026-12-01"
+    rows = many("deaths", DAY, LARGE)
+    for r in rows[:BAD]:
+        r["death_date"] = "2026-12-01"
     write_delivery(landing, "deaths", DAY, rows)
     return "deaths", DAY
 
@@ -197,11 +216,13 @@ def snapshot_halves(landing):
 
 
 def invalid_ids(landing):
-    rows = good_rows("payroll", dt.date(2026, 12, 1))
-    for r in rows:
+    """Most IDs of a large delivery invalid: the file is broken, not the persons."""
+    day = dt.date(2026, 12, 1)
+    rows = many("payroll", day, LARGE)
+    for r in rows[: LARGE // 2 + 1]:
         r["id_number"] = "12345"
-    write_delivery(landing, "payroll", dt.date(2026, 12, 1), rows)
-    return "payroll", dt.date(2026, 12, 1)
+    write_delivery(landing, "payroll", day, rows)
+    return "payroll", day
 
 
 QUARANTINED = [
@@ -212,6 +233,70 @@ QUARANTINED = [
     (snapshot_halves, "row_count_near_previous"),
     (invalid_ids, "id_number_valid_rate"),
 ]
+
+
+def small_invalid_id(landing):
+    """One payment, its ID invalid: R09's finding, not a broken delivery."""
+    rows = ledger_rows(DAY)[:1]
+    rows[0]["recipient_id"] = rows[0]["recipient_id"][:17]
+    write_delivery(landing, "ledger", DAY, rows)
+    return "ledger", DAY, "recipient_id_valid_rate", 1
+
+
+def small_code_out_of_list(landing):
+    rows = ledger_rows(DAY)
+    rows[1]["status"] = "LOST"
+    write_delivery(landing, "ledger", DAY, rows)
+    return "ledger", DAY, "status_in_list", 2
+
+
+def large_few_invalid_ids(landing):
+    """A large ledger with 10 % invalid IDs: below the 50 % share, R09 flags them."""
+    rows = many("ledger", DAY, LARGE)
+    for r in rows[:12]:
+        r["recipient_id"] = "12345"
+    write_delivery(landing, "ledger", DAY, rows)
+    return "ledger", DAY, "recipient_id_valid_rate", LARGE
+
+
+def small_date_after_extract(landing):
+    rows = good_rows("deaths", DAY)
+    rows[0]["death_date"] = "2026-12-01"
+    write_delivery(landing, "deaths", DAY, rows)
+    return "deaths", DAY, "death_date_plausible", len(rows)
+
+
+WARNED = [small_invalid_id, small_code_out_of_list, large_few_invalid_ids, small_date_after_extract]
+
+
+@pytest.mark.parametrize("make", WARNED, ids=[m.__name__ for m in WARNED])
+def test_row_level_defects_warn_and_the_delivery_loads(env, make):
+    """Issue 9: the gate judges deliveries, not the rows the rules need."""
+    source, day, expectation, n = make(env.landing)
+    report = env.ingest(as_of=day)
+    [result] = [d for d in report.deliveries if d.source == source and d.extract_date == day]
+    assert result.status == "loaded", result.reasons
+    assert f"warning: {expectation}" in result.reasons
+    assert env.query(
+        "SELECT success, severity FROM meta.validation_results WHERE load_id = ? "
+        "AND expectation = ?",
+        [result.load_id, expectation],
+    ) == [(False, "warning")]
+    assert env.query(f"SELECT count(*) FROM raw.{source} WHERE _load_id = ?", [result.load_id]) == [
+        (n,)
+    ]
+
+
+def test_row_without_key_is_rejected_and_the_rest_loads(env):
+    rows = ledger_rows(DAY)
+    rows[0]["payment_id"] = " "
+    write_delivery(env.landing, "ledger", DAY, rows)
+    [result] = env.fresh(as_of=DAY)
+    assert result.status == "loaded", result.reasons
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    assert env.query(
+        "SELECT line_no, reason FROM meta.rejects WHERE load_id = ?", [result.load_id]
+    ) == [(1, "empty key column payment_id")]
 
 
 @pytest.mark.parametrize(

@@ -100,14 +100,16 @@ def test_snapshot_within_tolerance_is_kept_per_extract_date(env):
 
 def test_quarantine_then_release_is_recorded(env, capsys):
     rows = ledger_rows(D2)
-    rows[0]["program_code"] = "99"
+    rows[0]["program_code"] = "99"  # a row-level defect: a warning only
+    rows.append(dict(rows[1]))  # one key twice: the delivery is ambiguous as a whole
     write_delivery(env.landing, "ledger", D2, rows)
     [q] = env.fresh(as_of=D2)
     assert q.status == "quarantined"
+    assert "warning: program_code_in_list" in q.reasons
     # status shows it with its failed expectation
     assert main(["status", "--warehouse", str(env.warehouse)]) == 0
     out = capsys.readouterr().out
-    assert q.load_id in out and "program_code_in_list" in out
+    assert q.load_id in out and "key_unique" in out
     rc = main(
         [
             "release",
@@ -116,7 +118,7 @@ def test_quarantine_then_release_is_recorded(env, capsys):
             "--load-id",
             q.load_id,
             "--reason",
-            "code 99 confirmed by Finance",
+            "duplicate row confirmed harmless by Finance",
             "--by",
             "auditor1",
         ]
@@ -124,10 +126,10 @@ def test_quarantine_then_release_is_recorded(env, capsys):
     assert rc == 0
     assert "released" in capsys.readouterr().out
     assert env.load(q.load_id)["status"] == "loaded"
-    assert env.query("SELECT count(*) FROM raw.ledger WHERE _load_id = ?", [q.load_id]) == [(2,)]
+    assert env.query("SELECT count(*) FROM raw.ledger WHERE _load_id = ?", [q.load_id]) == [(3,)]
     assert env.query("SELECT count(*) FROM quarantine.ledger") == [(0,)]
     assert env.query("SELECT load_id, released_by, reason FROM meta.releases") == [
-        (q.load_id, "auditor1", "code 99 confirmed by Finance")
+        (q.load_id, "auditor1", "duplicate row confirmed harmless by Finance")
     ]
     # the release is on the tamper-evident trail; editing its reason is caught
     from crosscheck.audit import verify

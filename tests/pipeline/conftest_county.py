@@ -16,7 +16,9 @@ from crosscheck.build import build
 from crosscheck.cli import main
 from ingestion.api import ingest
 
-START = dt.date(2026, 10, 30)
+# Three weeks of daily deliveries: small ledger days (one row, a few rows) hold
+# planted invalid IDs beside other payments' status changes (issue 9).
+START = dt.date(2026, 10, 12)
 END = dt.date(2026, 10, 31)
 DAY_BEFORE = END - dt.timedelta(days=1)
 # Models and seeds only (no data or unit tests): the quick rebuilds.

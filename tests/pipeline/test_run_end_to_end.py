@@ -17,8 +17,15 @@ RULES = [f"R{i:02d}" for i in range(1, 15)]
 
 
 def finding_set(rows, rule):
+    """(rule, subtype, key, amount, status): a finding reported pending but paid is wrong."""
     return {
-        (r["rule_code"], r.get("subtype"), r["finding_key"], Decimal(str(r["amount_at_risk"])))
+        (
+            r["rule_code"],
+            r.get("subtype"),
+            r["finding_key"],
+            Decimal(str(r["amount_at_risk"])),
+            r.get("status") or None,
+        )
         for r in rows
         if r["rule_code"] == rule
     }
@@ -38,6 +45,26 @@ def test_planted_findings_found_per_rule(county, rule):
     assert found == expected, (
         f"{rule}: missing {sorted(expected - found)[:5]}, extra {sorted(found - expected)[:5]}"
     )
+
+
+@pytest.mark.slow
+def test_small_daily_deliveries_are_loaded_not_quarantined(county):
+    """The county has one-row and few-row ledger days with invalid IDs: all load."""
+    con = duckdb.connect(str(county.warehouse))
+    try:
+        loads = con.execute(
+            "SELECT source, status, rows_loaded FROM meta.loads WHERE source = 'ledger'"
+        ).fetchall()
+        invalid_days = con.execute(
+            """SELECT _extract_date, count(*) AS n, count(*) FILTER (WHERE NOT recipient_id_valid)
+               FROM raw.ledger GROUP BY 1 HAVING count(*) FILTER (WHERE NOT recipient_id_valid) > 0
+               AND count(*) <= 5"""
+        ).fetchall()
+    finally:
+        con.close()
+    assert {s for _, s, _ in loads} == {"loaded"}, loads
+    assert any(n == 1 for _, n, _ in invalid_days), invalid_days  # a one-row delivery
+    assert any(n > bad for _, n, bad in invalid_days), invalid_days  # beside other rows
 
 
 @pytest.mark.slow
