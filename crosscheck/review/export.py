@@ -13,6 +13,7 @@ import datetime as dt
 import getpass
 import logging
 import os
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ from crosscheck import audit
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
+from crosscheck.review import cells, layout, score
 from crosscheck.review import evidence as evidence_text
-from crosscheck.review import layout, score
 from crosscheck.review.labels import (
     CONCLUSIONS,
     RULES,
@@ -120,7 +121,9 @@ class ExportResult:
 
 
 def workbook_name(township: str, as_of: dt.date) -> str:
-    return f"核查清单_{township}_{as_of:%Y%m%d}.xlsx"
+    """The file name; a township code from the data cannot name another folder."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", township).lstrip(".") or "_"
+    return f"核查清单_{safe}_{as_of:%Y%m%d}.xlsx"
 
 
 def _show_id(value, full: bool):
@@ -184,7 +187,7 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
     title = layout.sheet_name(rule_code, RULES.get(rule_code, ""))
     ws = _new_sheet(wb, title, layout.FINDING_COLUMNS)
     for rec in recs:
-        ws.append(_finding_row(rec, full) + [None] * len(layout.FEEDBACK_COLUMNS))
+        ws.append(cells.row(_finding_row(rec, full)) + [None] * len(layout.FEEDBACK_COLUMNS))
     last = len(recs) + 1
     col = {h: i for i, h in enumerate(layout.HEADERS, start=1)}
     for r in range(2, last + 1):
@@ -238,19 +241,21 @@ def _write_sample_sheet(wb: Workbook, recs: list[dict], full: bool) -> None:
     ws = _new_sheet(wb, layout.SAMPLE_SHEET, layout.SAMPLE_COLUMNS)
     for rec in recs:
         ws.append(
-            [
-                rec["sample_id"],
-                rec["iso_week"],
-                rec["person_name"],
-                _show_id(rec["person_id"], full),
-                program_label(rec["program_code"]),
-                rec["period"],
-                rec["payment_id"],
-                _show_id(rec["account_no"], full),
-                rec["amount"],
-                rec["status_date"],
-                SAMPLE_CHECK,
-            ]
+            cells.row(
+                [
+                    rec["sample_id"],
+                    rec["iso_week"],
+                    rec["person_name"],
+                    _show_id(rec["person_id"], full),
+                    program_label(rec["program_code"]),
+                    rec["period"],
+                    rec["payment_id"],
+                    _show_id(rec["account_no"], full),
+                    rec["amount"],
+                    rec["status_date"],
+                    SAMPLE_CHECK,
+                ]
+            )
             + [None] * len(layout.FEEDBACK_COLUMNS)
         )
     last = len(recs) + 1
@@ -285,10 +290,10 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
     ws.append(["一卡通惠民惠农补贴疑点核查清单"])
     ws["A1"].font = Font(bold=True, size=16)
     ws.append([])
-    ws.append(["乡镇（区划代码）", township])
+    ws.append(["乡镇（区划代码）", cells.neutral(township)])
     ws.append(["数据截至", as_of])
     ws["B4"].number_format = "yyyy-mm-dd"
-    ws.append(["下发批次", export_id])
+    ws.append(["下发批次", cells.neutral(export_id)])
     ws.append(["疑点总数", total])
     ws.append(["其中加急（待支付，请在银行支付前核实）", urgent])
     ws.append(["风险金额合计（元）", amount])
@@ -370,7 +375,7 @@ def _attach_serving(con, warehouse: Path) -> None:
     # connections of one process share the database: a previous export's attach
     # may still be there (e.g. while dbt holds the file in the same process)
     con.execute("DETACH DATABASE IF EXISTS serving")
-    con.execute(f"ATTACH '{serving}' AS serving (READ_ONLY)")
+    con.execute("ATTACH ? AS serving (READ_ONLY)", [str(serving)])  # a path is data: bound
     if not has_table(con, "marts", "anomalies", database="serving"):
         raise CrosscheckError(f"serving copy {serving} has no marts.anomalies: run a build first")
 
