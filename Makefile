@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 export CROSSCHECK_HOME ?= $(CURDIR)/work
 
-.PHONY: setup setup-browser lock lint format test test-fast demo airflow benchmark clean
+.PHONY: setup setup-browser setup-java lock lint format test test-fast demo airflow benchmark fuzz kill-trials clean
 
 ## setup: create or update .venv from requirements.lock (fast when nothing changed)
 setup: $(STAMP)
@@ -23,6 +23,11 @@ $(STAMP): requirements.lock pyproject.toml
 setup-browser:
 	@command -v chromium >/dev/null && fc-list | grep -qi 'wqy\|noto sans cjk' || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-zenhei)
+
+## setup-java: a Java 17+ runtime for the local Spark of the dbt `spark` target (Debian, as root)
+setup-java:
+	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|2[0-9])' || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless)
 
 ## lock: re-resolve requirements.lock from pyproject.toml (needs the registry)
 lock:
@@ -41,7 +46,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 ## test: set up if needed, lint, and run the whole test suite
-test: setup setup-browser lint
+test: setup setup-browser setup-java lint
 	$(VENV)/bin/pytest
 
 ## demo: set up, generate a sample county and run a week of it through the Airflow DAGs
@@ -55,6 +60,16 @@ airflow: setup
 ## benchmark: heavy runs at county/province scale; figures go to benchmarks/results/
 benchmark: setup
 	$(PY) -m crosscheck.benchmark
+
+## fuzz: long hypothesis fuzzing of the readers (CSV, XLSX, _SUCCESS); benchmarks/results/fuzz.json
+fuzz: setup
+	CROSSCHECK_FUZZ_EXAMPLES=$${CROSSCHECK_FUZZ_EXAMPLES:-1000} \
+	CROSSCHECK_FUZZ_RESULTS=$(CURDIR)/benchmarks/results/fuzz.json \
+		$(VENV)/bin/pytest tests/ingestion/test_fuzz_readers.py -q
+
+## kill-trials: kill -9 nightly runs and load-feedback at random points; benchmarks/results/kill_trials.json
+kill-trials: setup
+	$(PY) benchmarks/kill_trials.py
 
 clean:
 	rm -rf work .pytest_cache dbt_project/target dbt_project/logs

@@ -10,6 +10,9 @@ import datetime as dt
 import json
 import logging
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,11 +40,15 @@ def dbt_args(
     full_refresh: bool = False,
     select: str | None = None,
     extra_vars: dict | None = None,
+    target: str = "duckdb",
+    exclude: str | None = None,
 ) -> list[str]:
     """The dbt command line for a warehouse; target and logs live beside it."""
-    work = Path(warehouse).resolve().parent / "dbt"
+    work = Path(warehouse).resolve().parent / ("dbt" if target == "duckdb" else f"dbt-{target}")
     args = [
         command,
+        "--target",
+        target,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -57,16 +64,72 @@ def dbt_args(
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
+    if exclude:
+        args += ["--exclude", exclude]
     return args
 
 
+# dbt-duckdb reads the warehouse path as a URL to name the database: these
+# characters would cut it short (`a;b.duckdb` → database "a").
+URL_CHARS = ";?#"
+# dbt-duckdb also splices the database name (the file's stem) into SQL
+# literals and identifiers unescaped: a file name must not hold quotes.
+NAME_CHARS = URL_CHARS + "'\"\\"
+
+
+def check_warehouse_name(warehouse: Path | str) -> None:
+    """Refuse, before any work, a warehouse file name dbt cannot use."""
+    name = Path(warehouse).name
+    bad = sorted({c for c in name if c in NAME_CHARS})
+    if bad:
+        raise CrosscheckError(
+            f"warehouse file name {name!r} contains {' '.join(bad)}: dbt cannot use it as a "
+            "database name; rename the file (its folder may hold any character)"
+        )
+
+
+@contextmanager
+def _dbt_path(warehouse: Path) -> Iterator[str]:
+    """The warehouse path as dbt-duckdb can read it.
+
+    A folder whose path holds ; ? or # is reached through a private symlink
+    to the folder (not the file: DuckDB's .wal stays beside the warehouse).
+    """
+    real = Path(warehouse).resolve()
+    check_warehouse_name(real)
+    if not any(c in str(real.parent) for c in URL_CHARS):
+        yield str(real)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="crosscheck-dbt-"))  # 0700
+    link = tmp / "warehouse-dir"
+    link.symlink_to(real.parent, target_is_directory=True)
+    try:
+        yield str(link / real.name)
+    finally:
+        link.unlink()
+        tmp.rmdir()
+
+
 def run_dbt(args: list[str], warehouse: Path):
-    """Invoke dbt in-process against `warehouse`; return dbt's result object."""
+    """Invoke dbt in-process against `warehouse`; return dbt's result object.
+
+    A Spark target (`--target spark…`) reads the Parquet export beside the
+    warehouse (crosscheck/spark.py) and keeps its tables there too.
+    """
     from dbt.cli.main import dbtRunner
 
-    os.environ["CROSSCHECK_WAREHOUSE"] = str(Path(warehouse).resolve())
+    if any(a.startswith("spark") for a in args):
+        from crosscheck.spark import spark_env
+
+        os.environ.update(spark_env(warehouse))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return dbtRunner().invoke(args)
+    old = os.umask(0o077)  # dbt's logs and target may quote identifiers
+    try:
+        with _dbt_path(warehouse) as path:
+            os.environ["CROSSCHECK_WAREHOUSE"] = path
+            return dbtRunner().invoke(args)
+    finally:
+        os.umask(old)
 
 
 def build(
@@ -77,12 +140,17 @@ def build(
     select: str | None = None,
     extra_vars: dict | None = None,
     unit_tests: bool = False,
+    target: str = "duckdb",
+    exclude: str | None = None,
 ) -> BuildResult:
     """`dbt build` (seeds, models, data tests) for the as-of date.
 
     dbt's unit tests prove the SQL, not the data: they run in CI
     (`unit_tests=True`, as the test suite does) and are left out of the
     nightly run, where they would only add minutes.
+
+    `target="spark"` builds the same models with a local Spark session on the
+    Parquet export of the warehouse (`crosscheck.spark.export_sources` first).
     """
     warehouse = Path(warehouse)
     args = dbt_args(
@@ -92,6 +160,8 @@ def build(
         full_refresh=full_refresh,
         select=select,
         extra_vars=extra_vars,
+        target=target,
+        exclude=exclude,
     )
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]

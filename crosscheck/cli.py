@@ -6,6 +6,7 @@ inside the sub-commands so that `--help` is instant.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -29,7 +30,20 @@ for _command in COMMANDS:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI and turn every error into one line."""
+    """Entry point: run the CLI and turn every error into one line.
+
+    Everything a command writes is owner-only (umask 077): it may hold identifiers.
+    """
+    from crosscheck.review.privacy import owner_only_process
+
+    old_umask = owner_only_process()
+    try:
+        return _main(argv)
+    finally:
+        os.umask(old_umask)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         rv = cli.main(args=argv, prog_name="crosscheck", standalone_mode=False)
     except click.exceptions.Exit as e:

@@ -74,7 +74,9 @@ def summary(home) -> list[str]:
 
 def demo() -> int:
     from crosscheck import config
+    from crosscheck.review.privacy import owner_only_process
 
+    owner_only_process()  # the sample county is synthetic, the habit is not
     home = config.home()
     home.mkdir(parents=True, exist_ok=True)
     _fresh(home)

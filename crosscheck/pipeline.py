@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from crosscheck.build import BuildResult, build
+from crosscheck.build import BuildResult, build, check_warehouse_name
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.publish import publish
@@ -142,6 +142,7 @@ def run_nightly(
     landing, warehouse = Path(landing), Path(warehouse)
     if not landing.is_dir():
         raise CrosscheckError(f"landing folder {landing} does not exist")
+    check_warehouse_name(warehouse)
     if as_of is None:
         as_of = latest_complete_date(landing)
         if as_of is None:

@@ -6,14 +6,18 @@ they never see a half-built state and never block the nightly writer.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from crosscheck.config import serving_path
-from crosscheck.locking import writer_lock
+from crosscheck.errors import CrosscheckError
+from crosscheck.locking import describe_holder, is_duckdb_lock_error, lock_path, writer_lock
 
 
 def publish(warehouse: Path | str, *, take_lock: bool = True) -> Path:
@@ -42,3 +46,63 @@ def publish(warehouse: Path | str, *, take_lock: bool = True) -> Path:
     else:
         _copy()
     return target
+
+
+@contextmanager
+def reading(warehouse: Path | str) -> Iterator[tuple[duckdb.DuckDBPyConnection, str | None]]:
+    """A read-only connection that never waits for the writer: (connection, note).
+
+    With no writer at work, the live warehouse is read (under a shared hold
+    of the writer lock, so no writer starts mid-read); while one is at work
+    (or another process holds the file), the last published serving copy is
+    read and `note` says so and names the writer.
+    """
+    warehouse = Path(warehouse)
+    lock = lock_path(warehouse)
+    fd = os.open(lock, os.O_RDONLY) if lock.exists() else None
+    busy = None
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                busy = describe_holder(lock)
+        if busy is None:
+            try:
+                con = _connect_read(warehouse)
+            except duckdb.IOException as e:
+                if not is_duckdb_lock_error(e):
+                    raise
+                busy = "another process holding the file open"
+            else:
+                try:
+                    yield con, None
+                finally:
+                    con.close()
+                return
+    finally:
+        if fd is not None:
+            os.close(fd)
+    serving = serving_path(warehouse)
+    if not serving.exists():
+        raise CrosscheckError(
+            f"warehouse {warehouse} is being written by {busy} and has no published "
+            "serving copy yet; try again when it has finished"
+        )
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        yield (
+            con,
+            f"a writer is at work ({busy}): showing the last published state ({serving.name})",
+        )
+    finally:
+        con.close()
+
+
+def _connect_read(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.ConnectionException:
+        # this very process has the file open read-write (dbt keeps its
+        # connection): DuckDB shares that instance only under the same config
+        return duckdb.connect(str(warehouse))

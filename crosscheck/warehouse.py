@@ -8,10 +8,12 @@ decisions (review.*). All writers open the file through `connect`.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
 
+from crosscheck import locking
 from ingestion.sources import load_sources
 
 SCHEMAS = ("raw", "quarantine", "meta", "review")
@@ -58,6 +60,14 @@ META_DDL = [
         released_by VARCHAR NOT NULL,
         reason VARCHAR NOT NULL,
         released_at TIMESTAMP NOT NULL
+    )""",
+    # What a seen data file hashed to, keyed by its path and stat (like git's
+    # index): a re-delivery is re-hashed only when its stat changed.
+    """CREATE TABLE IF NOT EXISTS meta.file_hashes (
+        path VARCHAR PRIMARY KEY,
+        stat VARCHAR NOT NULL,            -- device, inode, size, mtime_ns, ctime_ns
+        sha256 VARCHAR NOT NULL,
+        hashed_at TIMESTAMP
     )""",
     """CREATE TABLE IF NOT EXISTS meta.late_deliveries (
         source VARCHAR NOT NULL,
@@ -136,19 +146,55 @@ REVIEW_VIEWS = [
 ]
 
 
-def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a warehouse file, owner-readable only, creating it if needed."""
+def connect(
+    path: Path | str, read_only: bool = False, timeout: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file, owner-readable only, creating it if needed.
+
+    A process outside the writer lock holding the file open (a DuckDB shell,
+    a notebook on the live file) makes DuckDB refuse; we wait for it with one
+    line naming it (pid, command), and after `timeout` seconds (default
+    CROSSCHECK_LOCK_TIMEOUT) refuse with the same line, never DuckDB's error.
+    """
     path = Path(path)
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    old = os.umask(0o077)
-    try:
-        con = duckdb.connect(str(path))
-    finally:
-        os.umask(old)
+    timeout = locking.default_timeout() if timeout is None else timeout
+    last_error = [""]
+
+    def attempt():
+        old = os.umask(0o077)
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as e:
+            if not locking.is_duckdb_lock_error(e):
+                raise
+            last_error[0] = str(e)
+            return None
+        finally:
+            os.umask(old)
+
+    con = locking.wait_for(
+        attempt,
+        lambda: _file_holder(last_error[0]),
+        timeout=timeout,
+        poll=1.0,
+        waiting=f"warehouse {path} is held open by {{who}}; waiting (up to {timeout:.0f}s)",
+        refused=f"warehouse {path} is held open by {{who}} for more than {timeout:.0f}s; "
+        "close it and retry",
+    )
     os.chmod(path, 0o600)
     return con
+
+
+def _file_holder(message: str) -> str:
+    """'pid N (command)' from DuckDB's lock error, which names the conflicting PID."""
+    m = re.search(r"PID (\d+)", message)
+    if not m:
+        return "another process"
+    pid = int(m.group(1))
+    return f"pid {pid} ({locking.process_command(pid) or 'gone'})"
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -15,10 +15,12 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.warehouse import open_warehouse
 from ingestion import discover
+from ingestion.archive import archive_root
 from ingestion.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
 from ingestion.idnorm import install_macros
 from ingestion.load import _now, process
 from ingestion.sources import load_sources
+from ingestion.verify import clean_temp
 
 log = logging.getLogger("crosscheck.ingest")
 
@@ -58,8 +60,22 @@ def _make_gate(con, warehouse: Path, data_docs: bool = True):
 
 
 def docs_dir(warehouse: Path | str) -> Path:
-    """Where the GX Data Docs of a warehouse's validations are rendered."""
-    return Path(warehouse).parent / "data_docs"
+    """Where the GX Data Docs of a warehouse's validations are rendered (absolute: GX needs it)."""
+    return Path(warehouse).absolute().parent / "data_docs"
+
+
+def temp_dir(warehouse: Path | str) -> Path:
+    """Private scratch folder beside the warehouse (transcodes); emptied at each writer start."""
+    return Path(warehouse).absolute().parent / "tmp"
+
+
+def _start_writer(warehouse: Path) -> Path:
+    """With the writer lock held: remove what a killed run left behind; the scratch folder."""
+    tmp = temp_dir(warehouse)
+    n = clean_temp(tmp)
+    if n:
+        log.warning("removed %d temporary transcode(s) left by an interrupted run", n)
+    return tmp
 
 
 def find_late(landing: Path, as_of: dt.date, sources: list[str]) -> list[LateDelivery]:
@@ -97,11 +113,12 @@ def ingest(
     report = IngestReport(as_of=as_of)
     deliveries = discover.complete_deliveries(landing, names, as_of)
     with writer_lock(warehouse):
+        tmp = _start_writer(warehouse)
         con = _open(warehouse)
         try:
             gate = _make_gate(con, warehouse, data_docs)
             for delivery in deliveries:
-                report.deliveries.append(process(con, delivery, gate))
+                report.deliveries.append(process(con, delivery, gate, tmp, archive_root(warehouse)))
             if as_of is not None:
                 report.late = find_late(landing, as_of, names)
                 record_late(con, report.late, _now())
@@ -134,10 +151,17 @@ def ingest_delivery(
     if not (folder / discover.MARKER).is_file():
         raise CrosscheckError(f"no complete delivery at {folder} (no {discover.MARKER})")
     with writer_lock(warehouse):
+        tmp = _start_writer(warehouse)
         con = _open(warehouse)
         try:
             gate = _make_gate(con, warehouse, data_docs)
-            result = process(con, discover.Delivery(extract_date, source, folder), gate)
+            result = process(
+                con,
+                discover.Delivery(extract_date, source, folder),
+                gate,
+                tmp,
+                archive_root(warehouse),
+            )
             gate.build_docs()
             gate.close()
         finally:

@@ -14,14 +14,27 @@ import hashlib
 import json
 import logging
 import time
+from pathlib import Path
 
 import duckdb
 
+from crosscheck.review.privacy import mask_in_text
+from ingestion.archive import archive_delivery, archive_folder
 from ingestion.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from ingestion.discover import Delivery
 from ingestion.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
 from ingestion.sources import Source, get_source
-from ingestion.verify import DeliveryRefused, read_marker, verify
+from ingestion.verify import (
+    CHUNK,
+    MARKER_MAX_BYTES,
+    DeliveryRefused,
+    MarkerEntry,
+    hash_file,
+    open_nofollow,
+    read_marker,
+    stat_key,
+    verify,
+)
 
 log = logging.getLogger("crosscheck.ingest")
 
@@ -31,45 +44,158 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def candidate_load_id(delivery: Delivery) -> str:
-    """The load id from the marker's claimed sha256 (the marker's own hash if unreadable)."""
+def _claimed_sha(delivery: Delivery) -> tuple[MarkerEntry | None, str]:
+    """The marker's entry and the sha256 it claims (the marker's own hash if unreadable)."""
     try:
         entry = read_marker(delivery)
-        sha = (
-            entry.sha256
-            if len(entry.sha256) >= 12
-            else hashlib.sha256(entry.sha256.encode()).hexdigest()
-        )
     except DeliveryRefused:
-        sha = hashlib.sha256(delivery.marker.read_bytes()).hexdigest()
-    return make_load_id(delivery.source, delivery.extract_date, sha)
+        data = b""
+        if not delivery.marker.is_symlink():
+            with delivery.marker.open("rb") as f:
+                data = f.read(MARKER_MAX_BYTES)
+        return None, hashlib.sha256(data).hexdigest()
+    sha = entry.sha256.lower()
+    return entry, sha if len(sha) >= 12 else hashlib.sha256(sha.encode()).hexdigest()
+
+
+def file_sha256(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """The sha256 of a delivered file's bytes (cached by stat); None if it is not a plain file."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    key = stat_key(path)
+    row = con.execute(
+        "SELECT sha256 FROM meta.file_hashes WHERE path = ? AND stat = ?", [str(path), key]
+    ).fetchone()
+    if row:
+        return row[0]
+    try:
+        digest = hash_file(path)
+    except DeliveryRefused:
+        return None
+    remember_hash(con, path, key, digest)
+    return digest
+
+
+def remember_hash(con: duckdb.DuckDBPyConnection, path: Path, key: str, digest: str) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO meta.file_hashes VALUES (?, ?, ?, ?)",
+        [str(path), key, digest, _now()],
+    )
+
+
+def delivery_identity(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> tuple[str, bool]:
+    """(load id, already seen with these very bytes).
+
+    The id names the sha256 the marker claims; a new delivery's bytes are
+    proven against it by `verify` before anything is recorded under it. A
+    delivery whose id was seen is skipped only when its file still hashes to
+    that sha256; a re-delivery whose file does not match its marker gets an
+    id of its own (file and marker hashes) and goes on to be refused.
+    """
+    entry, claimed = _claimed_sha(delivery)
+    load_id = make_load_id(delivery.source, delivery.extract_date, claimed)
+    seen = existing_status(con, load_id)
+    if seen is None or seen == "rejected":
+        return load_id, False
+    actual = None
+    if entry is not None:
+        path = delivery.folder / entry.name
+        actual = file_sha256(con, path)
+        if actual == claimed and path.stat().st_size == entry.bytes:
+            return load_id, True
+    mixed = hashlib.sha256(f"{actual}|{claimed}".encode()).hexdigest()
+    return make_load_id(delivery.source, delivery.extract_date, mixed), False
+
+
+def _backfill_archive(con, archive: Path, delivery: Delivery, load_id: str) -> None:
+    """A delivery loaded before the archive existed is archived when next seen (same bytes)."""
+    file_name, sha = con.execute(
+        "SELECT file_name, sha256 FROM meta.loads WHERE load_id = ?", [load_id]
+    ).fetchone()
+    if not file_name or not sha:
+        return
+    if (archive_folder(archive, delivery.source, delivery.extract_date, sha) / file_name).is_file():
+        return
+    try:
+        archive_delivery(
+            archive,
+            delivery.source,
+            delivery.extract_date,
+            delivery.folder / file_name,
+            delivery.marker,
+            sha,
+        )
+    except DeliveryRefused as e:
+        log.warning("could not archive %s: %s", load_id, e)
+
+
+def reader_reason(exc: BaseException, path: Path | None) -> str:
+    """One line for a reader's error, identifiers masked (the error may quote a line)."""
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+    hint = ""
+    if path is not None and _mixed_line_ends(path):
+        hint = "mixed line ends (CRLF and LF) in one file; "
+    return mask_in_text(f"unreadable file: {hint}{first}"[:300])
+
+
+def _mixed_line_ends(path: Path) -> bool:
+    crlf = lf = 0
+    with open_nofollow(path) as f:
+        while chunk := f.read(CHUNK):
+            n, r = chunk.count(b"\n"), chunk.count(b"\r\n")
+            crlf, lf = crlf + r, lf + n - r
+            if crlf and lf:
+                return True
+    return False
 
 
 def _columns(source: Source) -> str:
     return ", ".join(f'"{n}"' for n, _ in source.raw_columns())
 
 
-def process(con: duckdb.DuckDBPyConnection, delivery: Delivery, gate) -> DeliveryResult:
-    """Load one delivery unless already seen; returns what happened."""
+def process(
+    con: duckdb.DuckDBPyConnection,
+    delivery: Delivery,
+    gate,
+    temp_root: Path | None = None,
+    archive: Path | None = None,
+) -> DeliveryResult:
+    """Load one delivery unless already seen; returns what happened.
+
+    Every failure to read the delivery (a refusal, or any error of the
+    readers) is recorded as a rejected load with its reason; the run goes on.
+    A delivery that is loaded or quarantined is first copied to `archive`.
+    """
     source = get_source(delivery.source)
-    load_id = candidate_load_id(delivery)
-    seen = existing_status(con, load_id)
-    if seen is not None and seen != "rejected":
+    load_id, seen = delivery_identity(con, delivery)
+    if seen:
+        status = existing_status(con, load_id)
+        if archive is not None:
+            _backfill_archive(con, archive, delivery, load_id)
         return DeliveryResult(
-            load_id, source.name, delivery.extract_date, "skipped", reasons=[f"already {seen}"]
+            load_id, source.name, delivery.extract_date, "skipped", reasons=[f"already {status}"]
         )
     started, t0 = _now(), time.monotonic()
     result = DeliveryResult(load_id, source.name, delivery.extract_date, "rejected")
     info: dict = {"started_at": started}
     vf = None
     try:
-        vf = verify(delivery, source)
+        vf = verify(delivery, source, temp_root)
         info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
-        read = read_delivery(con, source, vf, load_id, delivery.extract_date)
+        try:
+            read = read_delivery(con, source, vf, load_id, delivery.extract_date)
+        except DeliveryRefused:
+            raise
+        except Exception as e:  # any reader error refuses the delivery, never the night
+            raise DeliveryRefused(reader_reason(e, vf.path)) from None
         result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
         verdict = gate.validate(source, read.work_table, load_id, delivery.extract_date)
+        if archive is not None:
+            archive_delivery(
+                archive, source.name, delivery.extract_date, vf.path, delivery.marker, vf.sha256
+            )
     except DeliveryRefused as e:
-        result.reasons = [str(e)]
+        result.reasons = [mask_in_text(str(e))]
         info["finished_at"] = _now()
         con.execute("BEGIN TRANSACTION")
         try:
@@ -80,7 +206,7 @@ def process(con: duckdb.DuckDBPyConnection, delivery: Delivery, gate) -> Deliver
             raise
         _drop_work(con, source)
         result.seconds = time.monotonic() - t0
-        log.error("refused %s: %s", load_id, e)
+        log.error("refused %s: %s", load_id, result.reasons[0])
         return result
     finally:
         if vf is not None:
@@ -102,6 +228,7 @@ def process(con: duckdb.DuckDBPyConnection, delivery: Delivery, gate) -> Deliver
         result.rows_loaded = result.rows_read - result.rows_rejected
         info["finished_at"] = _now()
         record_load(con, result, **info)
+        remember_hash(con, vf.path, vf.stat_key, vf.sha256)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -83,10 +83,11 @@ def read_text_csv(
     con.execute(f"DROP TABLE IF EXISTS {scan}")
     con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute(
-        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({_lit(str(vf.read_path))},
+        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?,
             header = true, auto_detect = false, columns = {columns}, delim = ',',
             quote = '"', escape = '"', store_rejects = true,
-            rejects_table = '{rej}', rejects_scan = '{scan}')"""
+            rejects_table = '{rej}', rejects_scan = '{scan}')""",
+        [str(vf.read_path)],  # the path is data: bound, never spliced into the SQL
     )
     # Lines DuckDB could not split into the declared columns: keep them as rejects.
     con.execute(

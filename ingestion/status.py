@@ -11,8 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crosscheck.locking import writer_lock
-from crosscheck.warehouse import open_warehouse
+from crosscheck.publish import reading
 from ingestion.sources import load_sources
 
 
@@ -42,6 +41,7 @@ class StatusReport:
     loads: list[dict] = field(default_factory=list)
     quarantines: list[Quarantine] = field(default_factory=list)
     sources: list[SourceState] = field(default_factory=list)
+    note: str | None = None  # set when read from the serving copy during a run
 
     @property
     def stale(self) -> list[SourceState]:
@@ -58,28 +58,25 @@ def first_due_after(source, day: dt.date, as_of: dt.date) -> dt.date | None:
 
 
 def read_status(warehouse: Path, as_of: dt.date | None = None) -> StatusReport:
-    with writer_lock(warehouse):
-        con = open_warehouse(warehouse)
-        try:
-            cur = con.execute(
-                """SELECT load_id, source, extract_date, status, rows_read, rows_loaded,
-                          rows_rejected, reasons, superseded_by, finished_at
-                   FROM meta.loads ORDER BY extract_date, source, started_at"""
-            )
-            names = [d[0] for d in cur.description]
-            loads = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-            failed = con.execute(
-                """SELECT load_id, list(expectation || coalesce(' ' || column_name, '')
-                                        ORDER BY expectation)
-                   FROM meta.validation_results WHERE NOT success AND severity = 'critical'
-                   GROUP BY load_id"""
-            ).fetchall()
-        finally:
-            con.close()
+    """The status of the live warehouse, or of its serving copy while a writer is at work."""
+    with reading(warehouse) as (con, note):
+        cur = con.execute(
+            """SELECT load_id, source, extract_date, status, rows_read, rows_loaded,
+                      rows_rejected, reasons, superseded_by, finished_at
+               FROM meta.loads ORDER BY extract_date, source, started_at"""
+        )
+        names = [d[0] for d in cur.description]
+        loads = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        failed = con.execute(
+            """SELECT load_id, list(expectation || coalesce(' ' || column_name, '')
+                                    ORDER BY expectation)
+               FROM meta.validation_results WHERE NOT success AND severity = 'critical'
+               GROUP BY load_id"""
+        ).fetchall()
     failed_by = dict(failed)
     if as_of is None:
         as_of = max((r["extract_date"] for r in loads), default=None)
-    report = StatusReport(as_of=as_of, loads=loads)
+    report = StatusReport(as_of=as_of, loads=loads, note=note)
     for r in loads:
         if r["status"] == "quarantined":
             report.quarantines.append(

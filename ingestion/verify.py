@@ -5,6 +5,12 @@ encoding strictly; GB18030 files are transcoded to a temporary UTF-8 file on
 the way (DuckDB's CSV reader has no GB18030 without the `encodings`
 extension, which cannot be downloaded here). A failure raises
 `DeliveryRefused` with the reason an operator reads in meta.loads.
+
+A delivery is confined to its folder: the folder, the marker and the data
+file must be real entries (no symlinks), and the data file is opened with
+O_NOFOLLOW. Temporary transcodes go to a private folder the caller names
+(beside the warehouse), created owner-only; `clean_temp` removes what a
+killed run left there.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from ingestion.discover import MARKER, Delivery
 from ingestion.sources import Source
 
 CHUNK = 16 * 1024 * 1024
+MARKER_MAX_BYTES = 1024 * 1024  # a marker lists one file: anything larger is not one
 BOM = codecs.BOM_UTF8
 
 
@@ -46,6 +53,7 @@ class VerifiedFile:
     sha256: str
     header: list[str] = field(default_factory=list)  # CSV header fields (decoded)
     temp_dir: Path | None = None
+    stat_key: str = ""  # the file's stat before it was hashed (see stat_key)
 
     def cleanup(self) -> None:
         if self.temp_dir is not None:
@@ -55,8 +63,53 @@ class VerifiedFile:
             self.temp_dir = None
 
 
+TEMP_PREFIX = "crosscheck-ingest-"
+
+
+def stat_key(path: Path) -> str:
+    """Device, inode, size, mtime and ctime: any change to the file changes it."""
+    st = path.stat(follow_symlinks=False)
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def clean_temp(temp_root: Path) -> int:
+    """Remove transcodes a killed run left in `temp_root`; the writer lock must be held."""
+    n = 0
+    if not temp_root.is_dir():
+        return 0
+    for d in temp_root.glob(TEMP_PREFIX + "*"):
+        if d.is_dir() and not d.is_symlink():
+            for p in d.iterdir():
+                p.unlink()
+            d.rmdir()
+            n += 1
+    return n
+
+
+def _refuse_links(delivery: Delivery) -> None:
+    """A delivery is its folder's own bytes: no symlinked folder or marker."""
+    if delivery.folder.is_symlink():
+        raise DeliveryRefused(
+            f"delivery folder {delivery.folder.name} is a symlink; deliveries must be real folders"
+        )
+    if delivery.marker.is_symlink():
+        raise DeliveryRefused("_SUCCESS is a symlink; the marker must be a file in its folder")
+
+
+def open_nofollow(path: Path):
+    """Open a data file for reading, refusing a symlink swapped in after the checks."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as e:
+        raise DeliveryRefused(f"data file {path.name!r} cannot be opened: {e.strerror}") from None
+    return os.fdopen(fd, "rb")
+
+
 def read_marker(delivery: Delivery) -> MarkerEntry:
     """Parse and sanity-check `_SUCCESS`; the one data file it names."""
+    _refuse_links(delivery)
+    if delivery.marker.stat().st_size > MARKER_MAX_BYTES:
+        raise DeliveryRefused(f"unparseable _SUCCESS marker: larger than {MARKER_MAX_BYTES} bytes")
     try:
         data = json.loads(delivery.marker.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -106,28 +159,40 @@ def check_folder(delivery: Delivery, source: Source, entry: MarkerEntry) -> Path
     if others:
         raise DeliveryRefused(f"more than one data file: unexpected {', '.join(others)}")
     path = delivery.folder / expected
+    if path.is_symlink():
+        raise DeliveryRefused(
+            f"data file {expected!r} is a symlink; a delivery's file must lie in its folder"
+        )
     if not path.is_file():
         raise DeliveryRefused(f"data file {expected!r} named in _SUCCESS is missing")
+    if path.resolve().parent != delivery.folder.resolve():
+        raise DeliveryRefused(f"data file {expected!r} resolves outside its delivery folder")
     return path
 
 
-def verify(delivery: Delivery, source: Source) -> VerifiedFile:
-    """Marker, folder, size, sha256 and encoding; transcode GB18030 to UTF-8."""
+def verify(delivery: Delivery, source: Source, temp_root: Path | None = None) -> VerifiedFile:
+    """Marker, folder, size, sha256 and encoding; transcode GB18030 to UTF-8.
+
+    Transcodes go under `temp_root` (default: the system temp folder).
+    """
     entry = read_marker(delivery)
     path = check_folder(delivery, source, entry)
+    key = stat_key(path)
     size = path.stat().st_size
     if size != entry.bytes:
         raise DeliveryRefused(f"size mismatch: file has {size} bytes, _SUCCESS says {entry.bytes}")
     if source.format == "xlsx":
-        digest = _hash_only(path)
+        digest = hash_file(path)
         _check_hash(digest, entry)
-        return VerifiedFile(path=path, read_path=path, entry=entry, sha256=digest)
-    return _verify_text(path, source, entry)
+        return VerifiedFile(path=path, read_path=path, entry=entry, sha256=digest, stat_key=key)
+    vf = _verify_text(path, source, entry, temp_root)
+    vf.stat_key = key
+    return vf
 
 
-def _hash_only(path: Path) -> str:
+def hash_file(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with open_nofollow(path) as f:
         while chunk := f.read(CHUNK):
             h.update(chunk)
     return h.hexdigest()
@@ -140,17 +205,32 @@ def _check_hash(digest: str, entry: MarkerEntry) -> None:
         )
 
 
-def _verify_text(path: Path, source: Source, entry: MarkerEntry) -> VerifiedFile:
+def _private_temp(temp_root: Path | None) -> Path:
+    if temp_root is not None:
+        old = os.umask(0o077)
+        try:
+            temp_root.mkdir(parents=True, exist_ok=True)
+        finally:
+            os.umask(old)
+    return Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=temp_root))  # mode 0700
+
+
+def _verify_text(
+    path: Path, source: Source, entry: MarkerEntry, temp_root: Path | None = None
+) -> VerifiedFile:
     encoding = (source.encoding or "UTF-8").upper()
     gb = encoding == "GB18030"
     h = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("gb18030" if gb else "utf-8")("strict")
-    temp_dir = Path(tempfile.mkdtemp(prefix="crosscheck-ingest-")) if gb else None
-    out = (temp_dir / path.with_suffix(".utf8.csv").name).open("wb") if temp_dir else None
+    temp_dir = _private_temp(temp_root) if gb else None
+    out = None
+    if temp_dir is not None:
+        target = temp_dir / path.with_suffix(".utf8.csv").name
+        out = os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
     head = ""
     offset = 0
     try:
-        with path.open("rb") as f:
+        with open_nofollow(path) as f:
             first = True
             while chunk := f.read(CHUNK):
                 h.update(chunk)
@@ -168,7 +248,10 @@ def _verify_text(path: Path, source: Source, entry: MarkerEntry) -> VerifiedFile
                             raise DeliveryRefused(
                                 "wrong encoding: file is UTF-8 (BOM), expected GB18030"
                             )
-                        data = chunk[len(BOM) :]
+                        raise DeliveryRefused(
+                            "wrong encoding: file starts with a UTF-8 BOM, expected UTF-8 "
+                            "without BOM"
+                        )
                 try:
                     text = decoder.decode(data)
                 except UnicodeDecodeError as e:
@@ -208,7 +291,7 @@ def _verify_text(path: Path, source: Source, entry: MarkerEntry) -> VerifiedFile
         raise
     if out is not None:
         out.close()
-        read_path = Path(out.name)
+        read_path = target
     else:
         read_path = path
     return VerifiedFile(
@@ -227,7 +310,7 @@ def _looks_utf8(data: bytes) -> bool:
 
 def _refuse_utf8_as_gb(path: Path, decoded_header: str) -> None:
     """A UTF-8 file often decodes as GB18030 (into nonsense): catch it by its header."""
-    with path.open("rb") as f:
+    with open_nofollow(path) as f:
         raw = f.readline()
     try:
         as_utf8 = raw.decode("utf-8").rstrip("\r\n")

@@ -13,9 +13,13 @@ _MODULES = (
     "status",
     "release",
     "run",
+    "build",
     "export",
     "load_feedback",
     "report",
+    "verify_archive",
+    "backup",
+    "restore",
 )
 
 COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]

@@ -22,10 +22,16 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 @click.option("--warehouse", required=True, type=click.Path(path_type=Path), help="DuckDB file.")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Judge staleness as of this date.")
 def command(warehouse: Path, as_of) -> None:
-    """Show load records, quarantines and stale sources."""
+    """Show load records, quarantines and stale sources.
+
+    Never waits for a run: while a writer is at work it shows the last
+    published state and says so.
+    """
     from ingestion.api import status
 
     rep = status(warehouse, as_of)
+    if rep.note:
+        click.echo(f"note: {rep.note}")
     rows = [
         [
             r["load_id"],

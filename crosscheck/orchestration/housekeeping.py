@@ -3,9 +3,9 @@
 Pruned (older than N days before the run's as-of date, by file time):
 dbt logs and artefacts beside the warehouse, data docs, Airflow task logs,
 and stale temporary serving copies left by an interrupted publish. Never
-touched: landing (the departments' deliveries), the warehouse and its
-serving copy (raw, meta and review live there), exports, reports and the
-operators' alert file.
+touched: landing (the departments' deliveries), the archive of loaded
+deliveries, the warehouse and its serving copy (raw, meta and review live
+there), exports, reports and the operators' alert file.
 """
 
 from __future__ import annotations
@@ -38,8 +38,14 @@ def prunable_roots(warehouse: Path, airflow_home: Path | None = None) -> list[Pa
 
 def protected(warehouse: Path, landing: Path) -> list[Path]:
     from crosscheck.config import serving_path
+    from ingestion.archive import archive_root
 
-    return [Path(landing).resolve(), Path(warehouse).resolve(), serving_path(warehouse).resolve()]
+    return [
+        Path(landing).resolve(),
+        Path(warehouse).resolve(),
+        serving_path(warehouse).resolve(),
+        archive_root(warehouse).resolve(),
+    ]
 
 
 def _inside(path: Path, parent: Path) -> bool:

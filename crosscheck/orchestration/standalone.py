@@ -28,6 +28,9 @@ def admin_password(passwords_file) -> str:
 
 
 def main() -> int:
+    from crosscheck.review.privacy import owner_only_process
+
+    owner_only_process()  # Airflow's logs, DB and everything the tasks write: owner-only
     home = local.configure()
     passwords = home / "passwords.json"
     os.environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = "admin:admin"

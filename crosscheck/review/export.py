@@ -13,6 +13,7 @@ import datetime as dt
 import getpass
 import logging
 import os
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,8 +27,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
+from crosscheck.review import cells, layout
 from crosscheck.review import evidence as evidence_text
-from crosscheck.review import layout
 from crosscheck.review.labels import CONCLUSIONS, RULES, SEVERITY, program_label, subtype_label
 from crosscheck.review.privacy import make_private, mask, private_dir, private_files
 from crosscheck.warehouse import open_warehouse
@@ -90,7 +91,9 @@ class ExportResult:
 
 
 def workbook_name(township: str, as_of: dt.date) -> str:
-    return f"核查清单_{township}_{as_of:%Y%m%d}.xlsx"
+    """The file name; a township code from the data cannot name another folder."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", township).lstrip(".") or "_"
+    return f"核查清单_{safe}_{as_of:%Y%m%d}.xlsx"
 
 
 def _show_id(value, full: bool):
@@ -128,7 +131,7 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
         cell.fill = FEEDBACK_FILL if i > n_findings else HEADER_FILL
         ws.column_dimensions[cell.column_letter].width = width
     for rec in recs:
-        ws.append(_finding_row(rec, full) + [None] * len(layout.FEEDBACK_COLUMNS))
+        ws.append(cells.row(_finding_row(rec, full)) + [None] * len(layout.FEEDBACK_COLUMNS))
     last = len(recs) + 1
     col = {h: i for i, h in enumerate(layout.HEADERS, start=1)}
     for r in range(2, last + 1):
@@ -183,10 +186,10 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
     ws.append(["一卡通惠民惠农补贴疑点核查清单"])
     ws["A1"].font = Font(bold=True, size=16)
     ws.append([])
-    ws.append(["乡镇（区划代码）", township])
+    ws.append(["乡镇（区划代码）", cells.neutral(township)])
     ws.append(["数据截至", as_of])
     ws["B4"].number_format = "yyyy-mm-dd"
-    ws.append(["下发批次", export_id])
+    ws.append(["下发批次", cells.neutral(export_id)])
     ws.append(["疑点总数", total])
     ws.append(["其中加急（待支付，请在银行支付前核实）", urgent])
     ws.append(["风险金额合计（元）", amount])
@@ -247,7 +250,7 @@ def _attach_serving(con, warehouse: Path) -> None:
         raise CrosscheckError(
             f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
         )
-    con.execute(f"ATTACH '{serving}' AS serving (READ_ONLY)")
+    con.execute("ATTACH ? AS serving (READ_ONLY)", [str(serving)])  # a path is data: bound
     has = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
         "AND schema_name = 'marts' AND table_name = 'anomalies'"

@@ -12,7 +12,6 @@ nothing (sha256).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import logging
@@ -27,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.review import layout
+from crosscheck.review.cells import csv_writer
 from crosscheck.review.labels import CONCLUSIONS
 from crosscheck.review.privacy import make_private, private_files
 from crosscheck.warehouse import open_warehouse
@@ -139,8 +139,13 @@ class _Sent:
 
 
 def _read_rows(path: Path):
-    """Yield (sheet, row_no, {header: (letter, value)}) for rows with any feedback."""
-    wb = load_workbook(path, read_only=True, data_only=True)
+    """Yield (sheet, row_no, {header: (letter, value)}) for rows with any feedback.
+
+    Cells are read as written, never evaluated: a formula typed into a cell
+    comes back as its text (`=…`), kept in a note and refused as a conclusion,
+    amount or date.
+    """
+    wb = load_workbook(path, read_only=True, data_only=False)
     try:
         for ws in wb.worksheets:
             if ws.title == layout.COVER_SHEET:
@@ -286,11 +291,23 @@ def _current(con, ids) -> dict[str, tuple]:
 def _write_report(path: Path, rejects: list[Reject]) -> Path:
     report = path.with_name(path.name + REPORT_SUFFIX)
     with private_files(), report.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = csv_writer(fh)
         w.writerow(["工作表", "行号", "单元格", "列名", "填写内容", "问题"])
         for r in rejects:
             w.writerow([r.sheet, r.row_no, r.cell, r.column_name, r.value or "", r.reason])
     return make_private(report)
+
+
+def _wrong_form(path: Path) -> str | None:
+    """Why a returned file is not a workbook we can read, or None."""
+    if path.is_symlink():
+        return "文件是符号链接，请放入文件本身"
+    if path.suffix.lower() != ".xlsx":
+        return (
+            f"文件不是Excel工作簿（.xlsx），而是“{path.suffix or '无扩展名'}”："
+            "请在下发的清单中填写并原样返回"
+        )
+    return None
 
 
 def _insert_many(con, sql: str, rows: list) -> None:
@@ -302,8 +319,12 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
     outcome = FileOutcome(file=path, sha256=sha, status="loaded")
     file_id = sha[:16]
     parsed = []
+    wrong_form = _wrong_form(path)
+    if wrong_form:
+        log.warning("feedback file %s refused: %s", path.name, wrong_form)
+        outcome.rejects.append(Reject("", 0, "", "文件", None, wrong_form))
     try:
-        for sheet, row_no, cells, problem in _read_rows(path):
+        for sheet, row_no, cells, problem in [] if wrong_form else _read_rows(path):
             if problem:
                 outcome.rejects.append(Reject(sheet, row_no, "A1", "表头", None, problem))
             else:
@@ -406,11 +427,20 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
 
 
 def feedback_files(landing: Path | str) -> list[Path]:
+    """Every file returned in the feedback folder but our own reports and Excel lock files.
+
+    Not only `.xlsx`: a CSV, an `.xls` or a renamed file is recorded as
+    rejected with its reason, never silently skipped.
+    """
     folder = Path(landing) / FEEDBACK_DIR
     if not folder.is_dir():
         return []
     return sorted(
-        p for p in folder.glob("*.xlsx") if p.is_file() and not p.name.startswith(("~$", "."))
+        p
+        for p in folder.iterdir()
+        if not p.name.startswith(("~$", "."))
+        and not p.name.endswith(REPORT_SUFFIX)
+        and (p.is_file() or p.is_symlink())
     )
 
 
@@ -431,7 +461,8 @@ def load_feedback(
         con = open_warehouse(warehouse)
         try:
             for path in files:
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                data = f"symlink:{path.name}".encode() if path.is_symlink() else path.read_bytes()
+                sha = hashlib.sha256(data).hexdigest()
                 done = con.execute(
                     "SELECT count(*) FROM review.feedback_files WHERE sha256 = ?", [sha]
                 ).fetchone()[0]

@@ -55,6 +55,19 @@ def private_dir(path: Path | str) -> Path:
     return path
 
 
+OWNER_ONLY = 0o077
+
+
+def owner_only_process() -> int:
+    """Every file this process creates from now on is owner-only; returns the old umask.
+
+    Called at the entry points (the CLI, the demo, Airflow's writer tasks) so
+    that dbt's logs and target, Data Docs, reports, exports and temporary
+    files all inherit it.
+    """
+    return os.umask(OWNER_ONLY)
+
+
 @contextmanager
 def private_files() -> Iterator[None]:
     """Files created inside the block get mode 0600 (umask 077)."""

@@ -3,6 +3,10 @@
     incremental table always equals a full refresh. A no-op on the first
     run and under --full-refresh. -#}
 {% macro drop_unloaded_ledger_versions() -%}
+    {{ return(adapter.dispatch('drop_unloaded_ledger_versions', 'crosscheck')()) }}
+{%- endmacro %}
+
+{% macro default__drop_unloaded_ledger_versions() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where _load_id not in (
@@ -12,4 +16,21 @@
     {%- else -%}
         select 1 as nothing_to_drop
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- Spark: Parquet tables refuse DELETE; the table is partitioned by load
+    (incremental_by_load_config), so a withdrawn load is a dropped partition. -#}
+{% macro spark__drop_unloaded_ledger_versions() -%}
+    {%- if is_incremental() and execute -%}
+        {%- set gone = run_query(
+            "select distinct t._load_id from " ~ this ~ " as t where t._load_id not in ("
+            ~ "select l.load_id from " ~ source('meta', 'loads') ~ " as l where l.status = 'loaded')"
+        ) -%}
+        {%- for row in gone.rows -%}
+            {%- do run_query("alter table " ~ this ~ " drop if exists partition (_load_id = '"
+                ~ row[0] | replace("'", "''") ~ "')") -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1 as unloaded_versions_dropped
 {%- endmacro %}

@@ -9,7 +9,7 @@
 {%- endmacro %}
 
 {% macro default__sorted_list(expr, sep) -%}
-    array_join(array_sort(collect_set({{ expr }})), {{ sep }})
+    case when size(collect_set({{ expr }})) > 0 then array_join(array_sort(collect_set({{ expr }})), {{ sep }}) end
 {%- endmacro %}
 
 {% macro duckdb__sorted_list(expr, sep) -%}
@@ -23,7 +23,9 @@
 {%- endmacro %}
 
 {% macro default__json_array_agg(json_text_expr, order_by) -%}
-    to_json(transform(sort_array(collect_list(struct({{ order_by }} as k, {{ json_text_expr }} as v))), x -> from_json(x.v, 'map<string,string>')))
+    concat('[', array_join(transform(
+        array_sort(collect_list(struct({{ order_by }} as k, {{ json_text_expr }} as v))), x -> x.v
+    ), ','), ']')
 {%- endmacro %}
 
 {% macro duckdb__json_array_agg(json_text_expr, order_by) -%}
@@ -67,7 +69,7 @@
     cast({{ amount_at_risk }} as decimal(18, 2)) as amount_at_risk,
     cast({{ json_object(
         [('recipient_id_raw', 'p.recipient_id_raw'), ('recipient_name', 'p.recipient_name'),
-         ('amount', 'cast(p.amount as varchar)'), ('payment_status', 'p.status'),
+         ('amount', 'cast(p.amount as string)'), ('payment_status', 'p.status'),
          ('status_date', 'p.status_date')] + evidence_pairs
     ) }} as {{ dbt.type_string() }}) as evidence
 {%- endmacro %}

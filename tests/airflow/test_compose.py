@@ -24,6 +24,8 @@ AIRFLOW_SERVICES = {
     "airflow-dag-processor": "dag-processor",
     "airflow-triggerer": "triggerer",
 }
+# Only with `--profile celery` (COMPOSE_PROFILES=celery): broker and workers.
+CELERY_SERVICES = {"redis", "airflow-worker"}
 VAR = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\})")
 
 
@@ -85,7 +87,12 @@ def test_validates_against_the_compose_spec(compose):
     parsed = PyCompose.from_json(json.dumps(compose))
     parsed.validate()  # every network/volume a service uses is declared
     ComposeSpecification.model_validate(compose)
-    assert set(parsed.service_names()) == {"postgres", "airflow-init", *AIRFLOW_SERVICES}
+    assert set(parsed.service_names()) == {
+        "postgres",
+        "airflow-init",
+        *AIRFLOW_SERVICES,
+        *CELERY_SERVICES,
+    }
 
 
 def test_validator_rejects_a_broken_file(compose):
@@ -116,7 +123,7 @@ def test_references_resolve(compose):
             src = mount.split(":")[0]
             assert src in volumes, (name, mount)
         assert "healthcheck" in svc or name == "airflow-init", f"{name} has no health check"
-    for name in AIRFLOW_SERVICES:
+    for name in [*AIRFLOW_SERVICES, "airflow-worker"]:
         svc = services[name]
         assert svc["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
         assert svc["depends_on"]["postgres"]["condition"] == "service_healthy"
@@ -164,4 +171,55 @@ def test_build_context_and_dockerfile(raw):
         assert entry in ignored
     lock = (REPO / "requirements.lock").read_text()
     for pin in ("apache-airflow==3.3.2", "psycopg2-binary==", "asyncpg=="):
+        assert pin in lock, f"{pin} missing from requirements.lock"
+
+
+@pytest.fixture(scope="module")
+def celery(raw, filled_env) -> dict:
+    """The file as an operator who chose Celery interpolates it (.env.example's
+    comments: AIRFLOW_EXECUTOR=CeleryExecutor, COMPOSE_PROFILES=celery)."""
+    env = {**filled_env, "AIRFLOW_EXECUTOR": "CeleryExecutor", "COMPOSE_PROFILES": "celery"}
+    return interpolate(raw, env, set())
+
+
+def test_celery_profile_adds_broker_and_workers_only(compose):
+    services = compose["services"]
+    profiled = {name for name, svc in services.items() if "profiles" in svc}
+    assert profiled == CELERY_SERVICES
+    assert all(services[name]["profiles"] == ["celery"] for name in CELERY_SERVICES)
+    # without the profile nothing changes: LocalExecutor, tasks in the scheduler
+    assert services["airflow-scheduler"]["environment"]["AIRFLOW__CORE__EXECUTOR"] == (
+        "LocalExecutor"
+    )
+
+
+def test_celery_profile_validates_and_runs_every_service_on_celery(celery):
+    PyCompose.from_json(json.dumps(celery)).validate()
+    ComposeSpecification.model_validate(celery)
+    services = celery["services"]
+    for name in [*AIRFLOW_SERVICES, "airflow-worker", "airflow-init"]:
+        env = services[name]["environment"]
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        broker = env["AIRFLOW__CELERY__BROKER_URL"]
+        assert broker.startswith("redis://") and broker.split("//")[1].split(":")[0] in services
+        assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://")
+        assert "@postgres:5432/" in env["AIRFLOW__CELERY__RESULT_BACKEND"]
+
+
+def test_workers_mount_what_the_tasks_read_and_wait_for_the_broker(celery):
+    services = celery["services"]
+    worker = services["airflow-worker"]
+    assert worker["command"] == ["airflow", "celery", "worker"]
+    mounts = {m.split(":")[1]: m for m in worker["volumes"]}
+    scheduler = {m.split(":")[1]: m for m in services["airflow-scheduler"]["volumes"]}
+    # the same named volumes as the LocalExecutor's scheduler: one warehouse, one lock file
+    assert mounts["/data/warehouse"] == scheduler["/data/warehouse"]
+    assert mounts["/data/landing"] == scheduler["/data/landing"]
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["environment"]["CROSSCHECK_WAREHOUSE"] == "/data/warehouse/warehouse.duckdb"
+    check = " ".join(worker["healthcheck"]["test"])
+    assert "airflow.providers.celery.executors.celery_executor.app inspect ping" in check
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    lock = (REPO / "requirements.lock").read_text()
+    for pin in ("apache-airflow-providers-celery==", "celery==", "redis=="):
         assert pin in lock, f"{pin} missing from requirements.lock"

@@ -114,3 +114,53 @@ def _try_lock(path, q):
         q.put("busy")
     finally:
         os.close(fd)
+
+
+WORKER = """
+import sys, time, duckdb
+from crosscheck.locking import run_as_writer
+
+def write(path, name):
+    con = duckdb.connect(path)
+    try:
+        start = time.time()
+        con.execute("CREATE TABLE IF NOT EXISTS runs (name VARCHAR, t0 DOUBLE, t1 DOUBLE)")
+        time.sleep(0.3)
+        con.execute("INSERT INTO runs VALUES (?, ?, ?)", [name, start, time.time()])
+    finally:
+        con.close()
+
+print("ready", flush=True)
+sys.stdin.readline()
+run_as_writer(sys.argv[1], write, sys.argv[1], sys.argv[2], poll=0.05, timeout=60)
+"""
+
+
+def test_writers_on_several_workers_take_turns(tmp_path):
+    """Celery workers on one host share the warehouse volume: released at the
+    same instant, four worker processes write one after the other, none fails
+    on DuckDB's own lock and every write lands."""
+    wh = tmp_path / "w.duckdb"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(wh), f"worker-{i}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(4)
+    ]
+    for p in procs:
+        assert p.stdout.readline().strip() == "ready"
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    assert [p.wait(60) for p in procs] == [0, 0, 0, 0]
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        runs = con.execute("SELECT name, t0, t1 FROM runs ORDER BY t0").fetchall()
+    finally:
+        con.close()
+    assert sorted(r[0] for r in runs) == [f"worker-{i}" for i in range(4)]
+    for (_, _, end), (_, start, _) in zip(runs, runs[1:], strict=False):
+        assert end <= start, "two writers overlapped"

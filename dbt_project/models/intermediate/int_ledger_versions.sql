@@ -1,9 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ drop_unloaded_ledger_versions() }}"
+        pre_hook="{{ drop_unloaded_ledger_versions() }}",
+        **incremental_by_load_config()
     )
 }}
 -- Every promoted ledger version: one row per (payment_id, updated_at) per
@@ -12,7 +12,8 @@
 -- the nightly cost follows new deliveries, late and out-of-order ones
 -- included. The pre-hook first deletes rows of loads no longer `loaded`
 -- (superseded by a correction), so a corrected delivery replaces the old one
--- wholly, as a --full-refresh would.
+-- wholly, as a --full-refresh would. The strategy depends on the engine
+-- (macros/incremental_spark.sql).
 with versions as (
     select * from {{ ref('stg_ledger__payment_versions') }}
     {% if is_incremental() %}

@@ -72,7 +72,7 @@ member_lists as (
         month,
         {{ json_array_agg(json_object([
             ('person_id', 'person_id'), ('name', 'person_name'), ('household_no', 'household_no'),
-            ('payments', 'payments'), ('amount', 'cast(amount as varchar)'), ('payment_ids', 'payment_ids')
+            ('payments', 'payments'), ('amount', 'cast(amount as string)'), ('payment_ids', 'payment_ids')
         ]), 'person_id') }} as recipients
     from members
     group by account_no, month
@@ -97,7 +97,7 @@ select
     cast({{ json_object([
         ('account_no', 's.account_no'), ('month', 's.month'), ('payments', 's.payments'),
         ('persons', 's.persons'), ('households', 's.households'),
-        ('amount', 'cast(s.amount as varchar)'), ('programs', 's.programs'),
+        ('amount', 'cast(s.amount as string)'), ('programs', 's.programs'),
         ('divisions', 's.divisions'), ('recipients', 'cast(m.recipients as json)')
     ]) }} as {{ dbt.type_string() }}) as evidence
 from summary as s

@@ -3,7 +3,7 @@
 select
     {{ payment_finding(
         'R12', 'null', "'medium'", 'p.amount - p.ceiling',
-        [('ceiling', 'cast(p.ceiling as varchar)'), ('cycle', 'p.cycle')]
+        [('ceiling', 'cast(p.ceiling as string)'), ('cycle', 'p.cycle')]
     ) }}
 from {{ ref('int_payments') }} as p
 left join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id

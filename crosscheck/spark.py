@@ -1,0 +1,140 @@
+"""The dbt models on Apache Spark: the tables dbt reads, handed over as Parquet.
+
+Ingestion and the quality gate stay in DuckDB. After a night's ingest,
+`export_sources` writes every source table dbt reads (`raw.*`, `meta.*`,
+`review.*`, as declared in dbt_project/models/sources.yml) to Parquet under
+`<spark dir>/parquet/<schema>/<table>/`. Raw deliveries are immutable: one
+file per promoted load, written once, removed when the load is superseded;
+the small meta and review tables are rewritten whole. The Spark targets'
+`on-run-start` hook (macros/spark.sql) registers each folder as an external
+Parquet table, so `dbt build --target spark` needs no hand step.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from crosscheck.config import DBT_PROJECT_DIR
+from crosscheck.errors import CrosscheckError
+
+# A zero-row file in every table folder: Spark infers a table's columns from
+# its files, and a source with no load yet must still have them.
+SCHEMA_FILE = "schema.parquet"
+
+
+def spark_dir(warehouse: Path | str) -> Path:
+    """Where the Spark side of a warehouse lives: CROSSCHECK_SPARK_DIR, else
+    `spark/` beside the warehouse file (Parquet sources, Spark's tables and its
+    catalog)."""
+    env = os.environ.get("CROSSCHECK_SPARK_DIR")
+    if env:
+        return Path(env).resolve()
+    return Path(warehouse).resolve().parent / "spark"
+
+
+def source_tables() -> list[tuple[str, str]]:
+    """(schema, table) of every source dbt reads, from models/sources.yml."""
+    doc = yaml.safe_load((DBT_PROJECT_DIR / "models" / "sources.yml").read_text("utf-8"))
+    return [
+        (src.get("schema", src["name"]), t["name"])
+        for src in doc["sources"]
+        for t in src.get("tables", [])
+    ]
+
+
+@dataclass
+class ExportReport:
+    root: Path
+    written: list[str] = field(default_factory=list)  # files written this time
+    removed: list[str] = field(default_factory=list)  # files of loads gone from raw
+    rows: dict[str, int] = field(default_factory=dict)  # schema.table -> rows
+
+
+def _file_name(load_id: str) -> str:
+    # Load ids hold ':' (`ledger:20261030:ab12…`), which Hadoop paths refuse.
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", load_id) + ".parquet"
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _copy(con, query: str, target: Path, params: list | None = None) -> None:
+    """COPY a query to one Parquet file, atomically (temp name, then rename)."""
+    tmp = target.with_name("." + target.name + ".tmp")
+    con.execute(f"COPY ({query}) TO {_quote(tmp)} (FORMAT parquet)", params or [])
+    os.replace(tmp, target)
+
+
+def export_sources(warehouse: Path | str, root: Path | str | None = None) -> ExportReport:
+    """Write the tables dbt reads to Parquet for Spark; returns what changed.
+
+    Re-running is cheap: raw loads already exported are kept as they are.
+    """
+    from crosscheck.warehouse import connect
+
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        raise CrosscheckError(f"warehouse {warehouse} does not exist")
+    root = Path(root) if root else spark_dir(warehouse) / "parquet"
+    report = ExportReport(root=root)
+    con = connect(warehouse)
+    try:
+        existing = {
+            (s, t)
+            for s, t in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        for schema, table in source_tables():
+            if (schema, table) not in existing:
+                raise CrosscheckError(
+                    f"{schema}.{table} is not in {warehouse}; ingest at least once first"
+                )
+            folder = root / schema / table
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f'"{schema}"."{table}"'
+            _copy(con, f"select * from {name} limit 0", folder / SCHEMA_FILE)
+            report.rows[f"{schema}.{table}"] = con.execute(
+                f"select count(*) from {name}"
+            ).fetchone()[0]
+            if schema == "raw":
+                _export_loads(con, name, folder, report)
+            else:
+                _copy(con, f"select * from {name}", folder / "all.parquet")
+                report.written.append(str(folder / "all.parquet"))
+    finally:
+        con.close()
+    return report
+
+
+def _export_loads(con, name: str, folder: Path, report: ExportReport) -> None:
+    """One immutable file per promoted load; files of loads no longer in raw go."""
+    loads = [r[0] for r in con.execute(f"select distinct _load_id from {name}").fetchall()]
+    wanted = {_file_name(lid): lid for lid in loads}
+    for f in folder.glob("*.parquet"):
+        if f.name != SCHEMA_FILE and f.name not in wanted:
+            f.unlink()
+            report.removed.append(str(f))
+    for fname, load_id in sorted(wanted.items()):
+        target = folder / fname
+        if not target.exists():
+            _copy(
+                con,
+                f"select * from {name} where _load_id = ? order by _row_no",
+                target,
+                [load_id],
+            )
+            report.written.append(str(target))
+
+
+def spark_env(warehouse: Path | str) -> dict[str, str]:
+    """Environment of a Spark-target dbt run (profiles.yml reads it)."""
+    d = spark_dir(warehouse)
+    d.mkdir(parents=True, exist_ok=True)
+    return {"CROSSCHECK_SPARK_DIR": str(d)}
