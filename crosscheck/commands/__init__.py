@@ -21,6 +21,7 @@ _MODULES = (
     "backup",
     "restore",
     "link",
+    "audit",
 )
 
 COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]

@@ -79,12 +79,15 @@ def test_linked_findings_carry_the_link_in_their_evidence(county):
 
 
 @pytest.mark.slow
-def test_small_daily_deliveries_are_loaded_not_quarantined(county):
+def test_no_clean_delivery_is_quarantined_small_days_included(county):
     """The county has one-row and few-row ledger days with invalid IDs: all load."""
     con = duckdb.connect(str(county.warehouse))
     try:
         loads = con.execute(
             "SELECT source, status, rows_loaded FROM meta.loads WHERE source = 'ledger'"
+        ).fetchall()
+        held = con.execute(
+            "SELECT source, extract_date, reasons FROM meta.loads WHERE status = 'quarantined'"
         ).fetchall()
         invalid_days = con.execute(
             """SELECT _extract_date, count(*) AS n, count(*) FILTER (WHERE NOT recipient_id_valid)
@@ -94,6 +97,7 @@ def test_small_daily_deliveries_are_loaded_not_quarantined(county):
     finally:
         con.close()
     assert {s for _, s, _ in loads} == {"loaded"}, loads
+    assert held == [], "a clean county delivery was quarantined"
     assert any(n == 1 for _, n, _ in invalid_days), invalid_days  # a one-row delivery
     assert any(n > bad for _, n, bad in invalid_days), invalid_days  # beside other rows
 
