@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from crosscheck import locking
+from crosscheck import audit, locking
 from ingestion.sources import load_sources
 
 SCHEMAS = ("raw", "quarantine", "meta", "review")
@@ -108,7 +108,25 @@ REVIEW_DDL = [
         loaded_at TIMESTAMP,
         seq BIGINT,                       -- arrival order; the latest is current
         evidence_hash VARCHAR,            -- the evidence the township verified
-        file_id VARCHAR
+        file_id VARCHAR,
+        confirmed_amount DECIMAL(18,2)    -- 核实金额: the part found true (部分属实)
+    )""",
+    """CREATE TABLE IF NOT EXISTS review.sample_items (
+        sample_id VARCHAR NOT NULL,       -- the 问题编号 of a 抽查 item (also in review.exports)
+        export_id VARCHAR NOT NULL,
+        as_of DATE NOT NULL,
+        iso_week VARCHAR NOT NULL,        -- the week the sample was drawn for
+        payment_id VARCHAR NOT NULL,
+        county_code VARCHAR,
+        township_code VARCHAR,
+        program_code VARCHAR,
+        amount DECIMAL(18,2),
+        stratum_population BIGINT,        -- N_h when drawn
+        stratum_sample BIGINT,            -- n_h
+        week_population BIGINT,           -- N
+        sample_size BIGINT,               -- n
+        sample_seed VARCHAR,
+        exported_at TIMESTAMP
     )""",
     """CREATE TABLE IF NOT EXISTS review.feedback_files (
         file_id VARCHAR NOT NULL,
@@ -133,6 +151,11 @@ REVIEW_DDL = [
         anomaly_id VARCHAR,
         loaded_at TIMESTAMP
     )""",
+]
+
+# Columns added after a table first shipped: warehouses created before get them here.
+MIGRATIONS = [
+    "ALTER TABLE review.decisions ADD COLUMN IF NOT EXISTS confirmed_amount DECIMAL(18,2)",
 ]
 
 # The current decision of each finding: the latest decided (review_date), the
@@ -201,13 +224,23 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that lives outside dbt. Idempotent."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for ddl in META_DDL + REVIEW_DDL:
+    for ddl in META_DDL + REVIEW_DDL + MIGRATIONS + [audit.DDL]:
         con.execute(ddl)
     for ddl in REVIEW_VIEWS:
         con.execute(ddl)
     for source in load_sources().values():
         con.execute(source.create_table_sql("raw"))
         con.execute(source.create_table_sql("quarantine"))
+
+
+def has_table(con, schema: str, table: str, database: str | None = None) -> bool:
+    """Whether the table exists (in an attached database, if named)."""
+    sql = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?"
+    params = [schema, table]
+    if database:
+        sql += " AND database_name = ?"
+        params.append(database)
+    return con.execute(sql, params).fetchone()[0] > 0
 
 
 def open_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:

@@ -13,6 +13,7 @@ import json
 
 import duckdb
 
+from crosscheck import audit
 from crosscheck.errors import CrosscheckError
 from ingestion.load import supersede
 from ingestion.sources import get_source
@@ -59,6 +60,12 @@ def release_quarantined(
         con.execute(
             "INSERT INTO meta.releases VALUES (?, ?, ?, ?)", [load_id, released_by, reason, now]
         )
+        key = con.execute(
+            f"SELECT {audit.KINDS['release'].key} FROM meta.releases "
+            "WHERE load_id = ? AND released_at = ?",
+            [load_id, now],
+        ).fetchone()[0]
+        audit.append(con, "release", [key])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

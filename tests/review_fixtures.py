@@ -39,9 +39,17 @@ CREATE OR REPLACE TABLE marts.anomalies (
     amount_at_risk DECIMAL(18,2), evidence VARCHAR,
     first_seen DATE, last_seen DATE,
     review_status VARCHAR, current_conclusion VARCHAR, recovered_amount DECIMAL(18,2),
-    exported_on DATE, decided_on DATE, verification_overdue BOOLEAN
+    exported_on DATE, decided_on DATE, verification_overdue BOOLEAN,
+    risk_score DECIMAL(5,1), risk_score_evidence VARCHAR
 );
 CREATE OR REPLACE TABLE marts.hold_list AS SELECT * FROM marts.anomalies WHERE false;
+CREATE OR REPLACE TABLE marts.finding_recovery (
+    anomaly_id VARCHAR, rule_code VARCHAR, township_code VARCHAR, program_code VARCHAR,
+    review_status VARCHAR, current_conclusion VARCHAR, decided_on DATE, confirmed_on DATE,
+    amount_at_risk DECIMAL(18,2), confirmed_amount DECIMAL(18,2),
+    recovered_amount DECIMAL(18,2), outstanding_amount DECIMAL(18,2), recoveries BIGINT,
+    last_recovered_on DATE, as_of DATE
+);
 CREATE OR REPLACE TABLE marts.weekly_summary (
     iso_week VARCHAR, week_start DATE, county_code VARCHAR, township_code VARCHAR,
     program_code VARCHAR, payments BIGINT, recipients BIGINT, amount_paid DECIMAL(18,2),
@@ -200,9 +208,17 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
                 last_seen=as_of,
                 review_status="open",
                 verification_overdue=False,
+                risk_score=SCORES[i],
+                risk_score_evidence=json.dumps(
+                    {"severity": 35.0, "amount": float(SCORES[i]) - 35, "pending": 0.0}
+                ),
             )
         )
     return out
+
+
+# Risk scores of the fixture findings, not in row order, so worklists show sorting.
+SCORES = [Decimal(v) for v in ("71.5", "62.0", "80.3", "66.6", "40.2", "51.0", "15.0")]
 
 
 def _weeks(as_of: dt.date, n: int) -> list[dt.date]:

@@ -20,6 +20,7 @@ _MODULES = (
     "verify_archive",
     "backup",
     "restore",
+    "audit",
 )
 
 COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]

@@ -25,14 +25,18 @@ def command(warehouse: Path, as_of, out: Path, full_identifiers: bool) -> None:
 
     One workbook per township (乡镇), read from the serving copy; ID numbers
     and accounts masked unless --full-identifiers. Findings already verified
-    are not sent again unless their evidence changed.
+    are not sent again unless their evidence changed, or unless confirmed
+    with money still to recover. Each workbook is in risk-score order and
+    carries the township's 抽查 items of the weekly random sample
+    (docs/OUTCOMES.md); full-identifier exports go on the audit trail.
     """
     from crosscheck.review.export import export_findings
 
     res = export_findings(warehouse, as_of, out, full_identifiers=full_identifiers)
     click.echo(
         f"export {res.export_id}: {res.findings} findings ({res.urgent} urgent) in "
-        f"{len(res.files)} workbooks under {out}; {res.already_verified} already verified"
+        f"{len(res.files)} workbooks under {out}; {res.already_verified} already verified; "
+        f"{res.sample_items} 抽查 items"
     )
     for path in res.files:
         click.echo(f"  {path}")

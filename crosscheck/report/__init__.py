@@ -48,7 +48,7 @@ def render_weekly(
     pdf: bool = True,
 ) -> ReportFiles:
     """Write weekly_<YYYY-Www>.html (and .png, .pdf through Chromium) into `out`."""
-    from crosscheck.report import browser, data, page
+    from crosscheck.report import browser, data, outcomes, page
 
     monday = week_monday(week)
     figures = data.load(warehouse, monday)
@@ -65,6 +65,7 @@ def render_weekly(
         if png:
             rows = len(figures.by_rule) + min(len(figures.by_township), 15)
             height = 2450 + 36 * rows + (40 * len(page.source_alerts(figures.sources)))
+            height += outcomes.height(figures.outcomes)
             files.png = make_private(
                 browser.screenshot(html_path, out / f"{stem}.png", height=height)
             )

@@ -15,6 +15,7 @@ import pandas as pd
 
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
+from crosscheck.report import outcomes
 
 TREND_WEEKS = 12
 
@@ -88,6 +89,7 @@ class WeeklyData:
     by_township: pd.DataFrame
     sources: pd.DataFrame
     review: dict
+    outcomes: dict | None = None  # crosscheck.report.outcomes.load
 
     @property
     def this_week(self) -> pd.Series | None:
@@ -142,6 +144,7 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
         verification = con.execute(VERIFICATION_SQL).df()
         cur = con.execute(REVIEW_SQL)
         review = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+        outcome_figures = outcomes.load(con, week_start, iso_week_label(week_start))
         counties = [
             r[0]
             for r in con.execute(
@@ -173,4 +176,5 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
         by_township=by_township,
         sources=sources,
         review=review,
+        outcomes=outcome_figures,
     )

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from crosscheck.report import charts
+from crosscheck.report import charts, outcomes
 from crosscheck.report.data import WeeklyData
 from crosscheck.review.labels import RULES, SOURCES
 
@@ -240,6 +240,7 @@ def render_html(data: WeeklyData) -> str:
 <div class="kpis" id="kpis">{kpis}</div>
 {body}
 {pair}
+{outcomes.render(data.outcomes)}
 <footer>本报告由 Crosscheck 根据已发布的数据副本生成。疑点是数据比对发现的线索，不是违规结论；
 金额单位为元，超过十万元以万元显示。</footer>
 </body></html>

@@ -24,14 +24,23 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from crosscheck import audit
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
-from crosscheck.review import cells, layout
+from crosscheck.review import cells, layout, score
 from crosscheck.review import evidence as evidence_text
-from crosscheck.review.labels import CONCLUSIONS, RULES, SEVERITY, program_label, subtype_label
+from crosscheck.review.labels import (
+    CONCLUSIONS,
+    RULES,
+    SAMPLE_CONCLUSIONS,
+    SAMPLE_RULE,
+    SEVERITY,
+    program_label,
+    subtype_label,
+)
 from crosscheck.review.privacy import make_private, mask, private_dir, private_files
-from crosscheck.warehouse import open_warehouse
+from crosscheck.warehouse import has_table, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +48,8 @@ OVERDUE_WORKING_DAYS = 10
 UNKNOWN_TOWNSHIP = "未知乡镇"
 
 # Findings of the serving copy's as-of that still need a township's check:
-# not verified yet, or verified on evidence that has since changed.
+# not verified yet, verified on evidence that has since changed, or confirmed
+# with money still to recover (marts.finding_recovery).
 SELECT_SQL = """
 CREATE OR REPLACE TEMP TABLE to_export AS
 WITH current_findings AS (
@@ -48,8 +58,12 @@ WITH current_findings AS (
         sha256(coalesce(a.evidence, '') || '|' || coalesce(cast(a.amount_at_risk AS VARCHAR), ''))
             AS evidence_hash,
         coalesce(a.division_code, ?) AS township,
-        coalesce(a.status = 'pending', false) AS urgent
+        coalesce(a.status = 'pending', false) AS urgent,
+        coalesce(r.recovered_amount, 0) AS recovered_so_far,
+        coalesce(r.confirmed_amount, 0) AS confirmed_so_far,
+        coalesce(r.outstanding_amount, 0) AS outstanding
     FROM serving.marts.anomalies AS a
+    LEFT JOIN serving.marts.finding_recovery AS r ON r.anomaly_id = a.anomaly_id
     WHERE a.last_seen = ?
 ),
 verified AS (
@@ -61,17 +75,32 @@ WHERE NOT EXISTS (
     SELECT 1 FROM verified AS v
     WHERE v.anomaly_id = c.anomaly_id AND v.evidence_hash = c.evidence_hash
 )
+-- confirmed and not wholly recovered: out again until the money is back
+OR c.outstanding > 0
 """
 
-FETCH_SQL = """
+FETCH_SQL = f"""
 SELECT anomaly_id, urgent, rule_code, subtype, severity, person_name, person_id,
        household_no, program_code, period, payment_id, account_no, amount_at_risk,
-       first_seen, evidence, township
+       first_seen, evidence, township, risk_score, risk_score_evidence,
+       recovered_so_far, confirmed_so_far, outstanding
 FROM to_export
-ORDER BY township, rule_code, urgent DESC,
-         CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,
-         amount_at_risk DESC, anomaly_id
+ORDER BY township, rule_code, {score.ORDER_BY}
 """
+
+# 抽查 items of the serving copy's weekly sample not sent before (each goes out once).
+SAMPLE_SQL = """
+CREATE OR REPLACE TEMP TABLE sample_to_export AS
+SELECT s.*, coalesce(s.township_code, ?) AS township,
+       sha256(s.payment_id || '|' || cast(s.amount AS VARCHAR)) AS evidence_hash
+FROM serving.marts.spot_check_sample AS s
+WHERE NOT EXISTS (SELECT 1 FROM review.sample_items AS i WHERE i.sample_id = s.sample_id)
+"""
+
+SAMPLE_CHECK = (
+    "请实地核实该笔补贴是否符合发放条件（本人是否在世、是否符合享受条件、"
+    "是否发放至本人账户、金额是否正确）。发现问题请选“发现问题”并在说明中写明。"
+)
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 FEEDBACK_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -88,6 +117,7 @@ class ExportResult:
     urgent: int = 0
     already_verified: int = 0
     full_identifiers: bool = False
+    sample_items: int = 0
 
 
 def workbook_name(township: str, as_of: dt.date) -> str:
@@ -100,10 +130,21 @@ def _show_id(value, full: bool):
     return value if full or value is None else mask(value)
 
 
+def _recovery_line(rec: dict) -> str:
+    if not rec["outstanding"]:
+        return ""
+    return (
+        f"追缴跟踪：已核实 {rec['confirmed_so_far']:,.2f} 元，"
+        f"已追回 {rec['recovered_so_far']:,.2f} 元，"
+        f"待追回 {rec['outstanding']:,.2f} 元；追回金额请填写累计已追回总额"
+    )
+
+
 def _finding_row(rec: dict, full: bool) -> list:
     return [
         rec["anomaly_id"],
         layout.URGENT if rec["urgent"] else "",
+        rec["risk_score"],
         f"{rec['rule_code']} {RULES.get(rec['rule_code'], '')}",
         subtype_label(rec["subtype"]),
         SEVERITY.get(rec["severity"], rec["severity"]),
@@ -115,21 +156,36 @@ def _finding_row(rec: dict, full: bool) -> list:
         rec["payment_id"],
         _show_id(rec["account_no"], full),
         rec["amount_at_risk"],
+        rec["recovered_so_far"],
         rec["first_seen"],
-        evidence_text.render(rec["rule_code"], rec["evidence"], full=full),
+        "\n".join(
+            t
+            for t in (
+                evidence_text.render(rec["rule_code"], rec["evidence"], full=full),
+                score.explain(rec["risk_score"], rec["risk_score_evidence"]),
+                _recovery_line(rec),
+            )
+            if t
+        ),
     ]
 
 
-def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool) -> None:
-    ws = wb.create_sheet(layout.sheet_name(rule_code, RULES.get(rule_code, "")))
-    columns = layout.FINDING_COLUMNS + layout.FEEDBACK_COLUMNS
-    ws.append(layout.HEADERS)
-    n_findings = len(layout.FINDING_COLUMNS)
+def _new_sheet(wb: Workbook, title: str, item_columns: list) -> object:
+    """A sheet with its header row: item columns blue, feedback columns yellow."""
+    ws = wb.create_sheet(title)
+    columns = item_columns + layout.FEEDBACK_COLUMNS
+    ws.append([h for h, _ in columns])
     for i, (_, width) in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True)
-        cell.fill = FEEDBACK_FILL if i > n_findings else HEADER_FILL
+        cell.fill = FEEDBACK_FILL if i > len(item_columns) else HEADER_FILL
         ws.column_dimensions[cell.column_letter].width = width
+    return ws
+
+
+def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool) -> None:
+    title = layout.sheet_name(rule_code, RULES.get(rule_code, ""))
+    ws = _new_sheet(wb, title, layout.FINDING_COLUMNS)
     for rec in recs:
         ws.append(cells.row(_finding_row(rec, full)) + [None] * len(layout.FEEDBACK_COLUMNS))
     last = len(recs) + 1
@@ -137,8 +193,11 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
     for r in range(2, last + 1):
         ws.cell(row=r, column=col["风险金额(元)"]).number_format = "#,##0.00"
         ws.cell(row=r, column=col["首次发现"]).number_format = "yyyy-mm-dd"
+        ws.cell(row=r, column=col[layout.SCORE]).number_format = "0.0"
         ws.cell(row=r, column=col["疑点说明"]).alignment = WRAP
         ws.cell(row=r, column=col[layout.RECOVERED]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col[layout.CONFIRMED]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col[layout.RECOVERED_SO_FAR]).number_format = "#,##0.00"
         ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"
         if ws.cell(row=r, column=col[layout.URGENT]).value:
             ws.cell(row=r, column=col[layout.URGENT]).font = URGENT_FONT
@@ -158,9 +217,10 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
         formula1="0",
         allow_blank=True,
         showErrorMessage=True,
-        error="追回金额应为不小于0的金额（元）",
+        error="核实金额、追回金额应为不小于0的金额（元）",
     )
     amount.add(f"{letter[layout.RECOVERED]}2:{letter[layout.RECOVERED]}{max(last, 2)}")
+    amount.add(f"{letter[layout.CONFIRMED]}2:{letter[layout.CONFIRMED]}{max(last, 2)}")
     date = DataValidation(
         type="date",
         operator="greaterThan",
@@ -172,6 +232,50 @@ def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool
     date.add(f"{letter[layout.REVIEW_DATE]}2:{letter[layout.REVIEW_DATE]}{max(last, 2)}")
     for dv in (conclusion, amount, date):
         ws.add_data_validation(dv)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{letter[layout.NOTE]}{last}"
+
+
+def _write_sample_sheet(wb: Workbook, recs: list[dict], full: bool) -> None:
+    """The 抽查 sheet: unflagged paid payments to check, same feedback columns."""
+    ws = _new_sheet(wb, layout.SAMPLE_SHEET, layout.SAMPLE_COLUMNS)
+    for rec in recs:
+        ws.append(
+            cells.row(
+                [
+                    rec["sample_id"],
+                    rec["iso_week"],
+                    rec["person_name"],
+                    _show_id(rec["person_id"], full),
+                    program_label(rec["program_code"]),
+                    rec["period"],
+                    rec["payment_id"],
+                    _show_id(rec["account_no"], full),
+                    rec["amount"],
+                    rec["status_date"],
+                    SAMPLE_CHECK,
+                ]
+            )
+            + [None] * len(layout.FEEDBACK_COLUMNS)
+        )
+    last = len(recs) + 1
+    col = {h: i for i, h in enumerate(layout.SAMPLE_HEADERS, start=1)}
+    letter = {h: ws.cell(row=1, column=i).column_letter for h, i in col.items()}
+    for r in range(2, last + 1):
+        ws.cell(row=r, column=col["发放金额(元)"]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col["到账日期"]).number_format = "yyyy-mm-dd"
+        ws.cell(row=r, column=col["核查要求"]).alignment = WRAP
+        ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"
+    found = DataValidation(
+        type="list",
+        formula1='"' + ",".join(SAMPLE_CONCLUSIONS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="核查结论",
+        error="请从下拉列表选择：" + "、".join(SAMPLE_CONCLUSIONS),
+    )
+    found.add(f"{letter[layout.CONCLUSION]}2:{letter[layout.CONCLUSION]}{max(last, 2)}")
+    ws.add_data_validation(found)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{letter[layout.NOTE]}{last}"
 
@@ -216,11 +320,15 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
         "核查说明",
         "1. 疑点是数据比对发现的线索，不是结论，请逐条实地核查。",
         "2. 在各工作表右侧黄色栏目填写：核查结论（下拉选择：属实、不属实、部分属实）、"
-        "处理措施、追回金额（元，不超过风险金额）、核查人、核查日期、说明。",
+        "处理措施、核实金额（元，部分属实时填写属实部分的金额）、"
+        "追回金额（元，累计已追回总额，不超过风险金额）、核查人、核查日期、说明。",
         "3. 标注“加急”的是尚未支付的待发款项，请在银行支付前核实。",
         f"4. 请于{OVERDUE_WORKING_DAYS}个工作日内将本表原样返回，"
         "不要修改表头、工作表名和问题编号。",
         "5. 本表含个人信息，仅限核查使用，请妥善保管，不得外传。",
+        "6. 各规则工作表按风险评分从高到低排列，请优先核查排在前面的问题。",
+        "7. 已核实但尚未全部追回的问题会在后续清单中再次下发（见“已追回”列），"
+        "请在“追回金额”填写累计追回总额，直至追回完毕。",
     ]
     for line in notes:
         ws.append([line])
@@ -231,14 +339,28 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
     ws.column_dimensions["D"].width = 16
 
 
-def _write_workbook(path: Path, township: str, as_of: dt.date, export_id: str, recs, full):
+def _write_workbook(
+    path: Path, township: str, as_of: dt.date, export_id: str, recs, full, samples=()
+):
     by_rule: dict[str, list[dict]] = defaultdict(list)
     for rec in recs:
         by_rule[rec["rule_code"]].append(rec)
     wb = Workbook()
     _write_cover(wb.active, township, as_of, export_id, by_rule, full)
+    if samples:
+        cover = wb.active
+        cover.append([])
+        cover.append([f"另附随机抽查 {len(samples)} 笔（见“{layout.SAMPLE_SHEET}”表）", ""])
+        cover.append(
+            [
+                "抽查对象是比对规则未发现疑点的已发放款项，用于评估规则漏报情况；"
+                "核查结论选择“发现问题”或“未发现问题”。"
+            ]
+        )
     for rule_code in sorted(by_rule):
         _write_rule_sheet(wb, rule_code, by_rule[rule_code], full)
+    if samples:
+        _write_sample_sheet(wb, list(samples), full)
     with private_files():
         wb.save(path)
     make_private(path)
@@ -250,16 +372,27 @@ def _attach_serving(con, warehouse: Path) -> None:
         raise CrosscheckError(
             f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
         )
+    # connections of one process share the database: a previous export's attach
+    # may still be there (e.g. while dbt holds the file in the same process)
+    con.execute("DETACH DATABASE IF EXISTS serving")
     con.execute("ATTACH ? AS serving (READ_ONLY)", [str(serving)])  # a path is data: bound
-    has = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
-        "AND schema_name = 'marts' AND table_name = 'anomalies'"
-    ).fetchone()[0]
-    if not has:
+    if not has_table(con, "marts", "anomalies", database="serving"):
         raise CrosscheckError(f"serving copy {serving} has no marts.anomalies: run a build first")
 
 
-def _record(con, export_id, as_of, full_identifiers, exported_by, written) -> None:
+def _samples(con) -> list[dict]:
+    """This week's 抽查 items not sent yet (none if the serving copy has no sample)."""
+    if not has_table(con, "marts", "spot_check_sample", database="serving"):
+        return []
+    con.execute(SAMPLE_SQL, [UNKNOWN_TOWNSHIP])
+    cur = con.execute(
+        "SELECT * FROM sample_to_export ORDER BY township, program_code, draw_order, sample_id"
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _record(con, export_id, as_of, full_identifiers, exported_by, written, samples) -> None:
     """What went out, one row per finding, in one transaction."""
     con.execute("CREATE OR REPLACE TEMP TABLE export_files (township VARCHAR, file_name VARCHAR)")
     con.executemany("INSERT INTO export_files VALUES (?, ?)", [[t, f.name] for _, f, t in written])
@@ -274,7 +407,33 @@ def _record(con, export_id, as_of, full_identifiers, exported_by, written) -> No
            FROM to_export AS t JOIN export_files AS f USING (township)""",
         [export_id, as_of, full_identifiers, exported_by],
     )
+    if samples:
+        _record_samples(con, export_id, as_of, full_identifiers, exported_by)
+    if full_identifiers:
+        audit.append(con, "full_export", [export_id])
     con.execute("COMMIT")
+
+
+def _record_samples(con, export_id, as_of, full_identifiers, exported_by) -> None:
+    con.execute(
+        """INSERT INTO review.exports (export_id, anomaly_id, as_of, township,
+               evidence_hash, file_name, full_identifiers, exported_at, exported_by,
+               rule_code, severity, urgent, amount_at_risk)
+           SELECT ?, t.sample_id, ?, t.township, t.evidence_hash, f.file_name, ?,
+                  current_timestamp, ?, ?, NULL, false, t.amount
+           FROM sample_to_export AS t JOIN export_files AS f USING (township)""",
+        [export_id, as_of, full_identifiers, exported_by, SAMPLE_RULE],
+    )
+    con.execute(
+        """INSERT INTO review.sample_items (sample_id, export_id, as_of, iso_week, payment_id,
+               county_code, township_code, program_code, amount, stratum_population,
+               stratum_sample, week_population, sample_size, sample_seed, exported_at)
+           SELECT t.sample_id, ?, ?, t.iso_week, t.payment_id, t.county_code, t.township_code,
+                  t.program_code, t.amount, t.stratum_population, t.stratum_sample,
+                  t.week_population, t.sample_size, t.sample_seed, current_timestamp
+           FROM sample_to_export AS t JOIN export_files AS f USING (township)""",
+        [export_id, as_of],
+    )
 
 
 def export_findings(
@@ -304,6 +463,7 @@ def export_findings(
                     f"export --as-of {latest}, or run the nightly job for {as_of} first"
                 )
             con.execute(SELECT_SQL, [UNKNOWN_TOWNSHIP, as_of])
+            samples = _samples(con)
             current = con.execute(
                 "SELECT count(*) FROM serving.marts.anomalies WHERE last_seen = ?", [as_of]
             ).fetchone()[0]
@@ -313,15 +473,26 @@ def export_findings(
             by_township: dict[str, list[dict]] = defaultdict(list)
             for rec in recs:
                 by_township[rec["township"]].append(rec)
+            sample_by_township: dict[str, list[dict]] = defaultdict(list)
+            for rec in samples:
+                sample_by_township[rec["township"]].append(rec)
             written: list[tuple[Path, Path, str]] = []
             try:
-                for township, trecs in sorted(by_township.items()):
+                for township in sorted(set(by_township) | set(sample_by_township)):
                     final = out / workbook_name(township, as_of)
                     tmp = out / f".{final.name}.tmp"
                     written.append((tmp, final, township))
-                    _write_workbook(tmp, township, as_of, export_id, trecs, full_identifiers)
+                    _write_workbook(
+                        tmp,
+                        township,
+                        as_of,
+                        export_id,
+                        by_township.get(township, []),
+                        full_identifiers,
+                        sample_by_township.get(township, []),
+                    )
                 if written:
-                    _record(con, export_id, as_of, full_identifiers, exported_by, written)
+                    _record(con, export_id, as_of, full_identifiers, exported_by, written, samples)
             except BaseException:
                 for tmp, _, _ in written:
                     tmp.unlink(missing_ok=True)
@@ -332,6 +503,7 @@ def export_findings(
         finally:
             con.close()
     result.findings = len(recs)
+    result.sample_items = len(samples)
     result.urgent = sum(1 for r in recs if r["urgent"])
     result.already_verified = current - len(recs)
     log.info(

@@ -23,11 +23,12 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from crosscheck import audit
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.review import layout
 from crosscheck.review.cells import csv_writer
-from crosscheck.review.labels import CONCLUSIONS
+from crosscheck.review.labels import CONCLUSIONS, SAMPLE_CLEAR, SAMPLE_CONCLUSIONS, SAMPLE_RULE
 from crosscheck.review.privacy import make_private, private_files
 from crosscheck.warehouse import open_warehouse
 
@@ -54,7 +55,8 @@ class Decision:
     anomaly_id: str
     conclusion: str
     measures: str | None
-    recovered_amount: Decimal | None
+    recovered_amount: Decimal | None  # cumulative: everything recovered so far
+    confirmed_amount: Decimal | None
     reviewer: str
     review_date: dt.date
     note: str | None
@@ -136,6 +138,7 @@ class _Sent:
     amount_at_risk: Decimal | None
     first_as_of: dt.date
     evidence_hash: str | None
+    rule_code: str | None = None
 
 
 def _read_rows(path: Path):
@@ -155,10 +158,12 @@ def _read_rows(path: Path):
             positions = {}
             for i, h in enumerate(header):
                 h = _text(h)
-                if h in layout.HEADERS and h not in positions:
+                if h in (*layout.HEADERS, *layout.SAMPLE_HEADERS) and h not in positions:
                     positions[h] = i
             missing = [
-                h for h in [layout.ID_HEADER, *layout.FEEDBACK_HEADERS] if h not in positions
+                h
+                for h in [layout.ID_HEADER, *layout.FEEDBACK_HEADERS]
+                if h not in positions and h not in layout.OPTIONAL_FEEDBACK_HEADERS
             ]
             if missing:
                 yield ws.title, 1, None, "缺少表头：" + "、".join(missing)
@@ -168,6 +173,8 @@ def _read_rows(path: Path):
                     h: (get_column_letter(i + 1), values[i] if i < len(values) else None)
                     for h, i in positions.items()
                 }
+                for h in layout.OPTIONAL_FEEDBACK_HEADERS:
+                    cells.setdefault(h, ("", None))
                 if all(_text(cells[h][1]) is None for h in layout.FEEDBACK_HEADERS):
                     continue
                 yield ws.title, row_no, cells, None
@@ -175,8 +182,35 @@ def _read_rows(path: Path):
         wb.close()
 
 
-def _check_row(sheet, row_no, cells, sent: dict[str, _Sent], as_of, seen: set):
-    """Validate one filled row: a Decision, or the list of its bad cells."""
+def _money(raw, header, reject, info) -> Decimal | None:
+    """A yuan amount cell: a number ≥ 0 with ≤ 2 decimals, ≤ the amount at risk sent."""
+    if _text(raw) is None:
+        return None
+    try:
+        amount = _parse_amount(raw)
+    except ValueError:
+        reject(header, f"{header}不是数字")
+        return None
+    if amount < 0:
+        reject(header, f"{header}不能为负数")
+    elif amount != amount.quantize(Decimal("0.01")):
+        reject(header, f"{header}最多两位小数")
+    elif info is not None and info.amount_at_risk is not None and amount > info.amount_at_risk:
+        reject(header, f"{header}超过风险金额 {info.amount_at_risk}")
+    else:
+        return amount.quantize(Decimal("0.01"))
+    return None
+
+
+def _check_row(
+    sheet, row_no, cells, sent: dict[str, _Sent], as_of, seen: set, recorded: dict | None = None
+):
+    """Validate one filled row: a Decision, or the list of its bad cells.
+
+    `recorded` maps ids to the cumulative amount recovered so far (current
+    decision): 追回金额 is cumulative, so it may not fall below it, and an
+    empty cell keeps it.
+    """
     bad: list[Reject] = []
 
     def reject(header, reason):
@@ -194,32 +228,33 @@ def _check_row(sheet, row_no, cells, sent: dict[str, _Sent], as_of, seen: set):
     elif anomaly_id in seen:
         reject(layout.ID_HEADER, "同一问题编号在本文件中重复填写")
 
+    sample = info is not None and info.rule_code == SAMPLE_RULE
+    allowed = SAMPLE_CONCLUSIONS if sample else CONCLUSIONS
     conclusion = _text(cells[layout.CONCLUSION][1])
     if conclusion is None:
         reject(layout.CONCLUSION, "核查结论为空")
-    elif conclusion not in CONCLUSIONS:
-        reject(layout.CONCLUSION, "核查结论须为：" + "、".join(CONCLUSIONS))
+    elif conclusion not in allowed:
+        reject(layout.CONCLUSION, "核查结论须为：" + "、".join(allowed))
+    # a 抽查 item with nothing found is, for the amounts, a 不属实
+    negative = conclusion in ("不属实", SAMPLE_CLEAR)
 
-    amount = None
-    raw_amount = cells[layout.RECOVERED][1]
-    if _text(raw_amount) is not None:
-        try:
-            amount = _parse_amount(raw_amount)
-        except ValueError:
-            reject(layout.RECOVERED, "追回金额不是数字")
-        else:
-            if amount < 0:
-                reject(layout.RECOVERED, "追回金额不能为负数")
-            elif amount != amount.quantize(Decimal("0.01")):
-                reject(layout.RECOVERED, "追回金额最多两位小数")
-            elif (
-                info is not None
-                and info.amount_at_risk is not None
-                and (amount > info.amount_at_risk)
-            ):
-                reject(layout.RECOVERED, f"追回金额超过风险金额 {info.amount_at_risk}")
-            elif conclusion == "不属实" and amount > 0:
-                reject(layout.RECOVERED, "核查结论为不属实，不应有追回金额")
+    errors_before = len(bad)
+    amount = _money(cells[layout.RECOVERED][1], layout.RECOVERED, reject, info)
+    confirmed = _money(cells[layout.CONFIRMED][1], layout.CONFIRMED, reject, info)
+    so_far = (recorded or {}).get(anomaly_id) or Decimal(0)
+    if len(bad) == errors_before:
+        if negative and (amount or 0) > 0:
+            reject(layout.RECOVERED, f"核查结论为{conclusion}，不应有追回金额")
+        elif negative and (confirmed or 0) > 0:
+            reject(layout.CONFIRMED, f"核查结论为{conclusion}，不应有核实金额")
+        elif negative and so_far > 0:
+            reject(layout.CONCLUSION, f"已登记追回 {so_far} 元，结论不能改为不属实")
+        elif amount is not None and amount < so_far:
+            reject(layout.RECOVERED, f"追回金额为累计已追回总额，不能少于已登记的 {so_far} 元")
+        elif confirmed is not None and max(amount or 0, so_far) > confirmed:
+            reject(layout.RECOVERED, f"追回金额超过核实金额 {confirmed}")
+        if amount is None and so_far > 0:
+            amount = so_far
 
     reviewer = _text(cells[layout.REVIEWER][1])
     if reviewer is None:
@@ -249,7 +284,8 @@ def _check_row(sheet, row_no, cells, sent: dict[str, _Sent], as_of, seen: set):
             anomaly_id=anomaly_id,
             conclusion=conclusion,
             measures=_text(cells[layout.MEASURES][1]),
-            recovered_amount=amount.quantize(Decimal("0.01")) if amount is not None else None,
+            recovered_amount=amount,
+            confirmed_amount=confirmed,
             reviewer=reviewer,
             review_date=review_date,
             note=_text(cells[layout.NOTE][1]),
@@ -270,11 +306,12 @@ def _sent_findings(con, ids: list[str]) -> dict[str, _Sent]:
         """SELECT e.anomaly_id,
                   arg_max(e.amount_at_risk, e.exported_at),
                   min(e.as_of),
-                  arg_max(e.evidence_hash, e.exported_at)
+                  arg_max(e.evidence_hash, e.exported_at),
+                  arg_max(e.rule_code, e.exported_at)
            FROM review.exports AS e JOIN fb_ids USING (anomaly_id)
            GROUP BY e.anomaly_id"""
     ).fetchall()
-    return {r[0]: _Sent(r[1], r[2], r[3]) for r in rows}
+    return {r[0]: _Sent(r[1], r[2], r[3], r[4]) for r in rows}
 
 
 def _current(con, ids) -> dict[str, tuple]:
@@ -282,7 +319,7 @@ def _current(con, ids) -> dict[str, tuple]:
         return {}
     rows = con.execute(
         """SELECT d.anomaly_id, d.conclusion, d.measures, d.recovered_amount, d.reviewer,
-                  d.review_date, d.note
+                  d.review_date, d.note, d.confirmed_amount
            FROM review.current_decisions AS d JOIN fb_ids USING (anomaly_id)"""
     ).fetchall()
     return {r[0]: tuple(r[1:]) for r in rows}
@@ -315,6 +352,10 @@ def _insert_many(con, sql: str, rows: list) -> None:
         con.executemany(sql, rows)
 
 
+def _decision_id(file_id: str, d: Decision) -> str:
+    return f"{file_id}-{d.sheet}-{d.row_no}"
+
+
 def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
     outcome = FileOutcome(file=path, sha256=sha, status="loaded")
     file_id = sha[:16]
@@ -338,10 +379,11 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
     ids = [a for a in (_text(c[layout.ID_HEADER][1]) for _, _, c in parsed) if a]
     sent = _sent_findings(con, ids)
     current = _current(con, ids)
+    recorded = {a: c[2] for a, c in current.items()}
     seen: set[str] = set()
     decisions: list[Decision] = []
     for sheet, row_no, cells in parsed:
-        decision, bad = _check_row(sheet, row_no, cells, sent, as_of, seen)
+        decision, bad = _check_row(sheet, row_no, cells, sent, as_of, seen, recorded)
         outcome.rejects.extend(bad)
         if decision is None:
             continue
@@ -352,6 +394,7 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
             decision.reviewer,
             decision.review_date,
             decision.note,
+            decision.confirmed_amount,
         )
         if same:
             outcome.rows_unchanged += 1
@@ -371,11 +414,11 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
             con,
             """INSERT INTO review.decisions (decision_id, anomaly_id, conclusion, measures,
                    recovered_amount, reviewer, review_date, note, feedback_file, sheet, row_no,
-                   loaded_at, seq, evidence_hash, file_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?)""",
+                   loaded_at, seq, evidence_hash, file_id, confirmed_amount)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?)""",
             [
                 [
-                    f"{file_id}-{d.sheet}-{d.row_no}",
+                    _decision_id(file_id, d),
                     d.anomaly_id,
                     d.conclusion,
                     d.measures,
@@ -389,10 +432,12 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
                     seq0 + k,
                     sent[d.anomaly_id].evidence_hash,
                     file_id,
+                    d.confirmed_amount,
                 ]
                 for k, d in enumerate(decisions, start=1)
             ],
         )
+        audit.append(con, "decision", [_decision_id(file_id, d) for d in decisions])
         _insert_many(
             con,
             """INSERT INTO review.feedback_rejects (file_id, sheet, row_no, cell, value, reason,

@@ -62,6 +62,12 @@ PROGRAMS = {
 
 CONCLUSIONS = ("属实", "不属实", "部分属实")
 
+# 抽查 items (the weekly random sample of unflagged payments) are not leads:
+# the township says whether it found a problem (a miss of the rules) or not.
+SAMPLE_RULE = "SAMPLE"
+SAMPLE_FOUND, SAMPLE_CLEAR = "发现问题", "未发现问题"
+SAMPLE_CONCLUSIONS = (SAMPLE_CLEAR, SAMPLE_FOUND)
+
 SOURCES = {
     "hukou": "户籍(公安)",
     "vehicles": "机动车登记(交管)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import duckdb
 import pytest
 from deliveries import hukou_rows, ledger_rows, write_delivery
 
@@ -130,6 +131,14 @@ def test_quarantine_then_release_is_recorded(env, capsys):
     assert env.query("SELECT load_id, released_by, reason FROM meta.releases") == [
         (q.load_id, "auditor1", "duplicate row confirmed harmless by Finance")
     ]
+    # the release is on the tamper-evident trail; editing its reason is caught
+    from crosscheck.audit import verify
+
+    assert verify(env.warehouse).records == 1 and verify(env.warehouse).ok
+    con = duckdb.connect(str(env.warehouse))
+    con.execute("UPDATE meta.releases SET reason = 'no reason' WHERE load_id = ?", [q.load_id])
+    con.close()
+    assert "the record in meta.releases was changed" in verify(env.warehouse).broken
     # releasing twice is a one-line error
     assert (
         main(

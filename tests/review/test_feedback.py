@@ -13,6 +13,7 @@ import pytest
 import review_fixtures as fx
 
 from crosscheck.cli import main
+from crosscheck.review import layout
 from crosscheck.review.export import export_findings, workbook_name
 from crosscheck.review.feedback import FEEDBACK_DIR, load_feedback
 from crosscheck.warehouse import open_warehouse
@@ -82,7 +83,7 @@ def test_good_rows_load_and_bad_cells_are_named(exported):
         (s1[:3], c_amt, "1000", "追回金额超过风险金额 900.00"),
         (s2[:3], c_date, "2026-12-01", "核查日期晚于加载日期 2026-11-10"),
     }
-    assert c_concl[0] == "P" and c_amt[0] == "R"  # column letters of the layout
+    assert c_concl[0] == "R" and c_amt[0] == "U"  # column letters of the layout
     # the report beside the workbook lists the same cells
     assert f.report.parent == path.parent and stat.S_IMODE(f.report.stat().st_mode) == 0o600
     with f.report.open(encoding="utf-8-sig") as fh:
@@ -138,7 +139,7 @@ def test_unknown_ids_and_missing_fields_are_rejected(exported):
     wb = load_workbook(path)
     ws = wb[wb.sheetnames[1]]
     ws.cell(row=ws.max_row + 1, column=1, value="nonexistent-id")
-    ws.cell(row=ws.max_row, column=16, value="属实")
+    ws.cell(row=ws.max_row, column=layout.HEADERS.index(layout.CONCLUSION) + 1, value="属实")
     wb.save(path)
     res = load_feedback(landing, wh, LOAD_DAY)
     reasons = sorted(r.reason for r in res.files[0].rejects)

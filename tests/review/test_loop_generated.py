@@ -172,11 +172,12 @@ def test_verification_loop_survives_a_full_refresh(tmp_path):
     for key, (sent, done) in expected.items():
         assert got[key] == pytest.approx(done / sent), key
 
-    # -- verified findings are not sent again; the bad rows' findings are
+    # -- verified findings are not sent again, except one confirmed with money
+    # still to recover (属实, nothing back yet); the bad rows' findings are
     again = export_findings(wh, later, tmp_path / "again")
     sent_again = {
         r[0] for r in q(wh, "SELECT anomaly_id FROM review.exports WHERE as_of = ?", [later])
     }
-    assert not (sent_again & decided) and set(bad) <= sent_again
-    assert again.already_verified == len(decided - {vanish})
+    assert sent_again & decided == {confirmed} and set(bad) <= sent_again
+    assert again.already_verified == len(decided - {vanish, confirmed})
     shutil.rmtree(tmp_path / "out")

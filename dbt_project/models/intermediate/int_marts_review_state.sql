@@ -54,6 +54,7 @@ select
     end as review_status,
     d.conclusion as current_conclusion,
     cast(d.recovered_amount as decimal(18, 2)) as recovered_amount,
+    cast(d.confirmed_amount as decimal(18, 2)) as confirmed_amount,
     d.measures,
     d.reviewer,
     d.decision_id,

@@ -1,7 +1,8 @@
 -- One row per finding currently detected at D: the contract audit staff and
 -- tools rely on (enforced in _marts.yml). Ids and first_seen come from
 -- anomaly_history, the review lifecycle from review.* through
--- int_marts_review_state.
+-- int_marts_review_state, the risk score (worklist order) from
+-- int_finding_scores.
 select
     f.anomaly_id,
     f.rule_code,
@@ -27,7 +28,10 @@ select
     cast(r.recovered_amount as decimal(18, 2)) as recovered_amount,
     r.exported_on,
     r.decided_on,
-    coalesce(r.verification_overdue, false) as verification_overdue
+    coalesce(r.verification_overdue, false) as verification_overdue,
+    s.risk_score,
+    s.risk_score_evidence
 from {{ ref('int_marts_findings') }} as f
 inner join {{ ref('anomaly_history') }} as h on f.anomaly_id = h.anomaly_id
 left join {{ ref('int_marts_review_state') }} as r on f.anomaly_id = r.anomaly_id
+inner join {{ ref('int_finding_scores') }} as s on f.anomaly_id = s.anomaly_id

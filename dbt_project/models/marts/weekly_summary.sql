@@ -5,7 +5,8 @@
     'payments', 'recipients', 'amount_paid', 'on_time_payments', 'paid_originals',
     'new_findings', 'new_findings_high', 'new_findings_medium', 'new_findings_low',
     'open_findings', 'amount_at_risk', 'stranded_balance',
-    'confirmed', 'dismissed', 'recovered_amount', 'exported', 'exported_decided'
+    'confirmed', 'dismissed', 'recovered_amount', 'exported', 'exported_decided',
+    'amount_confirmed', 'amount_recovered'
 ] %}
 
 with weeks as (
@@ -96,6 +97,32 @@ exported as (
     group by w.week_start, f.division_code, f.program_code
 ),
 
+-- recovery to the fen (finding_recovery): confirmed amounts by the date first
+-- found true, partial recoveries by their own date
+confirmed_amounts as (
+    select
+        w.week_start,
+        f.township_code,
+        f.program_code,
+        sum(f.confirmed_amount) as amount_confirmed
+    from {{ ref('finding_recovery') }} as f
+    inner join weeks as w on f.confirmed_on between w.week_start and w.week_end
+    where f.confirmed_amount > 0
+    group by w.week_start, f.township_code, f.program_code
+),
+
+recovered as (
+    select
+        w.week_start,
+        h.division_code as township_code,
+        h.program_code,
+        sum(p.amount) as amount_recovered
+    from {{ ref('int_review_recoveries') }} as p
+    inner join {{ ref('anomaly_history') }} as h on p.anomaly_id = h.anomaly_id
+    inner join weeks as w on p.recovered_on between w.week_start and w.week_end
+    group by w.week_start, h.division_code, h.program_code
+),
+
 metrics as (
     {%- for cte, cols in [
         ('paid', ['payments', 'recipients', 'amount_paid', 'on_time_payments', 'paid_originals']),
@@ -103,6 +130,8 @@ metrics as (
         ('open_findings', ['open_findings', 'amount_at_risk', 'stranded_balance']),
         ('decided', ['confirmed', 'dismissed', 'recovered_amount']),
         ('exported', ['exported', 'exported_decided']),
+        ('confirmed_amounts', ['amount_confirmed']),
+        ('recovered', ['amount_recovered']),
     ] %}
         select
             week_start,
@@ -139,9 +168,25 @@ summed as (
         sum(dismissed) as dismissed,
         sum(recovered_amount) as recovered_amount,
         sum(exported) as exported,
-        sum(exported_decided) as exported_decided
+        sum(exported_decided) as exported_decided,
+        sum(amount_confirmed) as amount_confirmed,
+        sum(amount_recovered) as amount_recovered
     from metrics
     group by week_start, township_code, program_code
+),
+
+running as (
+    select
+        *,
+        sum(amount_confirmed) over (
+            partition by township_code, program_code order by week_start
+            rows between unbounded preceding and current row
+        ) as confirmed_to_date,
+        sum(amount_recovered) over (
+            partition by township_code, program_code order by week_start
+            rows between unbounded preceding and current row
+        ) as recovered_to_date
+    from summed
 )
 
 select
@@ -167,6 +212,10 @@ select
     cast(s.dismissed as bigint) as dismissed,
     cast(s.recovered_amount as decimal(18, 2)) as recovered_amount,
     cast(case when s.exported > 0 then 1.0 * s.exported_decided / s.exported end as double)
-        as verification_rate
-from summed as s
+        as verification_rate,
+    cast(s.amount_confirmed as decimal(18, 2)) as amount_confirmed,
+    cast(s.amount_recovered as decimal(18, 2)) as amount_recovered,
+    -- confirmed to date minus recovered to date, at week end
+    cast(s.confirmed_to_date - s.recovered_to_date as decimal(18, 2)) as amount_outstanding
+from running as s
 inner join weeks as w on s.week_start = w.week_start
