@@ -117,7 +117,13 @@ def candidates(pairs, version: str, as_of: dt.date) -> list[tuple]:
                     c["name"],
                     round(c["match_weight"], 6),
                     round(c["match_probability"], 9),
-                    json.dumps(explain.waterfall(c["levels"], c["weights"]), ensure_ascii=False),
+                    # compact, as DuckDB re-serializes JSON: the evidence embedding it is
+                    # then the same text on every engine (tests/pipeline/test_spark_equality)
+                    json.dumps(
+                        explain.waterfall(c["levels"], c["weights"]),
+                        ensure_ascii=False,
+                        separators=(",", ":"),
+                    ),
                     explain.in_chinese(c["levels"]),
                     version,
                 )
