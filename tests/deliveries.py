@@ -304,3 +304,19 @@ def good_rows(source: str, day: dt.date) -> list[dict]:
         "payroll": payroll_rows,
         "ledger": lambda: ledger_rows(day),
     }[source]()
+
+
+def duplicate_a_row(folder: Path) -> None:
+    """Make a ledger delivery's key not unique (critical: quarantined whole); _SUCCESS kept true."""
+    import pytest
+
+    marker = json.loads((folder / "_SUCCESS").read_text())
+    entry = marker["files"][0]
+    data = folder / entry["name"]
+    lines = data.read_bytes().splitlines(keepends=True)
+    if len(lines) < 2:
+        pytest.fail(f"the delivery {folder.name} has no row to duplicate")
+    body = b"".join([*lines, lines[1]])
+    data.write_bytes(body)
+    entry.update(bytes=len(body), rows=entry["rows"] + 1, sha256=hashlib.sha256(body).hexdigest())
+    (folder / "_SUCCESS").write_text(json.dumps(marker))

@@ -9,7 +9,6 @@ broken by a duplicated key (quarantined).
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -20,25 +19,12 @@ import time
 
 import pytest
 from conftest import DAY1, DAY2, crosscheck_env, query, reference_findings
+from deliveries import duplicate_a_row
 
 from crosscheck.locking import lock_path
 from crosscheck.orchestration import local, notify
 
 STAMP = DAY2.strftime("%Y%m%d")
-
-
-def duplicate_a_row(folder) -> None:
-    """A ledger delivery whose key is not unique; _SUCCESS rewritten to match."""
-    marker = json.loads((folder / "_SUCCESS").read_text())
-    entry = marker["files"][0]
-    data = folder / entry["name"]
-    lines = data.read_bytes().splitlines(keepends=True)
-    if len(lines) < 2:  # an empty day: make one row up from the header's shape
-        pytest.fail("the day-2 ledger delivery has no rows to duplicate")
-    body = b"".join(lines + [lines[1]])
-    data.write_bytes(body)
-    entry.update(bytes=len(body), rows=entry["rows"] + 1, sha256=hashlib.sha256(body).hexdigest())
-    (folder / "_SUCCESS").write_text(json.dumps(marker))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ amounts and status.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest_county import MODELS, read_anomalies
+from deliveries import duplicate_a_row
 
 from crosscheck.build import build
 from crosscheck.cli import main
@@ -46,19 +46,6 @@ def fresh(landing: Path, root: Path, as_of: dt.date, released: list[str] = ()) -
     result = build(warehouse, as_of, select=MODELS)
     assert result.success, result.failures
     return {tuple(a[f] for f in FIELDS) for a in read_anomalies(warehouse)}
-
-
-def duplicate_a_row(folder: Path) -> None:
-    """A ledger delivery with one key twice (critical): quarantined whole."""
-    marker = json.loads((folder / "_SUCCESS").read_text())
-    entry = marker["files"][0]
-    data = folder / entry["name"]
-    lines = data.read_bytes().splitlines(keepends=True)
-    assert len(lines) > 1, "the delivery has no row to duplicate"
-    body = b"".join([*lines, lines[1]])
-    data.write_bytes(body)
-    entry.update(bytes=len(body), rows=entry["rows"] + 1, sha256=hashlib.sha256(body).hexdigest())
-    (folder / "_SUCCESS").write_text(json.dumps(marker))
 
 
 def busiest_ledger_day(landing: Path, after: dt.date) -> dt.date:
