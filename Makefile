@@ -57,8 +57,9 @@ demo: setup
 airflow: setup
 	$(PY) -m crosscheck.orchestration.standalone
 
-## benchmark: heavy runs at county/province scale; figures go to benchmarks/results/
+## benchmark: crosscheck bench (first load, nights, plain-DuckDB floor), then the other heavy runs; figures go to benchmarks/results/
 benchmark: setup
+	nice -n 19 $(VENV)/bin/crosscheck bench
 	$(PY) -m crosscheck.benchmark
 
 ## fuzz: long hypothesis fuzzing of the readers (CSV, XLSX, _SUCCESS); benchmarks/results/fuzz.json

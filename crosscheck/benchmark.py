@@ -1,35 +1,399 @@
-"""`make benchmark`: the heavy runs, kept out of `make test`.
+"""`crosscheck bench` and `make benchmark`: what a first load and a night cost.
 
-Runs every benchmarks/bench_*.py script in turn; each writes its figures to
-benchmarks/results/<name>.json. Pass script names to run only some:
-`python -m crosscheck.benchmark generate ingest`.
+`crosscheck bench` (`run_county`) takes a generated county (cached by size,
+seed and dates under `<CROSSCHECK_HOME>/bench-cache`), runs the nightly job's
+stages on it as the operator would — a first load for the day `--nights`
+days before the end, then one night per remaining day — and times each
+stage as its own process (wall and CPU seconds, peak RSS from wait4):
+
+- ingest: discovery, verification, reading, typing, the GX gate, promotion
+  (per source: deliveries, rows, seconds, of which validation);
+- link: identity linking;
+- build: `crosscheck build` (dbt start-up and parsing, every model, its
+  tests); the slowest models from dbt's run_results.json;
+- publish: the serving copy readers open.
+
+In the same run it times the plain-DuckDB floor (`benchmarks/floor.sql`):
+read the landing files up to the first load's as-of date, keep what the
+rules need, compute the 14 rules in one SQL script; the first load is
+reported as a ratio of it. Figures go to `benchmarks/results/county_<persons>.json`
+and `county.md` (the table the README shows).
+
+`make benchmark` runs `crosscheck bench` at its default size, then every
+`benchmarks/bench_*.py` script in turn (`python -m crosscheck.benchmark
+[names]`); each writes its figures to benchmarks/results/<name>.json.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import platform
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from crosscheck.config import REPO_ROOT
+from crosscheck.config import REPO_ROOT, home
 
 BENCH_DIR = REPO_ROOT / "benchmarks"
+RESULTS_DIR = BENCH_DIR / "results"
+FLOOR_SQL = BENCH_DIR / "floor.sql"
+README = REPO_ROOT / "README.md"
+TABLE_START, TABLE_END = "<!-- bench:county:start -->", "<!-- bench:county:end -->"
+STAGES = ("ingest", "link", "build", "publish")
 
 
-def main(argv: list[str]) -> int:
+def cache_dir() -> Path:
+    return home() / "bench-cache"
+
+
+def county(persons: int, seed: int, start: dt.date, end: dt.date, history: int) -> Path:
+    """The landing folder of a generated county, generated once per size, seed and dates."""
+    root = cache_dir() / f"p{persons}-s{seed}-{start:%Y%m%d}-{end:%Y%m%d}-h{history}"
+    landing, done = root / "landing", root / "generated.json"
+    if done.exists():
+        return landing
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    argv = [
+        *_cli(),
+        "generate",
+        "--out",
+        str(landing),
+        "--truth",
+        str(root / "truth.json"),
+        "--persons",
+        str(persons),
+        "--seed",
+        str(seed),
+        "--start",
+        start.isoformat(),
+        "--end",
+        end.isoformat(),
+        "--history-months",
+        str(history),
+        "--quiet",
+    ]
+    figures = _measured(argv)
+    figures.pop("stdout")
+    done.write_text(json.dumps(figures) + "\n")
+    return landing
+
+
+def _cli() -> list[str]:
+    return [sys.executable, "-m", "crosscheck"]
+
+
+def _measured(argv: list[str], env: dict | None = None) -> dict:
+    """Run one process: its wall and CPU seconds, peak RSS (MiB, os.wait4) and stdout."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env, stdout=out_f, stderr=err_f)  # noqa: S603
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        out_f.seek(0)
+        err_f.seek(0)
+        out = out_f.read().decode(errors="replace")
+        err = err_f.read().decode(errors="replace")
+    if proc.returncode != 0:
+        tail = (err.strip() or out.strip()).splitlines()[-5:]
+        raise SystemExit(f"{' '.join(argv[2:4])} failed ({proc.returncode}): {' | '.join(tail)}")
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024),
+        "stdout": out,
+    }
+
+
+def _size_mib(*paths: Path) -> float:
+    total = 0
+    for p in paths:
+        if p.is_file():
+            total += p.stat().st_size
+        elif p.is_dir():
+            total += sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    return round(total / 2**20, 1)
+
+
+def _stage_argv(stage: str, landing: Path, warehouse: Path, as_of: dt.date, out: Path):
+    if stage == "ingest":
+        return [sys.executable, "-m", "crosscheck.benchmark", "_ingest", str(landing),
+                str(warehouse), as_of.isoformat(), str(out)]  # fmt: skip
+    if stage == "link":
+        return [*_cli(), "link", "--warehouse", str(warehouse), "--as-of", as_of.isoformat()]
+    if stage == "build":
+        return [*_cli(), "build", "--warehouse", str(warehouse), "--as-of", as_of.isoformat()]
+    return [sys.executable, "-m", "crosscheck.benchmark", "_publish", str(warehouse)]
+
+
+def _slowest_models(warehouse: Path, n: int = 10) -> tuple[float | None, list[dict]]:
+    path = warehouse.parent / "dbt" / "target" / "run_results.json"
+    if not path.exists():
+        return None, []
+    doc = json.loads(path.read_text())
+    results = doc["results"]
+    top = sorted(results, key=lambda r: r.get("execution_time") or 0, reverse=True)[:n]
+    return round(doc.get("elapsed_time") or 0, 1), [
+        {"node": r["unique_id"].split(".", 2)[-1], "s": round(r["execution_time"], 2)} for r in top
+    ]
+
+
+def night(landing: Path, warehouse: Path, as_of: dt.date, label: str, env: dict) -> dict:
+    """The four stages of a nightly run for `as_of`, each timed as its own process."""
+    stages: dict[str, dict] = {}
+    ingest_json = warehouse.parent / "bench-ingest.json"
+    for stage in STAGES:
+        fig = _measured(_stage_argv(stage, landing, warehouse, as_of, ingest_json), env)
+        fig.pop("stdout")
+        stages[stage] = fig
+    ingest = json.loads(ingest_json.read_text())
+    stages["ingest"].update(ingest)
+    dbt_elapsed, slowest = _slowest_models(warehouse)
+    stages["build"].update(
+        {
+            "dbt_elapsed_s": dbt_elapsed,
+            # process start, imports, dbt's parsing and its connection: not the models
+            "startup_s": round(stages["build"]["wall_s"] - (dbt_elapsed or 0), 1),
+            "slowest_models": slowest,
+        }
+    )
+    rows = ingest["rows"]
+    total_wall = round(sum(stages[s]["wall_s"] for s in STAGES), 1)
+    return {
+        "run": label,
+        "as_of": as_of.isoformat(),
+        "wall_s": total_wall,
+        "cpu_s": round(sum(stages[s]["cpu_s"] for s in STAGES), 1),
+        "peak_rss_mib": max(stages[s]["peak_rss_mib"] for s in STAGES),
+        "deliveries": ingest["deliveries"],
+        "rows_ingested": rows,
+        "rows_per_s": round(rows / total_wall) if total_wall else None,
+        "warehouse_mib": _size_mib(warehouse, warehouse.with_name(warehouse.name + ".wal")),
+        "serving_mib": _size_mib(_serving(warehouse)),
+        "stages": stages,
+    }
+
+
+def _serving(warehouse: Path) -> Path:
+    from crosscheck.config import serving_path
+
+    return serving_path(warehouse)
+
+
+def floor(landing: Path, as_of: dt.date, work: Path, env: dict) -> dict:
+    """The plain-DuckDB reference on the same landing folder, as its own process."""
+    db = work / "floor.duckdb"
+    for p in (db, db.with_name(db.name + ".wal")):
+        p.unlink(missing_ok=True)
+    argv = [sys.executable, "-m", "crosscheck.benchmark", "_floor", str(landing),
+            as_of.isoformat(), str(db)]  # fmt: skip
+    fig = _measured(argv, env)
+    counts = json.loads(fig.pop("stdout"))
+    return {**fig, "findings_by_rule": counts, "db_mib": _size_mib(db)}
+
+
+def run_county(
+    persons: int,
+    *,
+    seed: int = 1,
+    start: dt.date,
+    end: dt.date,
+    history: int = 0,
+    nights: int = 2,
+    with_floor: bool = True,
+    keep: bool = False,
+    progress=print,
+) -> dict:
+    """Generate (or reuse) a county, run first load + nights + floor; write the results."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "DBT_QUIET": "true"}
+    progress(f"county of {persons} persons, {start}..{end}, seed {seed}")
+    t0 = time.perf_counter()
+    landing = county(persons, seed, start, end, history)
+    generated = json.loads((landing.parent / "generated.json").read_text())
+    progress(f"landing {landing} ({time.perf_counter() - t0:.0f}s)")
+    work = cache_dir() / "runs" / f"p{persons}-s{seed}-{start:%Y%m%d}-{end:%Y%m%d}-h{history}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    warehouse = work / "warehouse.duckdb"
+    first_as_of = end - dt.timedelta(days=nights)
+    runs = []
+    try:
+        runs.append(night(landing, warehouse, first_as_of, "first load", env))
+        progress(f"first load for {first_as_of}: {runs[-1]['wall_s']}s")
+        ref = None
+        if with_floor:
+            ref = floor(landing, first_as_of, work, env)
+            progress(f"plain-DuckDB floor: {ref['wall_s']}s")
+        for k in range(1, nights + 1):
+            d = first_as_of + dt.timedelta(days=k)
+            runs.append(night(landing, warehouse, d, f"night {k}", env))
+            progress(f"night {d}: {runs[-1]['wall_s']}s")
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    first = runs[0]
+    result = {
+        "command": f"crosscheck bench --persons {persons} --seed {seed} --start {start} "
+        f"--end {end} --history-months {history} --nights {nights}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{_mem_gib()} GiB, Python {platform.python_version()}",
+        "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "persons": persons,
+        "months": _months(start, end),
+        "generate_s": generated.get("wall_s"),
+        "landing_mib": _size_mib(landing),
+        "runs": runs,
+        "floor": ref,
+        "first_load_vs_floor": round(first["wall_s"] / ref["wall_s"], 2) if ref else None,
+        "night_vs_first_load": [round(r["wall_s"] / first["wall_s"], 3) for r in runs[1:]],
+        "publish_vs_night": [
+            round(r["stages"]["publish"]["wall_s"] / r["wall_s"], 3) for r in runs[1:]
+        ],
+        "warehouse_bytes_per_person": round(first["warehouse_mib"] * 2**20 / persons),
+    }
+    save(result)
+    return result
+
+
+def _months(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _mem_gib() -> int:
+    try:
+        return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def save(result: dict) -> Path:
+    """results/county_<persons>_<months>m.json, then the Markdown table of all of them."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"county_{result['persons']}_{result['months']}m.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    table = markdown_table()
+    (RESULTS_DIR / "county.md").write_text(table, encoding="utf-8")
+    if README.exists():
+        text = README.read_text(encoding="utf-8")
+        if TABLE_START in text and TABLE_END in text:
+            head, rest = text.split(TABLE_START, 1)
+            _, tail = rest.split(TABLE_END, 1)
+            README.write_text(f"{head}{TABLE_START}\n{table}{TABLE_END}{tail}", encoding="utf-8")
+    return path
+
+
+def markdown_table() -> str:
+    """One line per run of every results/county_*.json: stages, floor ratio, memory, size."""
+    lines = [
+        "| persons | months | run | wall s | CPU s | ingest s | link s | build s (dbt) "
+        "| publish s | peak RSS MiB | rows/s | warehouse MiB | serving MiB | vs floor |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    docs = []
+    for p in sorted(RESULTS_DIR.glob("county_*.json")):
+        docs.append(json.loads(p.read_text(encoding="utf-8")))
+    docs.sort(key=lambda d: (d["persons"], d["months"]))
+    for d in docs:
+        first = d["runs"][0]["wall_s"]
+        for r in d["runs"]:
+            st = r["stages"]
+            if r is d["runs"][0]:
+                vs = f"{d['first_load_vs_floor']}× floor" if d.get("first_load_vs_floor") else ""
+            else:
+                vs = f"{r['wall_s'] / first:.1%} of first load"
+            lines.append(
+                f"| {d['persons']:,} | {d['months']} | {r['run']} | {r['wall_s']:,.0f} "
+                f"| {r['cpu_s']:,.0f} | {st['ingest']['wall_s']:,.0f} "
+                f"| {st['link']['wall_s']:,.0f} "
+                f"| {st['build']['wall_s']:,.0f} ({st['build'].get('dbt_elapsed_s') or 0:,.0f}) "
+                f"| {st['publish']['wall_s']:,.1f} | {r['peak_rss_mib']:,} "
+                f"| {r['rows_per_s'] or 0:,} | {r['warehouse_mib']:,.0f} "
+                f"| {r['serving_mib']:,.0f} | {vs} |"
+            )
+        if d.get("floor"):
+            f = d["floor"]
+            lines.append(
+                f"| {d['persons']:,} | {d['months']} | plain-DuckDB floor | {f['wall_s']:,.0f} "
+                f"| {f['cpu_s']:,.0f} | | | | | {f['peak_rss_mib']:,} | "
+                f"| {f['db_mib']:,.0f} | | 1× |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+# --- child processes (python -m crosscheck.benchmark _stage …) -----------------
+
+
+def _child_ingest(landing: str, warehouse: str, as_of: str, out: str) -> int:
+    from ingestion import api
+
+    report = api.ingest(Path(landing), Path(warehouse), as_of=dt.date.fromisoformat(as_of))
+    per_source: dict[str, dict] = {}
+    for d in report.deliveries:
+        if d.status == "skipped":  # loaded on an earlier night
+            continue
+        s = per_source.setdefault(
+            d.source, {"deliveries": 0, "rows": 0, "seconds": 0.0, "validation_s": 0.0}
+        )
+        s["deliveries"] += 1
+        s["rows"] += d.rows_read or 0
+        s["seconds"] += d.seconds or 0
+        s["validation_s"] += getattr(d, "validation_seconds", 0) or 0
+    for s in per_source.values():
+        s["seconds"] = round(s["seconds"], 1)
+        s["validation_s"] = round(s["validation_s"], 1)
+    doc = {
+        "deliveries": sum(s["deliveries"] for s in per_source.values()),
+        "rows": sum(s["rows"] for s in per_source.values()),
+        "statuses": {k: report.count(k) for k in ("loaded", "quarantined", "rejected", "skipped")},
+        "sources": per_source,
+    }
+    Path(out).write_text(json.dumps(doc) + "\n")
+    return 0 if report.ok else 1
+
+
+def _child_publish(warehouse: str) -> int:
+    from crosscheck.publish import publish
+
+    publish(Path(warehouse))
+    return 0
+
+
+def _child_floor(landing: str, as_of: str, db: str) -> int:
+    from crosscheck.floor import run_floor
+
+    print(json.dumps(run_floor(Path(landing), dt.date.fromisoformat(as_of), Path(db))))
+    return 0
+
+
+def run_scripts(names: list[str]) -> int:
+    """Every benchmarks/bench_*.py (or the named ones), each writing results/<name>.json."""
     scripts = sorted(BENCH_DIR.glob("bench_*.py"))
-    if argv:
-        wanted = {f"bench_{a}.py" for a in argv}
+    if names:
+        wanted = {f"bench_{a}.py" for a in names}
         scripts = [s for s in scripts if s.name in wanted]
     failed = 0
     for script in scripts:
         t0 = time.monotonic()
         print(f"== {script.name}", flush=True)
-        rc = subprocess.run([sys.executable, str(script)], cwd=REPO_ROOT, check=False).returncode
+        rc = subprocess.run([sys.executable, str(script)], cwd=REPO_ROOT, check=False).returncode  # noqa: S603
         print(f"== {script.name}: exit {rc} after {time.monotonic() - t0:.0f}s", flush=True)
         failed += rc != 0
-    print(f"figures in {BENCH_DIR / 'results'}")
+    print(f"figures in {RESULTS_DIR}")
     return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    children = {"_ingest": _child_ingest, "_publish": _child_publish, "_floor": _child_floor}
+    if argv and argv[0] in children:
+        return children[argv[0]](*argv[1:])
+    return run_scripts(argv)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crosscheck.config import DBT_PROJECT_DIR
+from crosscheck.config import DBT_PROJECT_DIR, duckdb_settings
 from crosscheck.errors import CrosscheckError
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,9 @@ def run_dbt(args: list[str], warehouse: Path):
     try:
         with _dbt_path(warehouse) as path:
             os.environ["CROSSCHECK_WAREHOUSE"] = path
+            settings = duckdb_settings(warehouse)  # profiles.yml `settings:`
+            os.environ["CROSSCHECK_DUCKDB_MEMORY_LIMIT"] = settings["memory_limit"]
+            os.environ["CROSSCHECK_DUCKDB_TEMP_DIRECTORY"] = settings["temp_directory"]
             return dbtRunner().invoke(args)
     finally:
         os.umask(old)

@@ -1,14 +1,25 @@
 """The serving copy: what readers open, swapped in atomically after a build.
 
-Readers (notebooks, exports, the report) never open the live warehouse, so
-they never see a half-built state and never block the nightly writer.
+Readers (notebooks, exports, the report, status and backup while a writer is
+at work) never open the live warehouse, so they never see a half-built state
+and never block the nightly writer.
+
+Publishing costs what the readers' tables cost, not the history (issue 11):
+the serving copy is a small new DuckDB file holding copies of the marts, the
+rule tables, the seeds and the bookkeeping (marts, rules, reference, meta,
+review, linkage), and views of the raw and quarantined deliveries over
+immutable Parquet files, one per promoted load, written once when the load
+first appears (`<stem>.serving.parquet/<schema>/<table>/`). The views name
+their files, so a later night's files never show in an older serving copy; a
+file of a load gone from the warehouse (superseded) is deleted one
+publication later, once no serving copy names it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,33 +30,117 @@ from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import describe_holder, is_duckdb_lock_error, lock_path, writer_lock
 
+# Copied whole into the serving copy every night: what readers query, small.
+COPIED_SCHEMAS = ("marts", "rules", "reference", "meta", "review", "linkage")
+# Served as views over one immutable Parquet file per load.
+LOAD_SCHEMAS = ("raw", "quarantine")
+MANIFEST = "manifest.json"
+
+
+def parquet_dir(warehouse: Path | str) -> Path:
+    """The serving copy's Parquet files of raw loads: `<stem>.serving.parquet/` beside it."""
+    serving = serving_path(Path(warehouse))
+    return serving.with_name(serving.stem + ".parquet")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
 
 def publish(warehouse: Path | str, *, take_lock: bool = True) -> Path:
-    """Copy the warehouse to its serving path atomically; return that path."""
+    """Write a new serving copy and swap it in atomically; return its path."""
     warehouse = Path(warehouse)
     target = serving_path(warehouse)
-    tmp = target.with_name(f".{target.name}.tmp")
 
-    def _copy() -> None:
-        con = duckdb.connect(str(warehouse))
-        try:
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
+    def _publish() -> None:
         old = os.umask(0o077)
         try:
-            shutil.copyfile(warehouse, tmp)
+            _write_serving(warehouse, target)
         finally:
             os.umask(old)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
 
     if take_lock:
         with writer_lock(warehouse):
-            _copy()
+            _publish()
     else:
-        _copy()
+        _publish()
     return target
+
+
+def _write_serving(warehouse: Path, target: Path) -> None:
+    from crosscheck.spark import SCHEMA_FILE, ExportReport, _copy, _export_loads
+    from crosscheck.warehouse import connect
+
+    tmp = target.with_name(f".{target.name}.tmp")
+    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+        p.unlink(missing_ok=True)
+    files_root = parquet_dir(warehouse)
+    manifest_path = files_root / MANIFEST
+    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest: dict[str, list[str]] = {}
+    con = connect(warehouse)
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() ORDER BY 1, 2"
+        ).fetchall()
+        views = con.execute(
+            "SELECT schema_name, sql FROM duckdb_views() WHERE NOT internal "
+            "AND database_name = current_database() ORDER BY schema_name, view_name"
+        ).fetchall()
+        report = ExportReport(root=files_root)
+        for schema, table in tables:
+            if schema not in LOAD_SCHEMAS:
+                continue
+            folder = files_root / schema / table
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"{_q(schema)}.{_q(table)}"
+            if not (folder / SCHEMA_FILE).exists():
+                _copy(con, f"select * from {name} limit 0", folder / SCHEMA_FILE)
+            key = f"{schema}.{table}"
+            keep = frozenset(previous.get(key, []))
+            manifest[key] = _export_loads(con, name, folder, report, keep=keep)
+        con.execute("ATTACH ? AS cc_serving", [str(tmp)])  # a path is data: bound
+        try:
+            for schema in sorted({s for s, _ in tables} | {s for s, _ in views}):
+                if schema in COPIED_SCHEMAS or schema in LOAD_SCHEMAS:
+                    con.execute(f"CREATE SCHEMA IF NOT EXISTS cc_serving.{_q(schema)}")
+            for schema, table in tables:
+                if schema in COPIED_SCHEMAS:
+                    name = f"{_q(schema)}.{_q(table)}"
+                    con.execute(f"CREATE TABLE cc_serving.{name} AS SELECT * FROM {name}")
+            for key, files in manifest.items():
+                schema, table = key.split(".", 1)
+                folder = files_root / schema / table
+                paths = ", ".join(_lit(str(folder / f)) for f in [SCHEMA_FILE, *files])
+                con.execute(
+                    f"CREATE VIEW cc_serving.{_q(schema)}.{_q(table)} AS "
+                    f"SELECT * FROM read_parquet([{paths}])"
+                )
+        finally:
+            con.execute("DETACH cc_serving")
+    finally:
+        con.close()
+    # the warehouse's own views of the copied schemas (review.current_decisions)
+    srv = duckdb.connect(str(tmp))
+    try:
+        for schema, sql in views:
+            if schema in COPIED_SCHEMAS:
+                srv.execute(sql)
+        srv.execute("CHECKPOINT")
+    finally:
+        srv.close()
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)
+    # the next publication keeps the files this copy names (readers may hold it
+    # open) and deletes those of loads gone since the one before
+    tmp_manifest = manifest_path.with_name("." + MANIFEST + ".tmp")
+    tmp_manifest.write_text(json.dumps(manifest, indent=0) + "\n")
+    os.replace(tmp_manifest, manifest_path)
 
 
 @contextmanager

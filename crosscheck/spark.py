@@ -113,12 +113,16 @@ def export_sources(warehouse: Path | str, root: Path | str | None = None) -> Exp
     return report
 
 
-def _export_loads(con, name: str, folder: Path, report: ExportReport) -> None:
-    """One immutable file per promoted load; files of loads no longer in raw go."""
+def _export_loads(
+    con, name: str, folder: Path, report: ExportReport, keep: frozenset[str] = frozenset()
+) -> list[str]:
+    """One immutable file per promoted load; files of loads no longer in raw go
+    (unless named in `keep`: the serving copy's previous generation still reads
+    them). Returns the file names of the loads now in the table, in load order."""
     loads = [r[0] for r in con.execute(f"select distinct _load_id from {name}").fetchall()]
     wanted = {_file_name(lid): lid for lid in loads}
     for f in folder.glob("*.parquet"):
-        if f.name != SCHEMA_FILE and f.name not in wanted:
+        if f.name != SCHEMA_FILE and f.name not in wanted and f.name not in keep:
             f.unlink()
             report.removed.append(str(f))
     for fname, load_id in sorted(wanted.items()):
@@ -131,6 +135,7 @@ def _export_loads(con, name: str, folder: Path, report: ExportReport) -> None:
                 [load_id],
             )
             report.written.append(str(target))
+    return sorted(wanted)
 
 
 def spark_env(warehouse: Path | str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from crosscheck import audit, locking
+from crosscheck import audit, config, locking
 from ingestion.sources import load_sources
 
 SCHEMAS = ("raw", "quarantine", "meta", "review", "linkage")
@@ -208,6 +208,7 @@ def connect(
         "close it and retry",
     )
     os.chmod(path, 0o600)
+    config.apply_duckdb_settings(con, path)
     return con
 
 

@@ -22,6 +22,7 @@ _MODULES = (
     "restore",
     "link",
     "audit",
+    "bench",
 )
 
 COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]

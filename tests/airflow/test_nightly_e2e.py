@@ -86,8 +86,8 @@ def test_day_two_is_incremental_on_day_one(nights):
     assert seen >= {(s, DAY2) for s in ("ledger", "deaths", "cremations")}
     assert {(s, d) for s, d, st in loads if st == "loaded"} >= {("ledger", DAY1), ("deaths", DAY2)}
     versions = dict(
-        query(
-            serving,
+        query(  # the model's working state lives in the warehouse, not the serving copy
+            home / "warehouse.duckdb",
             "SELECT _extract_date, count(*) FROM intermediate.int_ledger_versions GROUP BY 1",
         )
     )

@@ -1,0 +1,62 @@
+"""Publishing without copying the warehouse (issue 11): the serving copy holds
+the readers' tables and views of the raw loads over immutable Parquet files."""
+
+from __future__ import annotations
+
+import duckdb
+
+from crosscheck.config import serving_path
+from crosscheck.publish import MANIFEST, parquet_dir, publish
+
+
+def rows(path, sql):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_serving_copy_reads_like_the_warehouse_without_its_history(county, tmp_path):
+    serving = serving_path(county.warehouse)
+    tables = dict(rows(serving, "SELECT schema_name, count(*) FROM duckdb_tables() GROUP BY 1"))
+    # no raw history and no intermediate state is copied…
+    assert "raw" not in tables and "intermediate" not in tables and "staging" not in tables
+    assert {"marts", "meta", "review", "rules", "reference"} <= set(tables)
+    # …yet readers see the same rows (raw through views of one Parquet file per load)
+    con = duckdb.connect(str(county.warehouse))
+    try:
+        live = {
+            q: con.execute(q).fetchall()
+            for q in (
+                "SELECT _load_id, count(*), sum(amount) FROM raw.ledger GROUP BY 1 ORDER BY 1",
+                "SELECT count(*), count(DISTINCT id_number) FROM raw.hukou",
+                "SELECT * FROM marts.anomalies ORDER BY anomaly_id",
+                "SELECT load_id, status FROM meta.loads ORDER BY load_id",
+                "SELECT count(*) FROM review.current_decisions",
+            )
+        }
+        loads = con.execute("SELECT count(DISTINCT _load_id) FROM raw.ledger").fetchone()[0]
+    finally:
+        con.close()
+    for q, expected in live.items():
+        assert rows(serving, q) == expected, q
+    files = sorted((parquet_dir(county.warehouse) / "raw" / "ledger").glob("*.parquet"))
+    assert len(files) == loads + 1  # one per load and the zero-row schema file
+    assert (parquet_dir(county.warehouse) / MANIFEST).exists()
+
+
+def test_a_republish_writes_no_load_twice_and_an_open_copy_stays_readable(county, tmp_path):
+    folder = parquet_dir(county.warehouse) / "raw" / "ledger"
+    before = {f.name: f.stat().st_mtime_ns for f in folder.glob("*.parquet")}
+    serving = serving_path(county.warehouse)
+    reader = duckdb.connect(str(serving), read_only=True)
+    try:
+        expected = reader.execute("SELECT count(*) FROM raw.ledger").fetchone()
+        publish(county.warehouse)
+        # the reader still has the copy it opened, complete
+        assert reader.execute("SELECT count(*) FROM raw.ledger").fetchone() == expected
+    finally:
+        reader.close()
+    after = {f.name: f.stat().st_mtime_ns for f in folder.glob("*.parquet")}
+    assert after == before
