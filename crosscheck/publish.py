@@ -9,7 +9,9 @@ the serving copy is a small new DuckDB file holding copies of the marts, the
 rule tables, the seeds and the bookkeeping (marts, rules, reference, meta,
 review, linkage), and views of the raw and quarantined deliveries over
 immutable Parquet files, one per promoted load, written once when the load
-first appears (`<stem>.serving.parquet/<schema>/<table>/`). The views name
+first appears (`<stem>.serving.parquet/<schema>/<table>/`); a snapshot
+source's change history (ingestion/history.py) is one file, rewritten on the
+nights a snapshot of it arrives, under the same view as in the warehouse. The views name
 their files, so a later night's files never show in an older serving copy; a
 file of a load gone from the warehouse (superseded) is deleted one
 publication later, once no serving copy names it.
@@ -103,7 +105,10 @@ def _write_serving(warehouse: Path, target: Path) -> None:
                 _copy(con, f"select * from {name} limit 0", folder / SCHEMA_FILE)
             key = f"{schema}.{table}"
             keep = frozenset(previous.get(key, []))
-            manifest[key] = _export_loads(con, name, folder, report, keep=keep)
+            if table.endswith("_history"):  # snapshot change history: rows end in place
+                manifest[key] = _export_history(con, name, folder, keep)
+            else:
+                manifest[key] = _export_loads(con, name, folder, report, keep=keep)
         con.execute("ATTACH ? AS cc_serving", [str(tmp)])  # a path is data: bound
         try:
             for schema in sorted({s for s, _ in tables} | {s for s, _ in views}):
@@ -125,11 +130,12 @@ def _write_serving(warehouse: Path, target: Path) -> None:
             con.execute("DETACH cc_serving")
     finally:
         con.close()
-    # the warehouse's own views of the copied schemas (review.current_decisions)
+    # the warehouse's own views (review.current_decisions, raw.<snapshot source>
+    # over its change history): the same SQL over the served tables
     srv = duckdb.connect(str(tmp))
     try:
         for schema, sql in views:
-            if schema in COPIED_SCHEMAS:
+            if schema in COPIED_SCHEMAS or schema in LOAD_SCHEMAS:
                 srv.execute(sql)
         srv.execute("CHECKPOINT")
     finally:
@@ -141,6 +147,25 @@ def _write_serving(warehouse: Path, target: Path) -> None:
     tmp_manifest = manifest_path.with_name("." + MANIFEST + ".tmp")
     tmp_manifest.write_text(json.dumps(manifest, indent=0) + "\n")
     os.replace(tmp_manifest, manifest_path)
+
+
+def _export_history(con, name: str, folder: Path, keep: frozenset[str]) -> list[str]:
+    """A snapshot source's change history as one file, rewritten when it changed
+    (a snapshot arrived: rows were added or ended); files neither this nor the
+    previous serving copy names go."""
+    from crosscheck.spark import SCHEMA_FILE, _copy
+
+    count, ended, mark = con.execute(
+        f"SELECT count(*), count(_valid_to), "
+        f"coalesce(sum(hash(_load_id, _valid_to, _row_no)), 0) FROM {name}"
+    ).fetchone()
+    file = f"history-{count}-{ended}-{int(mark) & 0xFFFFFFFFFFFF:012x}.parquet"
+    if not (folder / file).exists():
+        _copy(con, f"select * from {name}", folder / file)
+    for f in folder.glob("*.parquet"):
+        if f.name not in (SCHEMA_FILE, file) and f.name not in keep:
+            f.unlink()
+    return [file]
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from crosscheck import audit, config, locking
+from ingestion import history
 from ingestion.sources import load_sources
 
 SCHEMAS = ("raw", "quarantine", "meta", "review", "linkage")
@@ -233,7 +234,12 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
 
     con.execute(LINKS_DDL)
     for source in load_sources().values():
-        con.execute(source.create_table_sql("raw"))
+        if source.kind == "snapshot":  # change history + the view of every snapshot
+            history.migrate(con, source)
+            for stmt in history.create_sql(source):
+                con.execute(stmt)
+        else:
+            con.execute(source.create_table_sql("raw"))
         con.execute(source.create_table_sql("quarantine"))
 
 

@@ -22,6 +22,7 @@ from crosscheck.review.privacy import mask_in_text
 from ingestion.archive import archive_delivery, archive_folder
 from ingestion.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from ingestion.discover import Delivery
+from ingestion.history import add_snapshot
 from ingestion.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
 from ingestion.sources import Source, get_source
 from ingestion.verify import (
@@ -222,9 +223,15 @@ def process(
         gate.record(con, verdict)
         if verdict.passed:
             result.superseded = supersede(con, source, delivery.extract_date, load_id)
-        con.execute(
-            f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM {read.work_table}"
-        )
+        if verdict.passed and source.kind == "snapshot":  # stored as change history
+            add_snapshot(
+                con, source, load_id, delivery.extract_date,
+                f"SELECT {cols} FROM {read.work_table}",
+            )  # fmt: skip
+        else:
+            con.execute(
+                f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM {read.work_table}"
+            )
         result.rows_loaded = result.rows_read - result.rows_rejected
         info["finished_at"] = _now()
         record_load(con, result, **info)
@@ -246,7 +253,9 @@ def supersede(
 ) -> list[str]:
     """Mark earlier loaded/quarantined deliveries of (source, date) superseded; delete their rows.
 
-    Must run inside the caller's transaction.
+    Must run inside the caller's transaction. A snapshot source's history is
+    not touched here: the caller stores the replacement with `add_snapshot`,
+    which replays the history from that date on without the superseded load.
     """
     old = [
         (r[0], r[1])
@@ -259,7 +268,9 @@ def supersede(
     ]
     for load_id, status in old:
         schema = "raw" if status == "loaded" else "quarantine"
-        con.execute(f"DELETE FROM {schema}.{source.name} WHERE _load_id = ?", [load_id])
+        # a loaded snapshot's history is replayed by the add_snapshot that follows
+        if schema == "quarantine" or source.kind != "snapshot":
+            con.execute(f"DELETE FROM {schema}.{source.name} WHERE _load_id = ?", [load_id])
         con.execute(
             """UPDATE meta.loads SET status = 'superseded', superseded_by = ?,
                    reasons = ? WHERE load_id = ?""",

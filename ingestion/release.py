@@ -15,6 +15,7 @@ import duckdb
 
 from crosscheck import audit
 from crosscheck.errors import CrosscheckError
+from ingestion.history import add_snapshot
 from ingestion.load import supersede
 from ingestion.sources import get_source
 
@@ -42,11 +43,21 @@ def release_quarantined(
     con.execute("BEGIN TRANSACTION")
     try:
         superseded = supersede(con, source, extract_date, load_id)
-        n = con.execute(
-            f"""INSERT INTO raw.{source.name} ({cols})
-                SELECT {cols} FROM quarantine.{source.name} WHERE _load_id = ?""",
-            [load_id],
-        ).fetchone()[0]
+        if source.kind == "snapshot":  # stored as change history (ingestion/history.py)
+            n = add_snapshot(
+                con,
+                source,
+                load_id,
+                extract_date,
+                f"SELECT {cols} FROM quarantine.{source.name} WHERE _load_id = ?",
+                [load_id],
+            )
+        else:
+            n = con.execute(
+                f"""INSERT INTO raw.{source.name} ({cols})
+                    SELECT {cols} FROM quarantine.{source.name} WHERE _load_id = ?""",
+                [load_id],
+            ).fetchone()[0]
         con.execute(f"DELETE FROM quarantine.{source.name} WHERE _load_id = ?", [load_id])
         con.execute(
             "UPDATE meta.loads SET status = 'loaded', reasons = ? WHERE load_id = ?",
