@@ -5,7 +5,9 @@ date, a delivery that arrives after a later date has run, and a quarantine
 followed by a release. After each step its `marts.anomalies` must equal a
 fresh warehouse built from scratch for the same as-of date on the same
 landing folder (and the same release decision), on ids, subtypes, keys,
-amounts and status.
+amounts and status. A hukou snapshot arriving after a later one is replayed
+into the change history (issue 11); at the end a --full-refresh of the same
+as-of on the living warehouse leaves its findings and their history as they were.
 """
 
 from __future__ import annotations
@@ -72,9 +74,11 @@ def test_any_order_of_nights_equals_a_fresh_run(tmp_path):
     d1 = dt.date(2026, 10, 20)
     assert night(landing, warehouse, d1) == fresh(landing, tmp_path, d1)
 
-    # 2. a later night, while one death delivery is late (not there yet)
-    late = "20261023"
+    # 2. a later night, while one death delivery and one weekly hukou snapshot
+    # are late (not there yet): the snapshot will arrive after a later one
+    late, late_hukou = "20261023", "20261018"
     shutil.move(landing / "deaths" / late, aside / late)
+    shutil.move(landing / "hukou" / late_hukou, aside / late_hukou)
     d2 = dt.date(2026, 10, 27)
     assert night(landing, warehouse, d2) == fresh(landing, tmp_path, d2)
 
@@ -84,6 +88,7 @@ def test_any_order_of_nights_equals_a_fresh_run(tmp_path):
 
     # 4. the late delivery arrives; a later ledger delivery is quarantined
     shutil.move(aside / late, landing / "deaths" / late)
+    shutil.move(aside / late_hukou, landing / "hukou" / late_hukou)  # replayed into history
     broken = busiest_ledger_day(landing, d2)
     duplicate_a_row(landing / "ledger" / broken.strftime("%Y%m%d"))
     living = night(landing, warehouse, END)
@@ -106,3 +111,21 @@ def test_any_order_of_nights_equals_a_fresh_run(tmp_path):
     release(warehouse, load_id, "duplicate row is harmless: same version twice")
     released = night(landing, warehouse, END)
     assert released == fresh(landing, tmp_path, END, released=[load_id])
+
+    # 6. --full-refresh of the same as-of on the living warehouse changes nothing:
+    # every column of the findings (evidence included) and the history they keep
+    before = marts_state(warehouse)
+    result = build(warehouse, END, select=MODELS, full_refresh=True)
+    assert result.success, result.failures
+    assert marts_state(warehouse) == before
+
+
+def marts_state(warehouse: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(warehouse))
+    try:
+        return {
+            t: con.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall()
+            for t in ("anomalies", "anomaly_history")
+        }
+    finally:
+        con.close()
