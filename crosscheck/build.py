@@ -156,6 +156,12 @@ def build(
     Parquet export of the warehouse (`crosscheck.spark.export_sources` first).
     """
     warehouse = Path(warehouse)
+    if target == "duckdb" and warehouse.exists():
+        # the tables, views and macros outside dbt that the models read (a
+        # warehouse from an older release is brought up to date first)
+        from crosscheck.warehouse import open_warehouse
+
+        open_warehouse(warehouse).close()
     args = dbt_args(
         "build",
         warehouse,

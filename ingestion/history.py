@@ -47,7 +47,7 @@ def content_columns(source: Source) -> list[str]:
 
 
 def create_sql(source: Source) -> list[str]:
-    """The history table and the reconstructing view (idempotent)."""
+    """The history table, the view of every snapshot and the macro of one (idempotent)."""
     body = ",\n  ".join(f'"{n}" {t}' for n, t in source.raw_columns())
     cols = []
     for n, _ in source.raw_columns():
@@ -66,6 +66,13 @@ def create_sql(source: Source) -> list[str]:
                 ON l.source = '{source.name}' AND l.status = 'loaded'
                 AND h._extract_date <= l.extract_date
                 AND l.extract_date < coalesce(h.{VALID_TO}, {FAR})""",
+        # one snapshot, read from the history at its date (dbt: macros/snapshots.sql)
+        f"""CREATE OR REPLACE MACRO raw.{source.name}_at(d) AS TABLE
+            SELECT {", ".join(cols)}
+            FROM {history_table(source)} AS h
+            INNER JOIN meta.loads AS l
+                ON l.source = '{source.name}' AND l.status = 'loaded' AND l.extract_date = d
+            WHERE h._extract_date <= d AND d < coalesce(h.{VALID_TO}, {FAR})""",
     ]
 
 

@@ -29,14 +29,15 @@ def birth_from_id(expr: str) -> str:
     )
 
 
+# the hukou snapshot in force at D, read from its change history (ingestion/history.py)
 REGISTER_ROWS = f"""
-with snap as (
-    select max(_extract_date) as d from raw.hukou where _extract_date <= $as_of
-),
-ranked as (
+with ranked as (
     select h.*, row_number() over (
         partition by h.id_number order by h.reg_status, h._row_no) as rk
-    from raw.hukou as h inner join snap on h._extract_date = snap.d
+    from raw.hukou_at((
+        select max(extract_date) from meta.loads
+        where source = 'hukou' and status = 'loaded' and extract_date <= $as_of
+    )) as h
     where h.id_number is not null
 )
 select

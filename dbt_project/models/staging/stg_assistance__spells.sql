@@ -1,4 +1,5 @@
--- Assistance roster spells of every snapshot delivered up to D.
+-- Assistance roster spells of the snapshot in force at D (macros/snapshots.sql;
+-- every snapshot <= D on Spark, where the intermediate models keep the one in force).
 select
     id_number as person_id,
     id_number_raw,
@@ -14,5 +15,4 @@ select
     _extract_date as snapshot_date,
     _load_id,
     _row_no
-from {{ source('raw', 'assistance') }}
-where _extract_date <= {{ as_of() }}
+from {{ snapshot_in_force('assistance') }}

@@ -1,4 +1,5 @@
--- Public payroll months of every snapshot delivered up to D.
+-- Public payroll months of the snapshot in force at D (macros/snapshots.sql;
+-- every snapshot <= D on Spark, where the intermediate models keep the one in force).
 select
     id_number as person_id,
     id_number_raw,
@@ -12,5 +13,4 @@ select
     _extract_date as snapshot_date,
     _load_id,
     _row_no
-from {{ source('raw', 'payroll') }}
-where _extract_date <= {{ as_of() }}
+from {{ snapshot_in_force('payroll') }}

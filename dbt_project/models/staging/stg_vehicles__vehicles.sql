@@ -1,4 +1,5 @@
--- Motor vehicle register rows of every snapshot delivered up to D.
+-- Motor vehicle register rows of the snapshot in force at D (macros/snapshots.sql; every
+-- snapshot <= D on Spark, where the intermediate models keep the one in force).
 select
     plate_no,
     plate_class,
@@ -13,5 +14,4 @@ select
     _extract_date as snapshot_date,
     _load_id,
     _row_no
-from {{ source('raw', 'vehicles') }}
-where _extract_date <= {{ as_of() }}
+from {{ snapshot_in_force('vehicles') }}
