@@ -86,6 +86,9 @@ def _write_serving(warehouse: Path, target: Path) -> None:
     manifest: dict[str, list[str]] = {}
     con = connect(warehouse)
     try:
+        # the night's work into the file itself (not left in the WAL): a copy or
+        # backup of the warehouse file alone is then the state just published
+        con.execute("CHECKPOINT")
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
             "WHERE database_name = current_database() ORDER BY 1, 2"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import duckdb
 from conftest import DAY1, DAY2, query
 
 
@@ -85,12 +86,17 @@ def test_day_two_is_incremental_on_day_one(nights):
     seen = {(s, d) for s, d, st in loads}
     assert seen >= {(s, DAY2) for s in ("ledger", "deaths", "cremations")}
     assert {(s, d) for s, d, st in loads if st == "loaded"} >= {("ledger", DAY1), ("deaths", DAY2)}
-    versions = dict(
-        query(  # the model's working state lives in the warehouse, not the serving copy
-            home / "warehouse.duckdb",
-            "SELECT _extract_date, count(*) FROM intermediate.int_ledger_versions GROUP BY 1",
+    # the models' working state lives in the warehouse, not in the serving copy
+    # (this process may hold the warehouse open through dbt: same configuration)
+    live = duckdb.connect(str(home / "warehouse.duckdb"))
+    try:
+        versions = dict(
+            live.execute(
+                "SELECT _extract_date, count(*) FROM intermediate.int_ledger_versions GROUP BY 1"
+            ).fetchall()
         )
-    )
+    finally:
+        live.close()
     raw = dict(query(serving, "SELECT _extract_date, count(*) FROM raw.ledger GROUP BY 1"))
     assert versions == raw and DAY1 in versions
     day2_deaths = query(serving, "SELECT count(*) FROM raw.deaths WHERE _extract_date = ?", [DAY2])
