@@ -158,16 +158,19 @@ def money_trend(trend, week_label: str, figsize=(4.8, 2.4)) -> Figure:
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(
-        h1 + h2, l1 + l2, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
+        h1 + h2,
+        l1 + l2,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=2,
+        frameon=False,
         fontsize=8,
     )
     return fig
 
 
 @styled
-def rule_bars(
-    by_rule, rule_names: dict[str, str], figsize_width: float = 4.8, urls=None
-) -> Figure:
+def rule_bars(by_rule, rule_names: dict[str, str], figsize_width: float = 4.8, urls=None) -> Figure:
     """Open findings per rule, coloured by severity, with the amount at risk.
 
     `urls(rule_code)`, when given, makes each bar and its figures a link (SVG).
@@ -180,9 +183,7 @@ def rule_bars(
     rows = rows.sort_values("rule_code", ascending=False)
     labels = [f"{c} {rule_names.get(c, '')}" for c in rows["rule_code"]]
     opened = _f(rows["open_findings"])
-    bars = ax.barh(
-        labels, opened, color=[SEVERITY_COLORS.get(s, GREY) for s in rows["severity"]]
-    )
+    bars = ax.barh(labels, opened, color=[SEVERITY_COLORS.get(s, GREY) for s in rows["severity"]])
     codes = list(rows["rule_code"])
     for y, (n, amt) in enumerate(zip(opened, _f(rows["amount_at_risk"]), strict=True)):
         text = ax.text(n, y, f" {int(n)} 条 {amt:,.0f} 元", va="center", fontsize=8)
@@ -247,7 +248,12 @@ def verification(trend, figsize=(4.8, 2.4)) -> Figure:
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(
-        h1 + h2, l1 + l2, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False,
+        h1 + h2,
+        l1 + l2,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=3,
+        frameon=False,
         fontsize=8,
     )
     return fig

@@ -134,7 +134,15 @@ def context(o: dict, place=str) -> dict:
     rec = o["recovery"]
     ok = o["recovered_weekly"] == o["recovered_total"]
     return {
-        "top_headers": ["风险评分", "规则", "乡镇", "补贴项目", "状态", "风险金额（元）", "核查状态"],
+        "top_headers": [
+            "风险评分",
+            "规则",
+            "乡镇",
+            "补贴项目",
+            "状态",
+            "风险金额（元）",
+            "核查状态",
+        ],
         "top": [
             [
                 f"{Decimal(str(r.risk_score)):.1f}",
@@ -159,7 +167,15 @@ def context(o: dict, place=str) -> dict:
             ]
             for r in o["rates"].itertuples()
         ],
-        "recovery_headers": ["乡镇", "补贴项目", "风险金额", "核实金额", "已追回", "待追回", "追回次数"],
+        "recovery_headers": [
+            "乡镇",
+            "补贴项目",
+            "风险金额",
+            "核实金额",
+            "已追回",
+            "待追回",
+            "追回次数",
+        ],
         "recovery": [
             [
                 place(r.township_code),

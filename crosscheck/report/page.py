@@ -435,6 +435,11 @@ def _townships_page(data: WeeklyData, unit: str) -> str:
 # ---------------------------------------------------------------- the brief
 
 
+def _svg(fig, title: str) -> Markup:
+    """A chart as inline SVG; matplotlib's SVG writer escapes every text it holds."""
+    return Markup(charts.to_svg(fig, title))  # noqa: S704 - escaped by matplotlib; our titles
+
+
 def _kpi(id_, label, value, note, href, warn=False) -> dict:
     return {"id": id_, "label": label, "value": value, "note": note, "href": href, "warn": warn}
 
@@ -572,12 +577,10 @@ def render_brief(data: WeeklyData, unit: str, folder: str) -> str:
         kpis=kpis,
         weeks=len(trend),
         charts={
-            "trend": Markup(
-                charts.to_svg(charts.money_trend(trend, data.iso_week), "发放金额与风险金额趋势")
-            ),
-            "verification": Markup(charts.to_svg(charts.verification(trend), "核查进度")),
-            "rules": Markup(charts.to_svg(rule_fig, "各规则疑点")),
-            "townships": Markup(charts.to_svg(town_fig, "各乡镇风险金额")),
+            "trend": _svg(charts.money_trend(trend, data.iso_week), "发放金额与风险金额趋势"),
+            "verification": _svg(charts.verification(trend), "核查进度"),
+            "rules": _svg(rule_fig, "各规则疑点"),
+            "townships": _svg(town_fig, "各乡镇风险金额"),
         },
         verification_lead=verification_lead,
         township_lead=f"风险金额最高：{top_text or '无'}。点击条目查看清单。",

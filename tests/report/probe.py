@@ -46,9 +46,7 @@ def probe(page: Path, width: int = 1000, height: int = 1400) -> dict:
     """The page laid out `width` CSS pixels wide (in an iframe: a phone is
     narrower than Chromium's smallest window), its links resolved by the browser."""
     wrapper = page.with_name(f".probe-{page.name}")
-    wrapper.write_text(
-        WRAPPER.format(src=page.name, width=width, height=height), encoding="utf-8"
-    )
+    wrapper.write_text(WRAPPER.format(src=page.name, width=width, height=height), encoding="utf-8")
     try:
         dom = browser.run(
             wrapper,
