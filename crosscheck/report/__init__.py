@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crosscheck.config import home
@@ -29,6 +29,7 @@ class ReportFiles:
     iso_week: str
     html: Path
     pages: Path | None = None  # the folder of the lists behind the numbers
+    headline: list[str] = field(default_factory=list)  # the key figures, as text
     png: Path | None = None
     pdf: Path | None = None
 
@@ -75,7 +76,9 @@ def render_weekly(
         for name, text in page.render_pages(figures, unit).items():
             _write(pages / name, text)
         _write(html_path, page.render_brief(figures, unit, stem))
-    files = ReportFiles(iso_week=figures.iso_week, html=html_path, pages=pages)
+    files = ReportFiles(
+        iso_week=figures.iso_week, html=html_path, pages=pages, headline=page.headline(figures)
+    )
     with private_files():
         if png:
             files.png = make_private(

@@ -444,8 +444,8 @@ def _kpi(id_, label, value, note, href, warn=False) -> dict:
     return {"id": id_, "label": label, "value": value, "note": note, "href": href, "warn": warn}
 
 
-def render_brief(data: WeeklyData, unit: str, folder: str) -> str:
-    """The one-page brief; `folder` holds the pages its numbers link to."""
+def kpis(data: WeeklyData, folder: str) -> list[dict]:
+    """The brief's key figures, each with the page of the list behind it."""
     pages = Pages(folder)
     trend = data.trend.copy()
     week = data.this_week
@@ -469,7 +469,7 @@ def render_brief(data: WeeklyData, unit: str, folder: str) -> str:
     )
     holds = data.holds if data.holds is not None else pd.DataFrame(columns=["amount"])
     hold_amount = sum((Decimal(str(v)) for v in holds["amount"]), Decimal("0"))
-    kpis = [
+    return [
         _kpi(
             "paid",
             "本周发放金额",
@@ -533,6 +533,19 @@ def render_brief(data: WeeklyData, unit: str, folder: str) -> str:
             warn=bool(week["stranded_balance"]),
         ),
     ]
+
+
+def headline(data: WeeklyData) -> list[str]:
+    """The key figures as lines of text (the distribution's message)."""
+    return [f"{k['label']}：{k['value']}（{k['note']}）" for k in kpis(data, "")]
+
+
+def render_brief(data: WeeklyData, unit: str, folder: str) -> str:
+    """The one-page brief; `folder` holds the pages its numbers link to."""
+    pages = Pages(folder)
+    trend = data.trend.copy()
+    rv = data.review
+    figures = kpis(data, folder)
     towns = data.by_township[data.by_township["open_findings"] > 0].head(3)
     top_text = "、".join(
         f"{place(t)}（{yuan(a)}）"
@@ -574,7 +587,7 @@ def render_brief(data: WeeklyData, unit: str, folder: str) -> str:
         issued=issue_date(data).isoformat(),
         as_of=(data.as_of or data.week_end).isoformat(),
         alerts=source_alerts(data.sources),
-        kpis=kpis,
+        kpis=figures,
         weeks=len(trend),
         charts={
             "trend": _svg(charts.money_trend(trend, data.iso_week), "发放金额与风险金额趋势"),
