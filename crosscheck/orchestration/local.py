@@ -89,10 +89,8 @@ def run_dag(dag_id: str, day: dt.date):
     day showed a run of 54–57 days (logical date → wall-clock end) in the UI.
     The run's start is set to when it really started.
     """
-    from airflow.utils import timezone
-
     dag = dagbag().dags[dag_id]
-    started = timezone.utcnow()
+    started = dt.datetime.now(dt.UTC)
     run = dag.test(logical_date=logical_datetime(day))
     if run is not None:
         _record_start(run, started)
