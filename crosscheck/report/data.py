@@ -177,8 +177,14 @@ def _every_week(trend: pd.DataFrame, last: dt.date) -> pd.DataFrame:
 
 
 def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
-    """Read the week's figures (and the trend before it) from the serving copy."""
-    serving = serving_path(Path(warehouse))
+    """Read the week's figures (and the trend before it) from the warehouse's serving copy."""
+    return load_serving(serving_path(Path(warehouse)), week_start)
+
+
+def load_serving(serving: Path | str, week_start: dt.date) -> WeeklyData:
+    """The week's figures from a serving copy (what the notebooks pass)."""
+    serving = Path(serving)
+    week_start = pd.Timestamp(week_start).date()  # a date, or a pandas Timestamp
     if not serving.exists():
         raise CrosscheckError(
             f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
