@@ -251,6 +251,7 @@ def _list_page(data: WeeklyData, unit: str, heading: str, scope: str, df, **kw) 
     ctx = _base(data, unit, f"{heading} · {data.iso_week}")
     empty = kw.pop("empty", "无。")
     with_total = kw.pop("with_total", True)
+    total_column, total_label = kw.pop("total", ("amount_at_risk", "风险金额"))
     rows = kw.pop("rows", None)
     ctx.update(
         heading=heading,
@@ -259,7 +260,8 @@ def _list_page(data: WeeklyData, unit: str, heading: str, scope: str, df, **kw) 
         nav=kw.pop("nav", []),
         lead=kw.pop("lead", ""),
         unit_word=kw.pop("unit_word", "条"),
-        total=_total(df) if with_total else None,
+        total=_total(df, total_column) if with_total else None,
+        total_label=total_label,
         headers=_headers(kw.pop("headers", FINDING_HEADERS)),
         rows=rows if rows is not None else _finding_rows(df, **kw),
         empty=empty,
@@ -382,6 +384,7 @@ def _holds_page(data: WeeklyData, unit: str) -> str:
         headers=HOLD_HEADERS,
         rows=rows,
         unit_word="笔",
+        total=("amount", "应付金额合计"),
         lead=lead,
         empty="截至数据日期，无需暂停支付的款项。",
     )

@@ -164,9 +164,10 @@ def test_every_number_leads_to_the_list_behind_it_and_the_counts_match(county):
     seen = probe(pages["open.html"])
     assert seen["rows"] == int(seen["count"]) == opened and _amount(seen["total"]) == risk
     assert probe(pages["new.html"])["rows"] == new
-    holds, hold_amount = _q(wh, "SELECT count(*), sum(amount_at_risk) FROM marts.hold_list")[0]
+    holds, hold_amount = _q(wh, "SELECT count(*), sum(amount) FROM marts.hold_list")[0]
     seen = probe(pages["holds.html"])
     assert holds > 0 and seen["rows"] == holds and _amount(seen["total"]) == hold_amount
+    assert f"{holds} 笔 / {page.yuan(hold_amount)}" in brief["text"]  # the brief's figure
     # each township's list: from the brief's chart and from the payments table
     towns = _q(
         wh,
