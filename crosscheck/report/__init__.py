@@ -73,7 +73,7 @@ def render_weekly(
     for old in pages.glob("*.html"):  # a page of an earlier render that no longer applies
         old.unlink()
     with private_files():
-        for name, text in page.render_pages(figures, unit).items():
+        for name, text in page.render_pages(figures, unit, pages).items():
             _write(pages / name, text)
         _write(html_path, page.render_brief(figures, unit, stem))
     files = ReportFiles(

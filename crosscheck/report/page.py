@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -269,8 +270,8 @@ def _list_page(data: WeeklyData, unit: str, heading: str, scope: str, df, **kw) 
     return env().get_template("list.html.j2").render(ctx)
 
 
-def render_pages(data: WeeklyData, unit: str) -> dict[str, str]:
-    """Every page behind the brief's numbers: name → HTML."""
+def render_pages(data: WeeklyData, unit: str, pages_dir: Path | None = None) -> dict[str, str]:
+    """Every page behind the brief's numbers: name → HTML (`pages_dir`: where they go)."""
     week_end = data.week_end.isoformat()
     at_end = f"{data.iso_week} 周末（{week_end}）仍未结的疑点"
     opened = data.open_findings if data.open_findings is not None else pd.DataFrame()
@@ -324,7 +325,7 @@ def render_pages(data: WeeklyData, unit: str) -> dict[str, str]:
             link_rule=False,
             empty="本周末本规则无未结疑点。",
         )
-    pages["holds.html"] = _holds_page(data, unit)
+    pages["holds.html"] = _holds_page(data, unit, pages_dir)
     pages["townships.html"] = _townships_page(data, unit)
     if data.outcomes is not None:
         ctx = _base(data, unit, f"核查结果与追缴 · {data.iso_week}")
@@ -352,7 +353,7 @@ HOLD_HEADERS = [
 ]
 
 
-def _holds_page(data: WeeklyData, unit: str) -> str:
+def _holds_page(data: WeeklyData, unit: str, pages_dir: Path | None = None) -> str:
     holds = data.holds if data.holds is not None else pd.DataFrame(columns=["amount_at_risk"])
     rows = []
     for i, r in enumerate(holds.itertuples(), start=1):
@@ -373,8 +374,11 @@ def _holds_page(data: WeeklyData, unit: str) -> str:
         )
     desk = holds_file(data)
     lead = "待支付、命中需暂停支付规则的款项：付款前须核实，核实前暂停支付。"
+    nav = []
     if desk:
-        lead += f" 县级暂停支付清单（xlsx）：{desk}"
+        # relative to the pages' folder, so the link survives moving the work folder
+        href = Path(os.path.relpath(desk, pages_dir)).as_posix() if pages_dir else desk.as_uri()
+        nav.append({"href": href, "label": f"县级暂停支付清单 {desk.name}"})
     return _list_page(
         data,
         unit,
@@ -385,14 +389,23 @@ def _holds_page(data: WeeklyData, unit: str) -> str:
         rows=rows,
         unit_word="笔",
         total=("amount", "应付金额合计"),
+        nav=nav,
         lead=lead,
         empty="截至数据日期，无需暂停支付的款项。",
     )
 
 
-def holds_file(data: WeeklyData) -> str | None:
-    """The payment desk's 暂停支付清单 (crosscheck holds) for D, when one was written."""
-    return None
+def holds_file(data: WeeklyData) -> Path | None:
+    """The payment desk's 暂停支付清单 (`crosscheck holds`, xlsx) for D, when one was written."""
+    try:
+        from crosscheck.review.holds import default_dir, file_stem
+    except ImportError:  # before `crosscheck holds` (issue 13, part A)
+        return None
+    if data.as_of is None:
+        return None
+    county = data.counties[0] if len(data.counties) == 1 else None
+    path = Path(default_dir()) / f"{file_stem(county, data.as_of)}.xlsx"
+    return path if path.exists() else None
 
 
 TOWNSHIP_HEADERS = [
