@@ -26,6 +26,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from crosscheck.divisions import display_name
 from crosscheck.report import charts, outcomes
 from crosscheck.report.data import WeeklyData
 from crosscheck.review.labels import PROGRAMS, RULES, SEVERITY, SOURCES, SUBTYPES
@@ -81,10 +82,6 @@ def place(code) -> str:
     """A county or township code as the name people read (crosscheck.divisions)."""
     if code is None or (isinstance(code, float) and code != code):
         code = None
-    try:
-        from crosscheck.divisions import display_name
-    except ImportError:  # until the divisions reference lands (issue 13, part A)
-        return "未知乡镇" if code is None else str(code)
     return display_name(code)
 
 

@@ -231,3 +231,26 @@ def test_cli_html_only_and_all_sources_fine(tmp_path, capsys):
     assert "各数据来源均按时到达并通过质量检查" in html
     with pytest.raises(CrosscheckError, match="no rows up to 2026-W30"):
         render_weekly(wh, "2026-W30", tmp_path / "r", png=False, pdf=False)
+
+
+def test_the_county_and_townships_are_named_not_coded(county):
+    from crosscheck.divisions import display_name
+
+    wh, files = county
+    dom = browser.dump_dom(files.html)
+    [county_code] = _county_codes(wh)
+    assert (
+        f"{display_name(county_code)}财政局" in dom and f"区县：{display_name(county_code)}" in dom
+    )
+    towns = _q(
+        wh,
+        "SELECT DISTINCT township_code FROM marts.weekly_summary "
+        "WHERE iso_week = ? AND open_findings > 0",
+        [WEEK],
+    )
+    for (code,) in towns:
+        name = display_name(code)
+        assert not name.startswith("[") and name in dom, code
+    # no text of the brief is a bare county or township code
+    texts = [t.strip() for t in re.findall(r">([^<>]+)<", dom)]
+    assert not [t for t in texts if re.fullmatch(r"\d{6}|\d{9}", t)]
