@@ -176,7 +176,7 @@ def rule_bars(by_rule, rule_names: dict[str, str], figsize_width: float = 4.8, u
     `urls(rule_code)`, when given, makes each bar and its figures a link (SVG).
     """
     rows = by_rule[by_rule["open_findings"] > 0] if len(by_rule) else by_rule
-    fig = Figure(figsize=(figsize_width, max(1.4, 0.2 * len(rows) + 0.6)))
+    fig = Figure(figsize=(figsize_width, max(1.4, 0.22 * len(rows) + 0.6)))
     if not len(rows):
         return _empty(fig, EMPTY["rules"])
     ax = fig.add_subplot()
@@ -192,7 +192,7 @@ def rule_bars(by_rule, rule_names: dict[str, str], figsize_width: float = 4.8, u
             text.set_url(urls(codes[y]))
     ax.set_xlabel("未结疑点（条）")
     ax.set_xlim(0, max(opened + [1]) * 1.7)
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="y", labelsize=9)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in SEVERITY_COLORS.values()]
     ax.legend(handles, ["高", "中", "低"], loc="lower right", frameon=False, fontsize=8, ncol=3)
     return fig
@@ -205,7 +205,7 @@ def township_bars(
     """Amount at risk and open findings per township (names): where to send inspectors."""
     rows = by_township[by_township["open_findings"] > 0] if len(by_township) else by_township
     rows = rows.head(limit).iloc[::-1]
-    fig = Figure(figsize=(figsize_width, max(1.4, 0.2 * len(rows) + 0.6)))
+    fig = Figure(figsize=(figsize_width, max(1.4, 0.22 * len(rows) + 0.6)))
     if not len(rows):
         return _empty(fig, EMPTY["townships"])
     ax = fig.add_subplot()
@@ -221,7 +221,7 @@ def township_bars(
             text.set_url(urls(codes[y]))
     ax.set_xlabel("风险金额（元）")
     ax.set_xlim(0, max(amounts + [1]) * 1.7)
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="y", labelsize=9)
     return fig
 
 
