@@ -52,6 +52,13 @@ notebooks, exports and reports read. Holds the writer lock while copying.
 **clear the task**.
 """
 
+HOLDS_DOC = """
+**Writes the 暂停支付清单** for the payment desk from the just-published
+`marts.hold_list`: `<CROSSCHECK_HOME>/holds/暂停支付清单_<county>_<YYYYMMDD>.xlsx`
+and `.csv` (identifiers masked). *When it fails*, the build and the serving
+copy stand; fix and **clear the task** (or run `crosscheck holds`).
+"""
+
 with DAG(
     dag_id="crosscheck_nightly",
     description="Cross-check: dbt build for the as-of date, then publish the serving copy",
@@ -66,7 +73,8 @@ with DAG(
 
 Triggered whenever a source's delivery is promoted (Assets
 `crosscheck_raw_<source>`), or by hand with a logical date (backfills).
-`load_feedback` → `link_identities` → `build` → `publish`. One run at a time. See dags/README.md.
+`load_feedback` → `link_identities` → `build` → `publish` → `hold_list`.
+One run at a time. See dags/README.md.
 """,
 ) as dag:
 
@@ -89,4 +97,8 @@ Triggered whenever a source's delivery is promoted (Assets
     def publish(built: dict) -> str:
         return tasks.publish_serving()
 
-    publish(build(link_identities(load_feedback())))
+    @task(task_id="hold_list", doc_md=HOLDS_DOC)
+    def hold_list(published: str, logical_date=None, triggering_asset_events=None) -> dict:
+        return tasks.hold_list(tasks.as_of_for_run(logical_date, triggering_asset_events))
+
+    hold_list(publish(build(link_identities(load_feedback()))))
