@@ -392,7 +392,14 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
     ws.append([f"其中加急（见“{layout.URGENT_SHEET}”表，请在银行支付前核实）", urgent])
     ws.append(["风险金额合计（元）", amount])
     ws.cell(row=ws.max_row, column=2).number_format = "#,##0.00"
-    ws.append(["证件号码与账号", "完整显示（已登记）" if full else "已脱敏（保留前6位和后4位）"])
+    ws.append(
+        [
+            "证件号码与账号",
+            "完整显示（已登记）"
+            if full
+            else "已脱敏（身份证号、账号保留前6位和后4位，社保卡号保留后2位）",
+        ]
+    )
     ws.append(["返回期限", deadline_text(by, statutory)])
     ws.cell(row=ws.max_row, column=2).font = forms.URGENT_FONT
     ws.append([])
