@@ -118,7 +118,7 @@ def header_row(ws, columns: list[tuple[str, int]], *, input_from: int | None = N
 
 def _display_width(text: str) -> float:
     """Width of a text in Excel character units at 11 points (CJK counts 2)."""
-    return sum(1.75 if ord(ch) >= 0x2E80 else 1.0 for ch in text)
+    return sum(1.55 if ord(ch) >= 0x2E80 else 0.9 for ch in text)
 
 
 def fit_rows(ws, first: int, last: int, *, size: float = DATA_SIZE) -> None:

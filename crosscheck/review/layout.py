@@ -20,7 +20,7 @@ SEQ = "序号"
 # about 60 %; long texts wrap and rows grow (forms.fit_rows).
 FINDING_COLUMNS = [
     (SEQ, 4),
-    (ID_HEADER, 20),
+    (ID_HEADER, 24),
     ("加急", 4),
     ("风险评分", 5),
     ("规则", 8),
@@ -71,7 +71,7 @@ SAMPLE_SHEET = "抽查"
 # (header, width) of a 抽查 item: a paid payment no rule flagged, to check in the field.
 SAMPLE_COLUMNS = [
     (SEQ, 4),
-    (ID_HEADER, 20),
+    (ID_HEADER, 24),
     ("抽查周", 8),
     ("姓名", 7),
     ("身份证号", 16),
