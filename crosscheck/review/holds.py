@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.workbook.protection import WorkbookProtection
 
 from crosscheck import config, divisions
@@ -33,6 +34,7 @@ from crosscheck.warehouse import has_table
 log = logging.getLogger(__name__)
 
 TITLE = "暂停支付清单"
+ID_FONT = Font(size=8)  # 32-character 问题编号, one a line
 SUMMARY_SHEET = "按乡镇汇总"
 
 # (header, width) of the list, in order; the CSV has the same columns.
@@ -41,7 +43,7 @@ COLUMNS = [
     ("乡镇", 9),
     ("区划代码", 10),
     ("支付单号", 12),
-    ("批次号", 12),
+    ("批次号", 14),
     ("姓名", 8),
     ("身份证号", 18),
     ("收款账号", 20),
@@ -53,7 +55,7 @@ COLUMNS = [
     ("风险等级", 5),
     ("违反规则", 22),
     ("首次发现", 10),
-    ("问题编号", 22),
+    ("问题编号", 24),
 ]
 HEADERS = [h for h, _ in COLUMNS]
 
@@ -169,6 +171,8 @@ def _write_xlsx(path: Path, recs: list[dict], as_of: dt.date, county: str | None
             ws.cell(row=r, column=col[h]).number_format = "#,##0.00"
         for h in ("审批日期", "首次发现"):
             ws.cell(row=r, column=col[h]).number_format = "yyyy-mm-dd"
+    for r in range(2, len(rows) + 2):
+        ws.cell(row=r, column=col["问题编号"]).font = ID_FONT
     forms.fit_rows(ws, 2, len(rows) + 1)
     ws.freeze_panes = "D2"
     if rows:
