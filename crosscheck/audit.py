@@ -1,4 +1,4 @@
-"""A tamper-evident trail: decisions, releases and full-identifier exports, hash-chained.
+"""A tamper-evident trail: decisions, releases, full-identifier exports and lookups, hash-chained.
 
 Every such record gets a row in meta.audit_chain, written in the same
 transaction as the record itself: the sha256 of the record's declared columns
@@ -73,11 +73,16 @@ KINDS = {
         ),
         "full_identifiers",
     ),
+    "full_access": Kind(
+        "meta.full_access",
+        "access_id",
+        ("access_id", "command", "subject", "requested_by", "requested_at"),
+    ),
 }
 
 DDL = """CREATE TABLE IF NOT EXISTS meta.audit_chain (
     seq BIGINT NOT NULL,
-    kind VARCHAR NOT NULL,            -- decision | release | full_export
+    kind VARCHAR NOT NULL,            -- decision | release | full_export | full_access
     record_key VARCHAR NOT NULL,
     record_hash VARCHAR NOT NULL,     -- sha256 of the record's declared columns
     prev_hash VARCHAR NOT NULL,       -- chain_hash of the previous row (genesis: 64 zeros)
