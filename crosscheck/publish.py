@@ -6,8 +6,9 @@ and never block the nightly writer.
 
 Publishing costs what the readers' tables cost, not the history (issue 11):
 the serving copy is a small new DuckDB file holding copies of the marts, the
-rule tables, the seeds and the bookkeeping (marts, rules, reference, meta,
-review, linkage), and views of the raw and quarantined deliveries over
+rule tables, the seeds, the bookkeeping and the intermediate tables lookups
+read (marts, rules, reference, meta, review, linkage, intermediate — not the
+ledger's version history), the staging views, and views of the raw and quarantined deliveries over
 immutable Parquet files, one per promoted load, written once when the load
 first appears (`<stem>.serving.parquet/<schema>/<table>/`); a snapshot
 source's change history (ingestion/history.py) is one file, rewritten on the
@@ -32,8 +33,13 @@ from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import describe_holder, is_duckdb_lock_error, lock_path, writer_lock
 
-# Copied whole into the serving copy every night: what readers query, small.
-COPIED_SCHEMAS = ("marts", "rules", "reference", "meta", "review", "linkage")
+# Copied whole into the serving copy every night: what readers query (the
+# lookups `crosscheck person/finding` read the intermediate state too).
+COPIED_SCHEMAS = ("marts", "rules", "reference", "meta", "review", "linkage", "intermediate")
+# …except the ledger's version history, which grows with everything received.
+NOT_COPIED = {("intermediate", "int_ledger_versions")}
+# Views re-created over the served tables (staging reads raw, as in the warehouse).
+VIEW_SCHEMAS = (*COPIED_SCHEMAS, "raw", "quarantine", "staging")
 # Served as views over one immutable Parquet file per load.
 LOAD_SCHEMAS = ("raw", "quarantine")
 MANIFEST = "manifest.json"
@@ -115,10 +121,10 @@ def _write_serving(warehouse: Path, target: Path) -> None:
         con.execute("ATTACH ? AS cc_serving", [str(tmp)])  # a path is data: bound
         try:
             for schema in sorted({s for s, _ in tables} | {s for s, _ in views}):
-                if schema in COPIED_SCHEMAS or schema in LOAD_SCHEMAS:
+                if schema in VIEW_SCHEMAS:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS cc_serving.{_q(schema)}")
             for schema, table in tables:
-                if schema in COPIED_SCHEMAS:
+                if schema in COPIED_SCHEMAS and (schema, table) not in NOT_COPIED:
                     name = f"{_q(schema)}.{_q(table)}"
                     con.execute(f"CREATE TABLE cc_serving.{name} AS SELECT * FROM {name}")
             for key, files in manifest.items():
@@ -137,9 +143,23 @@ def _write_serving(warehouse: Path, target: Path) -> None:
     # over its change history): the same SQL over the served tables
     srv = duckdb.connect(str(tmp))
     try:
-        for schema, sql in views:
-            if schema in COPIED_SCHEMAS or schema in LOAD_SCHEMAS:
-                srv.execute(sql)
+        from ingestion import history
+        from ingestion.sources import load_sources
+
+        for source in load_sources().values():  # the snapshot macros staging reads
+            if source.kind == "snapshot":
+                srv.execute(history.create_sql(source)[-1])
+        pending = [sql for schema, sql in views if schema in VIEW_SCHEMAS]
+        while pending:  # views may read views: create in dependency order
+            failed = []
+            for sql in pending:
+                try:
+                    srv.execute(sql)
+                except duckdb.CatalogException:
+                    failed.append(sql)
+            if len(failed) == len(pending):
+                break  # what reads the unserved (int_ledger_versions) is not served
+            pending = failed
         srv.execute("CHECKPOINT")
     finally:
         srv.close()
