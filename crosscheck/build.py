@@ -161,11 +161,21 @@ def build(
     """
     warehouse = Path(warehouse)
     if target == "duckdb" and warehouse.exists():
-        # the tables, views and macros outside dbt that the models read (a
-        # warehouse from an older release is brought up to date first)
-        from crosscheck.warehouse import open_warehouse
+        # the snapshot sources' history, view and macro the staging models read
+        # (a warehouse from before issue 11 is folded into history first)
+        from crosscheck.warehouse import connect, has_table
+        from ingestion import history
+        from ingestion.sources import load_sources
 
-        open_warehouse(warehouse).close()
+        con = connect(warehouse)
+        try:
+            for source in load_sources().values():
+                if source.kind == "snapshot" and has_table(con, "meta", "loads"):
+                    history.migrate(con, source)
+                    for stmt in history.create_sql(source):
+                        con.execute(stmt)
+        finally:
+            con.close()
     args = dbt_args(
         "build",
         warehouse,
