@@ -217,4 +217,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from crosscheck.process import run
+
+    run(main)

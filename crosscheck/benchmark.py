@@ -33,4 +33,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from crosscheck.process import run
+
+    run(lambda: main(sys.argv[1:]))

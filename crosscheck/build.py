@@ -126,7 +126,10 @@ def run_dbt(args: list[str], warehouse: Path):
     old = os.umask(0o077)  # dbt's logs and target may quote identifiers
     try:
         with _dbt_path(warehouse) as path:
+            from crosscheck.warehouse import instance_name
+
             os.environ["CROSSCHECK_WAREHOUSE"] = path
+            os.environ["CROSSCHECK_DUCKDB_INSTANCE"] = instance_name(warehouse)
             return dbtRunner().invoke(args)
     finally:
         os.umask(old)

@@ -107,9 +107,9 @@ def _one_line(result: BuildResult, warehouse: Path) -> str:
 
 def summarize(warehouse: Path, summary: NightlySummary) -> NightlySummary:
     """Fill the findings, hold list and stale sources from the built marts."""
-    import duckdb
+    from crosscheck.warehouse import open_file
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_file(warehouse, read_only=True)
     try:
         rows = con.execute(
             "select rule_code, count(*), coalesce(sum(amount_at_risk), 0) "

@@ -18,6 +18,7 @@ import duckdb
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import describe_holder, is_duckdb_lock_error, lock_path, writer_lock
+from crosscheck.warehouse import open_file
 
 
 def publish(warehouse: Path | str, *, take_lock: bool = True) -> Path:
@@ -27,7 +28,7 @@ def publish(warehouse: Path | str, *, take_lock: bool = True) -> Path:
     tmp = target.with_name(f".{target.name}.tmp")
 
     def _copy() -> None:
-        con = duckdb.connect(str(warehouse))
+        con = open_file(warehouse)
         try:
             con.execute("CHECKPOINT")
         finally:
@@ -89,7 +90,7 @@ def reading(warehouse: Path | str) -> Iterator[tuple[duckdb.DuckDBPyConnection, 
             f"warehouse {warehouse} is being written by {busy} and has no published "
             "serving copy yet; try again when it has finished"
         )
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_file(serving, read_only=True)
     try:
         yield (
             con,
@@ -100,9 +101,4 @@ def reading(warehouse: Path | str) -> Iterator[tuple[duckdb.DuckDBPyConnection, 
 
 
 def _connect_read(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.ConnectionException:
-        # this very process has the file open read-write (dbt keeps its
-        # connection): DuckDB shares that instance only under the same config
-        return duckdb.connect(str(warehouse))
+    return open_file(warehouse, read_only=True)

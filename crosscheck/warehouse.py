@@ -7,6 +7,7 @@ decisions (review.*). All writers open the file through `connect`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -169,6 +170,61 @@ REVIEW_VIEWS = [
 ]
 
 
+# Every warehouse (and serving copy) is opened under this catalog name, whatever
+# its file is called: DuckDB would name the catalog after the file, and a file
+# named like one of its schemas (review.duckdb, marts.duckdb…) makes every
+# `schema.table` reference ambiguous.
+CATALOG = "warehouse"
+
+
+def instance_name(path: Path | str, read_only: bool = False) -> str:
+    """The process-wide in-memory DuckDB instance a file is attached to.
+
+    Named (`:memory:<name>`), so every connection of one process to one file
+    shares one instance, as `duckdb.connect(path)` would; dbt's profile uses
+    the same name (CROSSCHECK_DUCKDB_INSTANCE, set by crosscheck.build).
+    """
+    key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    return f":memory:{'ro' if read_only else 'rw'}_{key}"
+
+
+def open_file(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB file opened as catalog `warehouse` (any file name works).
+
+    Raises DuckDB's own errors (missing file read-only, lock held elsewhere).
+    Read-only while this very process has the file open read-write (dbt keeps
+    its connection), the read-write instance is shared instead: DuckDB lets one
+    process attach a file once.
+    """
+    path = Path(path)
+    if read_only:
+        try:
+            return _attach(path, read_only=True)
+        except duckdb.ResourceInUseException:
+            pass
+    return _attach(path, read_only=False)
+
+
+def _attach(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(instance_name(path, read_only))
+    try:
+        mode = " (READ_ONLY)" if read_only else ""
+        con.execute(f"ATTACH IF NOT EXISTS ? AS {CATALOG}{mode}", [str(path.resolve())])
+        con.execute(f"USE {CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor (a new connection to the same database) on `con`'s catalog."""
+    cur = con.cursor()
+    catalog = con.execute("SELECT current_database()").fetchone()[0]
+    cur.execute(f'USE "{catalog}"')
+    return cur
+
+
 def connect(
     path: Path | str, read_only: bool = False, timeout: float | None = None
 ) -> duckdb.DuckDBPyConnection:
@@ -181,7 +237,7 @@ def connect(
     """
     path = Path(path)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return open_file(path, read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     timeout = locking.default_timeout() if timeout is None else timeout
     last_error = [""]
@@ -189,7 +245,7 @@ def connect(
     def attempt():
         old = os.umask(0o077)
         try:
-            return duckdb.connect(str(path))
+            return open_file(path)
         except duckdb.IOException as e:
             if not locking.is_duckdb_lock_error(e):
                 raise

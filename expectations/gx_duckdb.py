@@ -92,7 +92,10 @@ def apply() -> None:
 
 
 def engine_kwargs(con) -> dict[str, Any]:
-    """SQLAlchemy create_engine kwargs that hand GX cursors of an open connection."""
+    """SQLAlchemy create_engine kwargs that hand GX cursors of an open connection
+    (on the same catalog: a cursor starts on the instance's default one)."""
     from duckdb_engine import ConnectionWrapper
 
-    return {"creator": lambda: ConnectionWrapper(con.cursor())}
+    from crosscheck.warehouse import cursor
+
+    return {"creator": lambda: ConnectionWrapper(cursor(con))}

@@ -1,6 +1,6 @@
 """ID number (公民身份号码) normalization: the ONE definition everything uses.
 
-EXTRACTS.md "ID number": trim white space (ASCII, U+3000, U+00A0), fold
+docs/DELIVERY_FORMATS.md "ID number": trim white space (ASCII, U+3000, U+00A0), fold
 full-width digits and Ｘ/ｘ, upper-case x, upgrade an all-digit 15-character
 value to 18 (insert 19 after the area code, compute the ISO 7064 MOD 11-2
 check character). Valid = 18 chars, 17 digits + digit/X, correct check

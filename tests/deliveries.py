@@ -1,4 +1,4 @@
-"""A tiny, independent writer of deliveries in the exact EXTRACTS.md formats.
+"""A tiny, independent writer of deliveries in the exact docs/DELIVERY_FORMATS.md formats.
 
 Used by the ingestion and expectation tests (it doubles as a second reading
 of the formats, separate from the generator's). Rows are dicts keyed by the

@@ -413,32 +413,19 @@ def generated_county() -> tuple[Path, Path, dt.date]:
         import shutil
         import tempfile
 
-        from crosscheck.cli import main
+        from counties import generated
+
         from crosscheck.pipeline import run_nightly
 
         root = Path(tempfile.mkdtemp(prefix="crosscheck-review-county-"))
         atexit.register(shutil.rmtree, root, True)
         as_of = dt.date(2026, 10, 31)
         landing = root / "landing"
-        rc = main(
-            [
-                "generate",
-                "--out",
-                str(landing),
-                "--persons",
-                "200",
-                "--seed",
-                "5",
-                "--start",
-                "2026-10-30",
-                "--end",
-                as_of.isoformat(),
-                "--history-months",
-                "3",
-                "--quiet",
-            ]
-        )
-        assert rc == 0
+        county = generated(
+            persons=200, seed=5, start=dt.date(2026, 10, 30), end=as_of,
+            extra=("--history-months", "3"),
+        )  # fmt: skip
+        shutil.copytree(county / "landing", landing)
         warehouse = root / "warehouse.duckdb"
         run_nightly(landing, warehouse, as_of)
         _COUNTY.update(landing=landing, warehouse=warehouse, as_of=as_of)

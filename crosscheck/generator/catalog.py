@@ -1,4 +1,4 @@
-"""The program catalog of RULES.md and its due dates and R06 deadlines."""
+"""The program catalog of docs/RULEBOOK.md and its due dates and R06 deadlines."""
 
 from __future__ import annotations
 

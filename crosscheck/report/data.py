@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.report import outcomes
+from crosscheck.warehouse import open_file
 
 TREND_WEEKS = 12
 
@@ -121,7 +121,7 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
         raise CrosscheckError(
             f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
         )
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_file(serving, read_only=True)
     try:
         have = {
             r[0]

@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 from crosscheck.review.labels import PROGRAMS, SUBTYPES
 from crosscheck.review.privacy import mask, mask_in_text
 
-# What each rule saw, in one clause (RULES.md, said for the township).
+# What each rule saw, in one clause (docs/RULEBOOK.md, said for the township).
 LEADS = {
     "R01": "该人员已死亡，死亡后仍有补贴发放",
     "R02": "同一人员同一项目同一期间发放多笔",

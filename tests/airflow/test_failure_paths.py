@@ -84,7 +84,7 @@ def test_quarantined_delivery_builds_on_last_good_data(broken_day):
     assert ledger[5] == DAY2
     kinds = {(a["kind"], a.get("key")) for a in broken_day["alerts"]}
     assert ("delivery_quarantined", "ledger") in kinds
-    # the anomalies are those of the last good data: RULES.md read without the refused deliveries
+    # the anomalies are those of the last good data: the rulebook read without the refused ones
     expected = reference_findings(
         broken_day["home"] / "landing",
         DAY2,
@@ -94,7 +94,7 @@ def test_quarantined_delivery_builds_on_last_good_data(broken_day):
         query(
             wh,
             "SELECT rule_code, subtype, finding_key, amount_at_risk FROM marts.anomalies"
-            " WHERE subtype IS DISTINCT FROM 'LINKED'",  # issue 15's: not in RULES.md's reading
+            " WHERE subtype IS DISTINCT FROM 'LINKED'",  # issue 15's: not in the reference
         )
     )
     assert got == expected

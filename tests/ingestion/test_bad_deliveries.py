@@ -327,7 +327,7 @@ def test_failing_critical_expectation_quarantines(env, make, expectation):
 
 def test_warning_is_recorded_and_passes(env):
     rows = ledger_rows(DAY)
-    rows[1]["reissue_of"] = "NOPE999"  # names no known payment: a warning (RULES.md R06)
+    rows[1]["reissue_of"] = "NOPE999"  # names no known payment: a warning (docs/RULEBOOK.md R06)
     write_delivery(env.landing, "ledger", DAY, rows)
     [result] = env.fresh(as_of=DAY)
     assert result.status == "loaded"

@@ -1,6 +1,6 @@
 """A small generated county (branch `gen`) loads whole: every delivery, every row.
 
-The generator is an independent writer of the EXTRACTS.md formats, so this
+The generator is an independent writer of the docs/DELIVERY_FORMATS.md formats, so this
 also cross-checks the readers against it.
 """
 

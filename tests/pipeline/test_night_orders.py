@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest_county import MODELS, read_anomalies
+from counties import MODELS, read_anomalies
 from deliveries import duplicate_a_row
 
 from crosscheck.build import build

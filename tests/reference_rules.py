@@ -1,4 +1,4 @@
-"""An independent, plain-Python reading of RULES.md over a landing folder.
+"""An independent, plain-Python reading of docs/RULEBOOK.md over a landing folder.
 
 Used only by the tests to check that the generator's truth file is exact:
 it reads the files the way a department's file is read (csv module with the
