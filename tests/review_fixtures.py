@@ -90,8 +90,9 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             "900.00",
             {
                 "death_date": "2026-08-14",
-                "death_sources": ["死亡证", "火化"],
+                "certificate_date": "2026-08-14",
                 "certificate_no": "D2026000123",
+                "cremation_date": "2026-08-14",
                 "cremation_record_no": "C88",
             },
         ),
@@ -108,7 +109,7 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             "900.00",
             {
                 "death_date": "2026-08-14",
-                "death_sources": ["死亡证"],
+                "certificate_date": "2026-08-14",
                 "certificate_no": "D2026000123",
             },
         ),
@@ -136,7 +137,11 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             "202610",
             TOWNSHIPS[1],
             "150.00",
-            {"card_owner_id": OTHER_OWNER, "card_owner_name": "周八", "account_no": p[2][2]},
+            {
+                "cards_on_account": [
+                    {"card_no": "A12345678", "holder_id": OTHER_OWNER, "holder_name": "周八"}
+                ],
+            },
         ),
         (
             "R07",
@@ -180,7 +185,7 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             "202610",
             TOWNSHIPS[2],
             "0.00",
-            {"sent_date": "2026-10-08", "status_date": "2026-10-14", "working_days": 4},
+            {"sent_date": "2026-10-08", "status_date": "2026-10-14", "working_days_taken": 4},
         ),
     ]
     out = []

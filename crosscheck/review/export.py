@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from crosscheck import audit
+from crosscheck import audit, rulebook
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
@@ -44,7 +44,7 @@ from crosscheck.warehouse import has_table, open_warehouse
 
 log = logging.getLogger(__name__)
 
-OVERDUE_WORKING_DAYS = 10
+OVERDUE_WORKING_DAYS = rulebook.load().param("overdue_working_days")
 UNKNOWN_TOWNSHIP = "未知乡镇"
 
 # Findings of the serving copy's as-of that still need a township's check:

@@ -64,7 +64,7 @@ select
     coalesce(
         e.anomaly_id is not null
         and (d.anomaly_id is null or d.decided_on < e.exported_on)
-        and cd.working_day_seq - ce.working_day_seq > {{ var('overdue_working_days', 10) }},
+        and cd.working_day_seq - ce.working_day_seq > {{ var('overdue_working_days') }},
         false
     ) as verification_overdue
 from ids
