@@ -53,13 +53,13 @@
 {% macro rule_severity(rule_code, subtype) -%}
     {%- set s = var('rule_severity')[rule_code] -%}
     {%- if s is string -%}
-        '{{ s }}'
-    {%- else -%}
-        case
-            {%- for k, v in s.items() if k != 'default' %} when {{ subtype }} = '{{ k }}' then '{{ v }}'{% endfor %}
-            else '{{ s["default"] }}'
-        end
+        {{ return("'" ~ s ~ "'") }}
     {%- endif -%}
+    {%- set ns = namespace(sql='case') -%}
+    {%- for k, v in s.items() if k != 'default' -%}
+        {%- set ns.sql = ns.sql ~ " when " ~ subtype ~ " = '" ~ k ~ "' then '" ~ v ~ "'" -%}
+    {%- endfor -%}
+    {{ return(ns.sql ~ " else '" ~ s['default'] ~ "' end") }}
 {%- endmacro %}
 
 
