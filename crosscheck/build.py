@@ -126,10 +126,10 @@ def run_dbt(args: list[str], warehouse: Path):
     old = os.umask(0o077)  # dbt's logs and target may quote identifiers
     try:
         with _dbt_path(warehouse) as path:
-            from crosscheck.warehouse import instance_name
+            from crosscheck.warehouse import dbt_env
 
             os.environ["CROSSCHECK_WAREHOUSE"] = path
-            os.environ["CROSSCHECK_DUCKDB_INSTANCE"] = instance_name(warehouse)
+            os.environ.update(dbt_env(path))
             return dbtRunner().invoke(args)
     finally:
         os.umask(old)

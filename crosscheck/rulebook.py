@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from crosscheck.config import DBT_PROJECT_DIR, REPO_ROOT
+from crosscheck.warehouse import CURRENT_DECISION_ORDER
 
 DECLARATION = Path(__file__).with_name("rulebook.yml")
 DBT_PROJECT_YML = DBT_PROJECT_DIR / "dbt_project.yml"
@@ -203,6 +204,8 @@ def dbt_vars_block(rb: Rulebook | None = None) -> str:
     )
     sev = {r.code: r.severity for r in rb.rules.values()}
     lines.append(f"  rule_severity: {json.dumps(sev)}")
+    lines.append("  # The current decision of a finding (crosscheck/warehouse.py, one definition).")
+    lines.append(f"  current_decision_order: {json.dumps(CURRENT_DECISION_ORDER)}")
     lines.append("  # The models the findings are the union of (int_marts_findings).")
     lines.append(f"  rule_models: {json.dumps(rb.rule_models())}")
     lines.append(f"  # {END}")

@@ -55,7 +55,8 @@ CREATE OR REPLACE TABLE marts.weekly_summary (
     program_code VARCHAR, payments BIGINT, recipients BIGINT, amount_paid DECIMAL(18,2),
     new_findings BIGINT, new_findings_high BIGINT, new_findings_medium BIGINT,
     new_findings_low BIGINT, open_findings BIGINT, amount_at_risk DECIMAL(18,2),
-    stranded_balance DECIMAL(18,2), on_time_payments BIGINT, on_time_rate DOUBLE,
+    stranded_balance DECIMAL(18,2), on_time_payments BIGINT, paid_originals BIGINT,
+    on_time_rate DOUBLE,
     confirmed BIGINT, dismissed BIGINT, recovered_amount DECIMAL(18,2),
     verification_rate DOUBLE
 );
@@ -272,7 +273,8 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
                             Decimal(400 * (t + 1) + k * 50),
                             Decimal(150 * t),
                             on_time,
-                            on_time / pays,
+                            pays - 1,
+                            on_time / (pays - 1),
                             k // 2,
                             k // 3,
                             Decimal(50 * (k // 2)),
@@ -294,7 +296,7 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
                                 Decimal(100 * (t + 1)),
                             ]
                         )
-        con.executemany(f"INSERT INTO marts.weekly_summary VALUES ({', '.join('?' * 21)})", summary)
+        con.executemany(f"INSERT INTO marts.weekly_summary VALUES ({', '.join('?' * 22)})", summary)
         con.executemany(
             f"INSERT INTO marts.weekly_findings_by_rule VALUES ({', '.join('?' * 10)})", by_rule
         )

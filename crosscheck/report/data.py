@@ -26,6 +26,7 @@ SELECT iso_week, week_start,
        sum(new_findings_medium) AS new_medium, sum(new_findings_low) AS new_low,
        sum(open_findings) AS open_findings, sum(amount_at_risk) AS amount_at_risk,
        sum(stranded_balance) AS stranded_balance, sum(on_time_payments) AS on_time_payments,
+       sum(paid_originals) AS paid_originals,
        sum(confirmed) AS confirmed, sum(dismissed) AS dismissed,
        sum(recovered_amount) AS recovered_amount
 FROM marts.weekly_summary
@@ -69,7 +70,8 @@ TOWNSHIP_SQL = """
 SELECT township_code, sum(new_findings) AS new_findings,
        sum(new_findings_high) AS new_high, sum(open_findings) AS open_findings,
        sum(amount_at_risk) AS amount_at_risk, sum(stranded_balance) AS stranded_balance,
-       sum(payments) AS payments, sum(on_time_payments) AS on_time_payments
+       sum(payments) AS payments, sum(on_time_payments) AS on_time_payments,
+       sum(paid_originals) AS paid_originals
 FROM marts.weekly_summary
 WHERE week_start = ?
 GROUP BY township_code

@@ -117,9 +117,10 @@ def _week_range(monday: dt.date) -> str:
 
 def render_html(data: WeeklyData) -> str:
     trend = data.trend.copy()
+    # the mart's numerator over its denominator (marts.weekly_summary)
     trend["on_time_rate"] = [
         (float(o) / float(p)) if p else None
-        for o, p in zip(trend["on_time_payments"], trend["payments"], strict=True)
+        for o, p in zip(trend["on_time_payments"], trend["paid_originals"], strict=True)
     ]
     week = data.this_week
     if week is None:
@@ -146,8 +147,8 @@ def render_html(data: WeeklyData) -> str:
         banner = '<div class="ok" id="source-alerts">各数据来源均按时到达并通过质量检查。</div>'
 
     on_time = (
-        (float(week["on_time_payments"]) / float(week["payments"]))
-        if _int(week["payments"])
+        (float(week["on_time_payments"]) / float(week["paid_originals"]))
+        if _int(week["paid_originals"])
         else None
     )
     kpis = "".join(
@@ -181,7 +182,7 @@ def render_html(data: WeeklyData) -> str:
                 "发放失败逾期未到账",
                 warn=bool(week["stranded_balance"]),
             ),
-            _kpi("按时发放率", pct(on_time), "本周到账笔数中按期到账的比例"),
+            _kpi("按时发放率", pct(on_time), "本周到账的原始支付中按期到账的比例"),
         ]
     )
     top = data.by_township.head(3)
