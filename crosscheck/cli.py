@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
 
     Everything a command writes is owner-only (umask 077): it may hold identifiers.
     """
+    from crosscheck.process import quiet_libraries
     from crosscheck.review.privacy import owner_only_process
 
+    quiet_libraries()
     old_umask = owner_only_process()
     try:
         return _main(argv)

@@ -18,6 +18,16 @@ from collections.abc import Callable
 from typing import NoReturn
 
 
+def quiet_libraries() -> None:
+    """Silence what libraries print that is no news to an operator: PySpark's
+    warning about pandas 3 when GX probes for it."""
+    import warnings
+
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
+
+
 def exit_quietly(rc: int | None) -> NoReturn:
     """Exit with `rc` after the atexit handlers, skipping interpreter teardown."""
     atexit._run_exitfuncs()

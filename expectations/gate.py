@@ -158,6 +158,8 @@ class Gate:
 
         gx_duckdb.apply()
         self.gx = gx
+        # GX tells at INFO where its ephemeral docs site went: no news to an operator
+        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False

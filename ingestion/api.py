@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,8 +104,12 @@ def ingest(
     as_of: dt.date | None = None,
     sources: list[str] | None = None,
     data_docs: bool = True,
+    on_delivery: Callable[[int, int, DeliveryResult], None] | None = None,
 ) -> IngestReport:
-    """Load every new complete delivery with extract date ≤ as_of; report late sources."""
+    """Load every new complete delivery with extract date ≤ as_of; report late sources.
+
+    `on_delivery(i, n, result)` is told each delivery's result as it is done
+    (the commands' progress lines)."""
     landing, warehouse = Path(landing), Path(warehouse)
     _check_landing(landing)
     names = _check_sources(sources)
@@ -117,8 +122,11 @@ def ingest(
         con = _open(warehouse)
         try:
             gate = _make_gate(con, warehouse, data_docs)
-            for delivery in deliveries:
-                report.deliveries.append(process(con, delivery, gate, tmp, archive_root(warehouse)))
+            for i, delivery in enumerate(deliveries, 1):
+                result = process(con, delivery, gate, tmp, archive_root(warehouse))
+                report.deliveries.append(result)
+                if on_delivery is not None:
+                    on_delivery(i, len(deliveries), result)
             if as_of is not None:
                 report.late = find_late(landing, as_of, names)
                 record_late(con, report.late, _now())

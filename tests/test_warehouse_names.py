@@ -73,6 +73,11 @@ def test_crosscheck_run_into_review_duckdb(tmp_path):
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "nanobind" not in run.stderr
+    # one progress line per step as it happens, with elapsed time (stderr)
+    steps = [line for line in run.stderr.splitlines() if line.startswith("[")]
+    for step in ("ingest 1/", "ingest for ", "review feedback", "identity linking", "dbt build"):
+        assert any(step in line for line in steps), (step, steps)
+    assert "FutureWarning" not in run.stderr and "INFO" not in run.stderr, run.stderr
     status = subprocess.run(
         [*cmd, "status", "--warehouse", str(wh)], capture_output=True, text=True, check=False
     )
