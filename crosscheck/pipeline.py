@@ -150,7 +150,7 @@ def run_nightly(
 ) -> NightlySummary:
     """Ingest every new delivery ≤ D, load review feedback, link identities,
     build the warehouse for D, publish it; the summary read back from the marts."""
-    from ingestion.api import latest_complete_date
+    from crosscheck.ingest.api import latest_complete_date
 
     landing, warehouse = Path(landing), Path(warehouse)
     if not landing.is_dir():
@@ -186,8 +186,8 @@ def run_nightly(
 
 
 def ingest_step(landing: Path, warehouse: Path, as_of: dt.date, progress: Progress | None = None):
-    """Every new complete delivery ≤ D through the quality gate (ingestion.api.ingest)."""
-    from ingestion.api import ingest
+    """Every new complete delivery ≤ D through the quality gate (crosscheck.ingest.api.ingest)."""
+    from crosscheck.ingest.api import ingest
 
     progress = progress or Progress(quiet=True)
     log.info("nightly run for %s: ingest %s", as_of, landing)

@@ -9,7 +9,7 @@ fails while a generated copy is stale):
 - dbt_project/seeds/program_catalog.csv and incompatible_pairs.csv;
 - the tables of docs/RULEBOOK.md, between the `rulebook` markers.
 
-The quality gate reads the ceilings (expectations/suite_builder.py), the
+The quality gate reads the ceilings (crosscheck/gate/suite_builder.py), the
 workbooks, evidence texts and the report read the names and labels
 (crosscheck/review/labels.py, evidence.py).
 """

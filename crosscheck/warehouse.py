@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from crosscheck import audit, locking
-from ingestion.sources import load_sources
+from crosscheck import locking
+from crosscheck.ingest.sources import load_sources
 
 SCHEMAS = ("raw", "quarantine", "meta", "review", "linkage")
 
@@ -153,6 +153,35 @@ REVIEW_DDL = [
         loaded_at TIMESTAMP
     )""",
 ]
+
+# The audit chain of people's records (crosscheck.audit).
+AUDIT_DDL = """CREATE TABLE IF NOT EXISTS meta.audit_chain (
+    seq BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,            -- decision | release | full_export
+    record_key VARCHAR NOT NULL,
+    record_hash VARCHAR NOT NULL,     -- sha256 of the record's declared columns
+    prev_hash VARCHAR NOT NULL,       -- chain_hash of the previous row (genesis: 64 zeros)
+    chain_hash VARCHAR NOT NULL,
+    chained_at TIMESTAMP
+)"""
+
+# Identity links of the as-of date (crosscheck.linkage.link).
+LINKS_COLUMNS = """
+    as_of DATE NOT NULL,
+    record_source VARCHAR NOT NULL,      -- ledger | deaths | cremations
+    record_key VARCHAR NOT NULL,         -- ledger: recipient_id|recipient_name; else the record no
+    typed_id VARCHAR,
+    typed_name VARCHAR,
+    candidate_rank INTEGER NOT NULL,     -- 1 = best
+    candidate_person_id VARCHAR NOT NULL,
+    candidate_name VARCHAR,
+    match_weight DOUBLE NOT NULL,
+    match_probability DOUBLE NOT NULL,
+    agreement VARCHAR NOT NULL,          -- JSON list: comparison, level, match_weight
+    agreement_zh VARCHAR NOT NULL,       -- the same in plain Chinese
+    model_version VARCHAR NOT NULL
+"""
+LINKS_DDL = f"CREATE TABLE IF NOT EXISTS linkage.identity_links ({LINKS_COLUMNS})"
 
 # Columns added after a table first shipped: warehouses created before get them here.
 MIGRATIONS = [
@@ -317,13 +346,10 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that lives outside dbt. Idempotent."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for ddl in META_DDL + REVIEW_DDL + MIGRATIONS + [audit.DDL]:
+    for ddl in META_DDL + REVIEW_DDL + MIGRATIONS + [AUDIT_DDL, LINKS_DDL]:
         con.execute(ddl)
     for ddl in REVIEW_VIEWS:
         con.execute(ddl)
-    from crosscheck.linkage.link import DDL as LINKS_DDL
-
-    con.execute(LINKS_DDL)
     for source in load_sources().values():
         con.execute(source.create_table_sql("raw"))
         con.execute(source.create_table_sql("quarantine"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ingestion.sources import SQL_TYPES, load_sources
+from crosscheck.ingest.sources import SQL_TYPES, load_sources
 
 EIGHT = {"hukou", "vehicles", "deaths", "cremations", "assistance", "sscards", "payroll", "ledger"}
 
@@ -61,7 +61,7 @@ def test_cadence():
 
 def test_the_delivery_formats_page_agrees_with_the_declarations(repo_root):
     """docs/DELIVERY_FORMATS.md (the project's own reference) names every source,
-    its file and every header of it, as declared in ingestion/sources.yml."""
+    its file and every header of it, as declared in crosscheck/ingest/sources.yml."""
     page = (repo_root / "docs" / "DELIVERY_FORMATS.md").read_text(encoding="utf-8")
     day = dt.date(2026, 11, 21)
     for s in load_sources().values():

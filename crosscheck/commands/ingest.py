@@ -31,8 +31,8 @@ def command(landing: Path, warehouse: Path, as_of, sources, quiet: bool) -> int:
     While it works, a progress line per delivery goes to stderr as it is done
     (n of total, elapsed time).
     """
+    from crosscheck.ingest.api import ingest
     from crosscheck.progress import Progress
-    from ingestion.api import ingest
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     progress = Progress(quiet=quiet)

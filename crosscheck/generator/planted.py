@@ -16,7 +16,7 @@ from crosscheck.generator.catalog import quarter_of, r06_deadline
 from crosscheck.generator.deliveries import delivery_days
 from crosscheck.generator.plant_kit import Kit
 from crosscheck.generator.workdays import month_add
-from ingestion.sources import load_sources
+from crosscheck.ingest.sources import load_sources
 
 
 def per_rule(persons: int) -> int:

@@ -23,7 +23,7 @@ from crosscheck.generator import ids
 from crosscheck.generator.deliveries import delivery_days
 from crosscheck.generator.plant_kit import Kit
 from crosscheck.generator.workdays import month_add
-from ingestion.sources import load_sources
+from crosscheck.ingest.sources import load_sources
 
 LINKED = "LINKED"
 KINDS = ("one_digit", "two_digits", "transposition", "check_char", "relative_id")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from crosscheck.generator.xlsx_parts import package_parts
-from ingestion.sources import Source
+from crosscheck.ingest.sources import Source
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 

@@ -2,7 +2,7 @@
 
 The cross-check steps are crosscheck.pipeline's (the same functions
 `crosscheck run` calls in order): feedback_step, link_step, build_step,
-publish_step; ingestion is ingestion.api's, one delivery per task.
+publish_step; ingestion is crosscheck.ingest.api's, one delivery per task.
 
 Every function takes its dates as arguments (the DAGs pass the logical
 date's calendar date in Asia/Shanghai) and never reads the clock, so a retry
@@ -109,7 +109,7 @@ def ingest_source(
     warehouse: Path | None = None,
 ) -> dict:
     """Verify, load, validate, then promote or quarantine one delivery."""
-    from ingestion.api import ingest_delivery
+    from crosscheck.ingest.api import ingest_delivery
 
     landing = Path(landing or settings.landing())
     warehouse = Path(warehouse or settings.warehouse())
@@ -136,11 +136,11 @@ def ingest_source(
 def record_late(
     source: str, extract_date: dt.date, warehouse: Path | None = None
 ) -> dict[str, str]:
-    """Record the missing delivery in meta.late_deliveries (ingestion.bookkeeping's
+    """Record the missing delivery in meta.late_deliveries (crosscheck.ingest.bookkeeping's
     one definition; reported for its own due date, once)."""
+    from crosscheck.ingest.bookkeeping import LateDelivery
+    from crosscheck.ingest.bookkeeping import record_late as record
     from crosscheck.warehouse import open_warehouse
-    from ingestion.bookkeeping import LateDelivery
-    from ingestion.bookkeeping import record_late as record
 
     warehouse = Path(warehouse or settings.warehouse())
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from crosscheck.ingest.sources import load_sources
 from crosscheck.orchestration import local, settings
-from ingestion.sources import load_sources
 
 DAG_FILES = sorted(p.name for p in local.DAGS_FOLDER.glob("*.py"))
 HEAVY = ("duckdb", "dbt", "great_expectations", "pandas")

@@ -43,7 +43,7 @@ def row_count(landing):
 
 
 def renamed_column(landing):
-    from ingestion.sources import get_source
+    from crosscheck.ingest.sources import get_source
 
     headers = ["amt" if h == "amount" else h for h in get_source("ledger").headers]
     write_delivery(landing, "ledger", DAY, ledger_rows(DAY), data=_csv("ledger", headers=headers))

@@ -12,7 +12,7 @@ import json
 import duckdb
 
 from crosscheck.cli import main
-from ingestion import api
+from crosscheck.ingest import api
 
 
 def test_generated_county_loads_every_row(tmp_path, capsys):

@@ -14,7 +14,7 @@ from counties import DAY_BEFORE, MODELS, PIPELINE, generated, read_anomalies
 
 from crosscheck.build import build
 from crosscheck.cli import main
-from ingestion.api import ingest
+from crosscheck.ingest.api import ingest
 
 
 @dataclass

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crosscheck.ingest.sources import load_sources
 from crosscheck.publish import reading
-from ingestion.sources import load_sources
 
 
 @dataclass

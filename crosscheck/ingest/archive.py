@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crosscheck.errors import CrosscheckError
-from ingestion.verify import MARKER, DeliveryRefused, hash_file
+from crosscheck.ingest.verify import MARKER, DeliveryRefused, hash_file
 
 ARCHIVED = ("loaded", "quarantined", "superseded")
 

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import duckdb
 
-from crosscheck.review.privacy import mask_in_text
-from ingestion.archive import archive_delivery, archive_folder
-from ingestion.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
-from ingestion.discover import Delivery
-from ingestion.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
-from ingestion.sources import Source, get_source
-from ingestion.verify import (
+from crosscheck.ingest.archive import archive_delivery, archive_folder
+from crosscheck.ingest.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
+from crosscheck.ingest.discover import Delivery
+from crosscheck.ingest.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
+from crosscheck.ingest.sources import Source, get_source
+from crosscheck.ingest.verify import (
     CHUNK,
     MARKER_MAX_BYTES,
     DeliveryRefused,
@@ -35,6 +34,7 @@ from ingestion.verify import (
     stat_key,
     verify,
 )
+from crosscheck.review.privacy import mask_in_text
 
 log = logging.getLogger("crosscheck.ingest")
 

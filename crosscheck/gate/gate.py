@@ -35,9 +35,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from expectations import gx_duckdb
-from expectations.suite_builder import load_suite, thresholds
-from ingestion.sources import Source
+from crosscheck.gate import gx_duckdb
+from crosscheck.gate.suite_builder import load_suite, thresholds
+from crosscheck.ingest.sources import Source
 
 log = logging.getLogger("crosscheck.gate")
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingestion.idnorm import id_stages_sql
-from ingestion.sources import Column, Source
-from ingestion.verify import DeliveryRefused, VerifiedFile
+from crosscheck.ingest.idnorm import id_stages_sql
+from crosscheck.ingest.sources import Column, Source
+from crosscheck.ingest.verify import DeliveryRefused, VerifiedFile
 
 WORK_SCHEMA = "ingest_work"
 

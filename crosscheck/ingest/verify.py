@@ -23,8 +23,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion.discover import MARKER, Delivery
-from ingestion.sources import Source
+from crosscheck.ingest.discover import MARKER, Delivery
+from crosscheck.ingest.sources import Source
 
 CHUNK = 16 * 1024 * 1024
 MARKER_MAX_BYTES = 1024 * 1024  # a marker lists one file: anything larger is not one

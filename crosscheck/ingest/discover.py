@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.sources import Source, load_sources
+from crosscheck.ingest.sources import Source, load_sources
 
 MARKER = "_SUCCESS"
 

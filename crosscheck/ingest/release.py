@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 import duckdb
 
 from crosscheck import audit
 from crosscheck.errors import CrosscheckError
-from ingestion.load import supersede
-from ingestion.sources import get_source
+from crosscheck.ingest.load import supersede
+from crosscheck.ingest.sources import get_source
+
+
+@dataclass
+class ReleaseResult:
+    load_id: str
+    source: str
+    extract_date: dt.date
+    rows: int
+    superseded: list[str]
 
 
 def release_quarantined(
@@ -26,7 +36,6 @@ def release_quarantined(
     released_by: str,
     now: dt.datetime,
 ):
-    from ingestion.api import ReleaseResult
 
     row = con.execute(
         "SELECT source, extract_date, status, reasons FROM meta.loads WHERE load_id = ?", [load_id]

@@ -9,19 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck.errors import CrosscheckError
+from crosscheck.ingest import discover
+from crosscheck.ingest.archive import archive_root
+from crosscheck.ingest.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
+from crosscheck.ingest.idnorm import install_macros
+from crosscheck.ingest.load import _now, process
+from crosscheck.ingest.release import ReleaseResult  # noqa: F401 - part of the API
+from crosscheck.ingest.sources import load_sources
+from crosscheck.ingest.verify import clean_temp
 from crosscheck.locking import writer_lock
 from crosscheck.warehouse import open_warehouse
-from ingestion import discover
-from ingestion.archive import archive_root
-from ingestion.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
-from ingestion.idnorm import install_macros
-from ingestion.load import _now, process
-from ingestion.sources import load_sources
-from ingestion.verify import clean_temp
 
 log = logging.getLogger("crosscheck.ingest")
 
@@ -55,7 +55,7 @@ def _open(warehouse: Path):
 
 
 def _make_gate(con, warehouse: Path, data_docs: bool = True):
-    from expectations.gate import Gate
+    from crosscheck.gate.gate import Gate
 
     return Gate(con, docs_dir=docs_dir(warehouse) if data_docs else None)
 
@@ -177,20 +177,11 @@ def ingest_delivery(
     return result
 
 
-@dataclass
-class ReleaseResult:
-    load_id: str
-    source: str
-    extract_date: dt.date
-    rows: int
-    superseded: list[str]
-
-
 def release(
     warehouse: Path | str, load_id: str, reason: str, released_by: str = "operator"
 ) -> ReleaseResult:
     """Audited release of a quarantined delivery: its rows move to raw, status → loaded."""
-    from ingestion.release import release_quarantined
+    from crosscheck.ingest.release import release_quarantined
 
     if not reason or not reason.strip():
         raise CrosscheckError("a release needs a reason")
@@ -207,7 +198,7 @@ def release(
 
 def status(warehouse: Path | str, as_of: dt.date | None = None):
     """Load records, quarantines (with failed expectations) and stale sources."""
-    from ingestion.status import read_status
+    from crosscheck.ingest.status import read_status
 
     warehouse = Path(warehouse)
     if not warehouse.exists():
