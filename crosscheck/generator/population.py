@@ -15,7 +15,30 @@ from crosscheck.generator.ids import make_ids
 
 COUNTY = "500230"
 AREAS = (COUNTY, "500231", "500233", "500234", "500235", "500236", "500237", "500238")
-TOWNSHIPS = ("101", "102", "103", "104", "105", "201", "202", "203")
+# The county's name is the national code's (GB/T 2260); the townships' codes and
+# names are the demo's own (towns 1xx 镇, townships 2xx 乡, as in the statistical
+# division codes). dbt_project/seeds/divisions.csv carries them (a test pins it).
+COUNTY_NAME = "丰都县"
+TOWNSHIP_NAMES = {
+    "101": "龙河镇",
+    "102": "青石镇",
+    "103": "白沙镇",
+    "104": "双路镇",
+    "105": "高峰镇",
+    "201": "三元乡",
+    "202": "太平乡",
+    "203": "新华乡",
+}
+TOWNSHIPS = tuple(TOWNSHIP_NAMES)
+
+
+def division_rows() -> list[tuple[str, str, str, str]]:
+    """The generated county's divisions as seed rows: (code, name, level, parent_code)."""
+    return [(COUNTY, COUNTY_NAME, "county", "")] + [
+        (COUNTY + t, name, "township", COUNTY) for t, name in TOWNSHIP_NAMES.items()
+    ]
+
+
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )

@@ -49,12 +49,18 @@ def test_build_creates_contract_models(built):
         days = con.execute(
             "select count(*), min(day), max(day) from intermediate.int_calendar"
         ).fetchone()
+        # division codes are text on every target (issue 13: codes, not numbers)
+        division_types = con.execute(
+            "select distinct data_type from information_schema.columns "
+            "where table_schema = 'reference' and table_name = 'divisions'"
+        ).fetchall()
     finally:
         con.close()
     for name in (
         "reference.program_catalog",
         "reference.incompatible_pairs",
         "reference.statutory_calendar",
+        "reference.divisions",
         "intermediate.int_ledger_versions",
         "intermediate.int_payments",
         "intermediate.int_payment_months",
@@ -67,6 +73,7 @@ def test_build_creates_contract_models(built):
     ):
         assert name in tables, name
     assert days[1] == dt.date(2000, 1, 1) and days[2] == dt.date(2035, 12, 31)
+    assert division_types == [("VARCHAR",)], division_types
 
 
 @pytest.mark.slow
