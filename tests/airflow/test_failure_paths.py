@@ -186,7 +186,7 @@ def test_build_killed_mid_way_then_retried_gives_the_clean_result(broken_day):
 # machine's speed.
 MID_TRANSACTION = """
 import pathlib, time
-from expectations.gate import Gate
+from crosscheck.gate.gate import Gate
 _record = Gate.record
 def record(self, con, verdict):
     _record(self, con, verdict)
