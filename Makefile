@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 export CROSSCHECK_HOME ?= $(CURDIR)/work
 
-.PHONY: setup setup-browser setup-java lock lint format test test-fast demo airflow benchmark fuzz kill-trials clean
+.PHONY: setup setup-browser setup-java lock lint format test test-fast demo airflow notebooks docs benchmark fuzz kill-trials clean
 
 ## setup: create or update .venv from requirements.lock (fast when nothing changed)
 setup: $(STAMP)
@@ -58,9 +58,22 @@ test-fast: setup lint
 demo: setup
 	$(PY) -m crosscheck.demo
 
-## airflow: Airflow standalone on the embedded defaults (work/airflow, dags/); prints the admin password
+## airflow: Airflow standalone on work/airflow with dags/; 127.0.0.1:8080 (CROSSCHECK_AIRFLOW_HOST/_PORT),
+##          prints the URL, the admin password and its file; the components log to work/airflow/standalone.log
 airflow: setup
 	$(PY) -m crosscheck.orchestration.standalone
+
+## notebooks: JupyterLab on 127.0.0.1 over notebooks/, reading the serving copy (CROSSCHECK_SERVING)
+notebooks: setup
+	@export CROSSCHECK_SERVING="$${CROSSCHECK_SERVING:-$$($(PY) -c 'from crosscheck.config import default_warehouse, serving_path; print(serving_path(default_warehouse()))')}"; \
+	echo "Serving copy the notebooks read: $$CROSSCHECK_SERVING (CROSSCHECK_SERVING to change)"; \
+	test -f "$$CROSSCHECK_SERVING" || echo "  (not there yet: run make demo first)"; \
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
+		$$(test "$$(id -u)" = 0 && echo --allow-root)
+
+## docs: the dbt docs site (models, contracts, lineage, exposures) into work/dbt-docs, offline
+docs: setup
+	$(PY) -m crosscheck.dbt_docs
 
 ## benchmark: heavy runs at county/province scale; figures go to benchmarks/results/
 benchmark: setup

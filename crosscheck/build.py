@@ -42,6 +42,7 @@ def dbt_args(
     extra_vars: dict | None = None,
     target: str = "duckdb",
     exclude: str | None = None,
+    indirect_selection: str | None = None,
 ) -> list[str]:
     """The dbt command line for a warehouse; target and logs live beside it."""
     work = Path(warehouse).resolve().parent / ("dbt" if target == "duckdb" else f"dbt-{target}")
@@ -66,6 +67,8 @@ def dbt_args(
         args += ["--select", select]
     if exclude:
         args += ["--exclude", exclude]
+    if indirect_selection:
+        args += ["--indirect-selection", indirect_selection]
     return args
 
 
@@ -145,6 +148,7 @@ def build(
     unit_tests: bool = False,
     target: str = "duckdb",
     exclude: str | None = None,
+    indirect_selection: str | None = None,
 ) -> BuildResult:
     """`dbt build` (seeds, models, data tests) for the as-of date.
 
@@ -165,6 +169,7 @@ def build(
         extra_vars=extra_vars,
         target=target,
         exclude=exclude,
+        indirect_selection=indirect_selection,
     )
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]

@@ -58,16 +58,49 @@ def summary(home) -> list[str]:
     lines.append(f"Hold list (payments to stop before the bank pays): {holds}")
     for source, since, reasons in stale:
         lines.append(f"Stale source: {source} since {since} ({reasons})")
-    reports = sorted((home / "reports").glob("weekly_*.html"))
     lines += [
         "",
         f"Warehouse:      {warehouse}",
         f"Serving copy:   {serving}   (what notebooks and exports read)",
-        f"Weekly report:  {reports[-1] if reports else 'none'}",
+    ]
+    lines += brief_lines(home)
+    lines += [
+        f"Data Docs:      {home / 'data_docs' / 'index.html'}   (every validation, offline)",
         f"Alerts:         {home / 'ops' / 'alerts.jsonl'}",
         f"Airflow home:   {home / 'airflow'}   (`make airflow` shows these runs in the UI)",
     ]
     return lines
+
+
+def brief_lines(home) -> list[str]:
+    """Where the briefs are, and the week-to-date brief's figures (the console's as-of).
+
+    The weekly DAG's Monday run reports the week that ended the day before:
+    in the demo, the go-live week (W40), as of its Sunday — the baseline day
+    alone. The console's figures are as of the demo's last day, so the demo
+    also renders the brief of the week holding that day, week to date: its
+    figures are the console's.
+    """
+    from crosscheck.config import default_warehouse
+    from crosscheck.orchestration import tasks
+    from crosscheck.report import week_monday
+
+    last = START + dt.timedelta(days=DAYS - 1)
+    year, week, _ = last.isocalendar()
+    current = tasks.weekly_report(f"{year}-W{week:02d}", default_warehouse())
+    out = []
+    for path in sorted((home / "reports").glob("weekly_*.html")):
+        label = path.stem.removeprefix("weekly_")
+        monday = week_monday(label)
+        if label == current["week"]:
+            why = f"week to date, as of {last}: the figures above"
+        else:
+            sunday = monday + dt.timedelta(days=6)
+            why = f"the Monday weekly DAG's brief, as of {sunday}"
+        out.append(f"Weekly brief:   {path}   ({label}, {why})")
+    out += ["", f"Brief of {current['week']} (as of {last}):"]
+    out += [f"  {line}" for line in current.get("headline", [])]
+    return out
 
 
 def demo() -> int:

@@ -1,4 +1,4 @@
-"""The cross-check DAG: one dbt build for the as-of date, then publish.
+"""The cross-check DAG: the dbt build for the as-of date, layer by layer, then publish.
 
 Wiring only: every task calls one function of crosscheck.orchestration.tasks.
 """
@@ -10,23 +10,10 @@ import datetime as dt
 from airflow.sdk import DAG, AssetAny, task
 
 from crosscheck.ingest.sources import load_sources
-from crosscheck.orchestration import notify, settings, tasks
+from crosscheck.orchestration import dbt_layers, notify, settings, tasks
 from crosscheck.orchestration.assets import source_asset
 
 CFG = settings.load()
-
-BUILD_DOC = """
-**Runs ONE `dbt build`** (seeds, models, tests) with `as_of` = the logical
-date in Asia/Shanghai (asset-triggered runs: the latest promoted extract
-date), holding the writer lock and the 1-slot pool `crosscheck_warehouse`.
-
-*When it fails*: the log names the failing model or test (first three in the
-error line; all in `<warehouse dir>/dbt/logs/dbt.log`). A failed build does
-not publish: readers keep the last good serving copy. Fix the cause (a data
-test failing on a new delivery may mean the delivery must be quarantined:
-`crosscheck status`), then **clear the task**. Rebuilding a date gives the
-same rows and anomaly ids.
-"""
 
 FEEDBACK_DOC = """
 **Loads returned verification workbooks** from `<landing>/review_feedback/`
@@ -66,7 +53,11 @@ with DAG(
 
 Triggered whenever a source's delivery is promoted (Assets
 `crosscheck_raw_<source>`), or by hand with a logical date (backfills).
-`load_feedback` → `link_identities` → `build` → `publish`. One run at a time. See dags/README.md.
+`load_feedback` → `link_identities` → `dbt_staging` → `dbt_intermediate` → `dbt_rules` →
+`dbt_marts` → `publish`: one `dbt build --select <layer>` per task, with `as_of` = the
+logical date in Asia/Shanghai (asset-triggered runs: the latest promoted extract date); a
+failed layer names the failing model and publishes nothing. One run at a time. See
+dags/README.md.
 """,
 ) as dag:
 
@@ -81,12 +72,8 @@ Triggered whenever a source's delivery is promoted (Assets
         tasks.link_identities(dt.date.fromisoformat(as_of))
         return as_of
 
-    @task(task_id="build", pool=settings.POOL, doc_md=BUILD_DOC)
-    def build(as_of: str) -> dict:
-        return tasks.build_warehouse(dt.date.fromisoformat(as_of))
-
     @task(task_id="publish", pool=settings.POOL, doc_md=PUBLISH_DOC)
-    def publish(built: dict) -> str:
+    def publish(built: str) -> str:
         return tasks.publish_serving()
 
-    publish(build(link_identities(load_feedback())))
+    publish(dbt_layers.layer_tasks(link_identities(load_feedback()), settings.POOL))

@@ -32,6 +32,14 @@ copy. *When it fails*, the marts are still built and published; fix and clear
 the task (re-rendering a week gives the same report).
 """
 
+DISTRIBUTE_DOC = """
+**Sends the brief** (PDF attached) through the Airflow connections
+`crosscheck_report_smtp` (mail) and `crosscheck_report_apprise` (DingTalk,
+WeCom, Feishu, mail); none configured: nothing is sent, the log says so.
+*When it fails* (a server refused?), the brief is written; fix the
+connection and **clear the task** to resend.
+"""
+
 HOUSEKEEPING_DOC = f"""
 **Retention**: removes dbt logs and artefacts, data docs, Airflow task logs
 and stale temporary copies older than {CFG.retention_days} days before the
@@ -52,8 +60,8 @@ with DAG(
     doc_md="""
 ### Weekly report and housekeeping
 
-Monday 07:00 Asia/Shanghai. `link_weekly` → `build_weekly` → `publish` → `report` for the
-ISO week that ended on the Sunday before; `housekeeping` beside them.
+Monday 07:00 Asia/Shanghai. `link_weekly` → `build_weekly` → `publish` → `report` →
+`distribute` for the ISO week that ended on the Sunday before; `housekeeping` beside them.
 See dags/README.md.
 """,
 ) as dag:
@@ -77,9 +85,13 @@ See dags/README.md.
         _sunday, week = tasks.week_of(tasks.local_date(logical_date))
         return tasks.weekly_report(week)
 
+    @task(task_id="distribute", doc_md=DISTRIBUTE_DOC)
+    def distribute(files: dict, **context) -> dict:
+        return notify.distribute_report(files, context)
+
     @task(task_id="housekeeping", doc_md=HOUSEKEEPING_DOC)
     def housekeeping(logical_date=None) -> dict:
         return tasks.housekeeping(tasks.local_date(logical_date))
 
-    report(publish(build_weekly(link_weekly())))
+    distribute(report(publish(build_weekly(link_weekly()))))
     housekeeping()

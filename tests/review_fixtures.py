@@ -226,6 +226,18 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
 # Risk scores of the fixture findings, not in row order, so worklists show sorting.
 SCORES = [Decimal(v) for v in ("71.5", "62.0", "80.3", "66.6", "40.2", "51.0", "15.0")]
 
+# marts.hold_list's shape (dbt_project/models/marts/hold_list.sql) over the pending findings
+HOLD_LIST_SQL = """
+CREATE OR REPLACE TABLE marts.hold_list AS
+SELECT payment_id, rule_code AS rule_codes, 1::BIGINT AS findings, severity, person_id,
+       person_name, person_id AS recipient_id_raw, household_no, account_no, program_code,
+       period, amount_at_risk AS amount, amount_at_risk, first_seen AS approved_date,
+       substr(division_code, 1, 6) AS county_code, division_code AS township_code,
+       'B1' AS batch_no, first_seen, ?::DATE AS as_of, rule_code AS evidence_summary,
+       evidence, anomaly_id AS anomaly_ids
+FROM marts.anomalies WHERE status = 'pending'
+"""
+
 
 def _weeks(as_of: dt.date, n: int) -> list[dt.date]:
     monday = as_of - dt.timedelta(days=as_of.weekday())
@@ -244,9 +256,7 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
             f"VALUES ({', '.join('?' * len(cols))})",
             [[r[c] for c in cols] for r in rows],
         )
-        con.execute(
-            "INSERT INTO marts.hold_list SELECT * FROM marts.anomalies WHERE status = 'pending'"
-        )
+        con.execute(HOLD_LIST_SQL, [as_of])
         summary, by_rule = [], []
         for k, ws in enumerate(_weeks(as_of, 8)):
             y, w, _ = ws.isocalendar()

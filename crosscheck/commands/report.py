@@ -15,10 +15,12 @@ from crosscheck.params import ISO_WEEK
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
 @click.option("--html-only", is_flag=True, help="Skip the PNG and PDF (no Chromium needed).")
 def command(warehouse: Path, week, out: Path | None, html_only: bool) -> None:
-    """Render the leaders' weekly report.
+    """Render the leaders' weekly brief.
 
-    A self-contained HTML page (Chinese, charts inline) from the serving
-    copy's weekly marts, plus a PNG and a PDF rendered by headless Chromium.
+    A self-contained HTML page (Chinese, charts inline, one A4 page in print)
+    from the serving copy's weekly marts, the folder of pages behind its
+    numbers (per township, per rule, hold list, outcomes), plus a PNG and a
+    PDF rendered by headless Chromium.
     """
     from crosscheck.report import render_weekly
 
@@ -27,3 +29,4 @@ def command(warehouse: Path, week, out: Path | None, html_only: bool) -> None:
     for path in (files.html, files.png, files.pdf):
         if path:
             click.echo(f"  {path}")
+    click.echo(f"  {files.pages}/  (the lists behind every number)")

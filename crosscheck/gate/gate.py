@@ -23,8 +23,8 @@ delivery's work table was (re)created sees the previous delivery's table, or
 none. So every validation starts and ends by ending that transaction
 (`_fresh_snapshot`); tests/expectations/test_gate_snapshot.py pins it.
 
-Every result goes to meta.validation_results; the run's results are rendered
-as GX Data Docs beside the warehouse.
+Every result goes to meta.validation_results; every validation so far is
+rendered as one Data Docs page beside the warehouse (crosscheck/gate/data_docs.py).
 """
 
 from __future__ import annotations
@@ -315,24 +315,15 @@ class Gate:
             )
 
     def build_docs(self) -> Path | None:
-        """Render this run's validation results as GX Data Docs (if any were run)."""
+        """Render the Data Docs page with every validation so far (if this run validated any).
+
+        One page from meta.validation_results (crosscheck/gate/data_docs.py), not
+        GX's site builder: it keeps the history of every run, reads offline
+        (no CDN assets) and shows a delivery that loaded with a failed warning
+        as a warning.
+        """
         if self.docs_dir is None or not self.validated:
             return None
-        site = "crosscheck"
-        self.docs_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            self.context.add_data_docs_site(
-                site_name=site,
-                site_config={
-                    "class_name": "SiteBuilder",
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(self.docs_dir),
-                    },
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                },
-            )
-        except Exception:  # noqa: S110 - already added in this context
-            pass
-        self.context.build_data_docs(site_names=[site])
-        return self.docs_dir / "index.html"
+        from crosscheck.gate import data_docs
+
+        return data_docs.write(self.con, self.docs_dir)

@@ -9,6 +9,21 @@ Environment:
   CROSSCHECK_WEBHOOK_URL            POST the alert as JSON to this URL
   CROSSCHECK_SMTP_HOST, _PORT (587), _USER, _PASSWORD, _FROM, _TO (comma list),
   CROSSCHECK_SMTP_STARTTLS (1)      send the alert by e-mail
+
+The weekly brief is distributed (`distribute_report`, the weekly DAG's
+`distribute` task) through Airflow's own notifiers, configured as Airflow
+connections, so operators manage recipients and secrets where they manage
+every other credential (UI, `airflow connections`, a secrets backend or
+`AIRFLOW_CONN_<ID>` variables):
+
+  crosscheck_report_smtp     an `smtp` connection (host, port, login, password;
+                             extra: from_email, to = "a@x, b@y", disable_tls,
+                             disable_ssl): the PDF attached, by SmtpNotifier
+  crosscheck_report_apprise  an `apprise` connection (extra.config: a list of
+                             {"path": "dingtalk://…" | "wecombot://…" |
+                             "feishu://…" | "mailtos://…"}): DingTalk, WeCom,
+                             Feishu, mail, by AppriseNotifier; chat services get
+                             the text, mail services the PDF too
 """
 
 from __future__ import annotations
@@ -22,12 +37,14 @@ import sys
 import urllib.request
 from collections.abc import Callable
 from email.message import EmailMessage
+from html import escape as html_escape
 from pathlib import Path
 from typing import Protocol
 
 from crosscheck.orchestration import settings
 
 log = logging.getLogger("crosscheck.alerts")
+
 
 ALERTS_FILE = "alerts.jsonl"
 
@@ -186,3 +203,104 @@ def on_failure_callback(context) -> None:
         logical_date=logical.isoformat() if logical else None,
         key=context.get("params", {}).get("source") if late else None,
     )
+
+
+# ------------------------------------------------------------------ the weekly brief
+
+REPORT_SMTP_CONN = "crosscheck_report_smtp"
+REPORT_APPRISE_CONN = "crosscheck_report_apprise"
+
+
+def _connection(conn_id: str):
+    """The Airflow connection, or None when it is not configured."""
+    from airflow.sdk import BaseHook
+
+    try:
+        return BaseHook.get_connection(conn_id)
+    except Exception:  # AirflowNotFoundException (its module moved between versions)
+        return None
+
+
+def _recipients(value) -> list[str]:
+    if isinstance(value, str):
+        value = value.replace(";", ",").split(",")
+    return [v.strip() for v in value or [] if v and v.strip()]
+
+
+def report_message(files: dict) -> tuple[str, str]:
+    """(subject, text) of the brief's distribution: its headline figures and where it is."""
+    subject = f"一卡通补贴资金监管周报 {files['week']}"
+    lines = [subject, ""]
+    lines += list(files.get("headline") or [])
+    lines += [
+        "",
+        "周报 PDF 见附件（1 页）；网页版与各数字背后的清单：",
+        f"{files.get('html', '')}",
+        "疑点是数据比对发现的线索，不是违规结论。",
+    ]
+    return subject, "\n".join(lines)
+
+
+def distribute_report(files: dict, context: dict | None = None) -> dict:
+    """Send the weekly brief through every configured report connection.
+
+    SMTP (`crosscheck_report_smtp`) gets the PDF attached; Apprise
+    (`crosscheck_report_apprise`) the text, and the PDF where the service
+    takes files. None configured: nothing is sent and the log says how to
+    configure it. A notifier that fails fails the task after the others
+    were tried (the brief itself is written; clear the task to resend).
+    """
+    context = context or {}
+    subject, text = report_message(files)
+    pdf = files.get("pdf")
+    sent: dict[str, str] = {}
+    failed: list[str] = []
+    smtp = _connection(REPORT_SMTP_CONN)
+    if smtp is not None:
+        extra = smtp.extra_dejson
+        to = _recipients(extra.get("to"))
+        try:
+            if not to:
+                raise ValueError(f"connection {REPORT_SMTP_CONN} has no extra 'to'")
+            from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+            html_body = "<br>".join(html_escape(line) for line in text.splitlines())
+            SmtpNotifier(
+                to=to,
+                from_email=extra.get("from_email") or "crosscheck@localhost",
+                subject=subject,
+                html_content=f"<div>{html_body}</div>",
+                files=[pdf] if pdf else None,
+                smtp_conn_id=REPORT_SMTP_CONN,
+            ).notify(context)
+            sent["smtp"] = ", ".join(to)
+        except Exception as e:
+            failed.append(f"{REPORT_SMTP_CONN}: {_one_line(e)}")
+    apprise = _connection(REPORT_APPRISE_CONN)
+    if apprise is not None:
+        try:
+            from airflow.providers.apprise.notifications.apprise import AppriseNotifier
+
+            AppriseNotifier(
+                body=text,
+                title=subject,
+                attach=pdf,
+                apprise_conn_id=REPORT_APPRISE_CONN,
+            ).notify(context)
+            sent["apprise"] = "sent"
+        except Exception as e:
+            failed.append(f"{REPORT_APPRISE_CONN}: {_one_line(e)}")
+    if smtp is None and apprise is None:
+        log.warning(
+            "weekly brief %s not distributed: configure the Airflow connection %s or %s",
+            files.get("week"),
+            REPORT_SMTP_CONN,
+            REPORT_APPRISE_CONN,
+        )
+    if failed:
+        from crosscheck.errors import CrosscheckError
+
+        raise CrosscheckError("could not send the weekly brief: " + "; ".join(failed))
+    for channel, to in sent.items():
+        log.info("weekly brief %s sent by %s to %s", files.get("week"), channel, to)
+    return sent

@@ -248,9 +248,15 @@ def weekly_report(week: str, warehouse: Path | None = None) -> dict:
     files = render_weekly(warehouse, week, png=with_browser, pdf=with_browser)
     return {
         "week": files.iso_week,
+        "headline": files.headline,
         **{
             k: str(v)
-            for k, v in (("html", files.html), ("png", files.png), ("pdf", files.pdf))
+            for k, v in (
+                ("html", files.html),
+                ("pages", files.pages),
+                ("png", files.png),
+                ("pdf", files.pdf),
+            )
             if v
         },
     }

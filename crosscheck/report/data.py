@@ -71,7 +71,7 @@ SELECT township_code, sum(new_findings) AS new_findings,
        sum(new_findings_high) AS new_high, sum(open_findings) AS open_findings,
        sum(amount_at_risk) AS amount_at_risk, sum(stranded_balance) AS stranded_balance,
        sum(payments) AS payments, sum(on_time_payments) AS on_time_payments,
-       sum(paid_originals) AS paid_originals
+       sum(paid_originals) AS paid_originals, sum(amount_paid) AS amount_paid
 FROM marts.weekly_summary
 WHERE week_start = ?
 GROUP BY township_code
@@ -79,6 +79,51 @@ ORDER BY amount_at_risk DESC, open_findings DESC, township_code
 """
 
 SOURCES_SQL = "SELECT * FROM marts.source_status ORDER BY source"
+
+AS_OF_SQL = "SELECT max(as_of) FROM marts.source_status"
+
+# The findings behind the week's figures, one row each: the lists every number
+# of the brief links to. "Open at week end" is int_marts_findings_by_week's
+# test (the one weekly_summary and weekly_findings_by_rule count), read here
+# from marts.anomaly_lifecycle; tests/report checks every list's count and
+# amount against the marts. No names or ID numbers: the pages go to leaders.
+LIST_COLUMNS = """
+    l.anomaly_id, l.rule_code, l.subtype, l.severity, l.status, l.division_code,
+    l.program_code, l.period, l.amount_at_risk, l.first_seen, l.review_status,
+    l.exported_on, l.decided_on, l.verification_overdue, a.risk_score
+"""
+OPEN_SQL = f"""
+SELECT {LIST_COLUMNS}
+FROM marts.anomaly_lifecycle AS l
+LEFT JOIN marts.anomalies AS a ON a.anomaly_id = l.anomaly_id
+WHERE l.first_seen <= $week_end
+  AND (l.resolved_on IS NULL OR l.resolved_on > $week_end)
+  AND NOT coalesce(l.review_status IN ('dismissed', 'recovered') AND l.decided_on <= $week_end,
+                   false)
+ORDER BY a.risk_score DESC NULLS LAST, l.amount_at_risk DESC, l.anomaly_id
+"""
+NEW_SQL = f"""
+SELECT {LIST_COLUMNS}
+FROM marts.anomaly_lifecycle AS l
+LEFT JOIN marts.anomalies AS a ON a.anomaly_id = l.anomaly_id
+WHERE l.first_seen BETWEEN $week_start AND $week_end
+ORDER BY a.risk_score DESC NULLS LAST, l.amount_at_risk DESC, l.anomaly_id
+"""
+# Every finding sent to a township for verification (REVIEW_SQL's rows).
+EXPORTED_SQL = f"""
+SELECT {LIST_COLUMNS}
+FROM marts.anomaly_lifecycle AS l
+LEFT JOIN marts.anomalies AS a ON a.anomaly_id = l.anomaly_id
+WHERE l.exported_on IS NOT NULL
+ORDER BY l.verification_overdue DESC, l.decided_on IS NOT NULL, l.exported_on, l.anomaly_id
+"""
+# The payment desk's list as of D (marts.hold_list): pending payments to stop.
+HOLDS_SQL = """
+SELECT payment_id, rule_codes, findings, severity, program_code, period, amount,
+       amount_at_risk, township_code, first_seen, as_of
+FROM marts.hold_list
+ORDER BY amount_at_risk DESC, payment_id
+"""
 
 
 @dataclass
@@ -92,6 +137,22 @@ class WeeklyData:
     sources: pd.DataFrame
     review: dict
     outcomes: dict | None = None  # crosscheck.report.outcomes.load
+    as_of: dt.date | None = None  # the serving copy's as-of date D
+    open_findings: pd.DataFrame | None = None  # open at week end, one row per finding
+    new_findings: pd.DataFrame | None = None  # first seen in the week
+    exported: pd.DataFrame | None = None  # ever sent to a township for verification
+    holds: pd.DataFrame | None = None  # marts.hold_list at D
+
+    @property
+    def week_end(self) -> dt.date:
+        """Sunday, or D when the serving copy stops inside the week (week to date)."""
+        sunday = self.week_start + dt.timedelta(days=6)
+        return min(sunday, self.as_of) if self.as_of else sunday
+
+    @property
+    def partial(self) -> bool:
+        """The week is not over at D: its figures are the week to date."""
+        return self.week_end < self.week_start + dt.timedelta(days=6)
 
     @property
     def this_week(self) -> pd.Series | None:
@@ -117,8 +178,14 @@ def _every_week(trend: pd.DataFrame, last: dt.date) -> pd.DataFrame:
 
 
 def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
-    """Read the week's figures (and the trend before it) from the serving copy."""
-    serving = serving_path(Path(warehouse))
+    """Read the week's figures (and the trend before it) from the warehouse's serving copy."""
+    return load_serving(serving_path(Path(warehouse)), week_start)
+
+
+def load_serving(serving: Path | str, week_start: dt.date) -> WeeklyData:
+    """The week's figures from a serving copy (what the notebooks pass)."""
+    serving = Path(serving)
+    week_start = pd.Timestamp(week_start).date()  # a date, or a pandas Timestamp
     if not serving.exists():
         raise CrosscheckError(
             f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
@@ -147,6 +214,15 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
         cur = con.execute(REVIEW_SQL)
         review = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
         outcome_figures = outcomes.load(con, week_start, iso_week_label(week_start))
+        as_of = con.execute(AS_OF_SQL).fetchone()[0]
+        week_end = week_start + dt.timedelta(days=6)
+        if as_of is not None and as_of < week_end:
+            week_end = as_of
+        dates = {"week_start": week_start, "week_end": week_end}
+        open_findings = con.execute(OPEN_SQL, {"week_end": week_end}).df()
+        new_findings = con.execute(NEW_SQL, dates).df()
+        exported = con.execute(EXPORTED_SQL).df()
+        holds = con.execute(HOLDS_SQL).df() if "hold_list" in have else None
         counties = [
             r[0]
             for r in con.execute(
@@ -179,4 +255,9 @@ def load(warehouse: Path | str, week_start: dt.date) -> WeeklyData:
         sources=sources,
         review=review,
         outcomes=outcome_figures,
+        as_of=as_of,
+        open_findings=open_findings,
+        new_findings=new_findings,
+        exported=exported,
+        holds=holds,
     )

@@ -7,7 +7,6 @@ the serving copy; a serving copy without them gets no such sections.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from decimal import Decimal
 
 import pandas as pd
@@ -108,28 +107,13 @@ def _interval(lo, hi) -> str:
     return f"{100 * float(lo):.1f}%–{100 * float(hi):.1f}%"
 
 
-def _table(table_id: str, headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
-    )
-    return f'<table class="grid" id="{table_id}"><tr>{head}</tr>{body}</table>'
-
-
 def _program(code) -> str:
     if code is None or pd.isna(code):
         return "全部项目"
     return f"{code} {PROGRAMS.get(code, '')}".strip()
 
 
-CSS = """
-table.grid { border-collapse: collapse; width: 100%; font-size: 13px; }
-table.grid th, table.grid td { border: 1px solid #dde3ea; padding: 4px 6px; text-align: right; }
-table.grid th { background: #eef3f9; }
-table.grid td:first-child, table.grid th:first-child { text-align: left; }
-p.check { color: #2e8b57; margin: 6px 0 0; }
-p.check.bad { color: #c0392b; }
-"""
+PAYMENT_STATUS = {"pending": "待支付", "paid": "已支付"}
 
 STATUS = {
     "open": "待下发",
@@ -140,39 +124,39 @@ STATUS = {
 }
 
 
-def height(o: dict | None) -> int:
-    """Extra pixels the outcome sections need in the PNG."""
-    if o is None:
-        return 0
-    rows = len(o["top"]) + len(o["rates"]) + len(o["recovery"]) + len(o["miss"]) + 1
-    return 4 * 110 + 30 * rows
+def context(o: dict, place=str) -> dict:
+    """The outcome tables as rows of text for templates/outcomes.html.j2.
 
-
-def render(o: dict | None) -> str:
-    """The outcome sections as HTML (empty without the marts)."""
-    if o is None:
-        return ""
+    `place` turns a township code into the name people read.
+    """
     level = o["rates"]["confidence_level"].iloc[0] if len(o["rates"]) else 0.95
-    top = _table(
-        "top-cases",
-        ["风险评分", "规则", "乡镇", "补贴项目", "状态", "风险金额（元）", "核查状态"],
-        [
+    level_text = f"{100 * float(level):.0f}% 区间"
+    rec = o["recovery"]
+    ok = o["recovered_weekly"] == o["recovered_total"]
+    return {
+        "top_headers": [
+            "风险评分",
+            "规则",
+            "乡镇",
+            "补贴项目",
+            "状态",
+            "风险金额（元）",
+            "核查状态",
+        ],
+        "top": [
             [
                 f"{Decimal(str(r.risk_score)):.1f}",
                 f"{r.rule_code} {RULES.get(r.rule_code, '')}",
-                r.division_code or "",
+                place(r.division_code),
                 _program(r.program_code),
-                "待支付" if r.status == "pending" else ("已支付" if r.status == "paid" else ""),
+                PAYMENT_STATUS.get(r.status, ""),
                 _fen(r.amount_at_risk),
                 STATUS.get(r.review_status, r.review_status),
             ]
             for r in o["top"].itertuples()
         ],
-    )
-    rates = _table(
-        "confirmed-rates",
-        ["规则", "疑点数", "属实", "不属实", "属实率", f"{100 * float(level):.0f}% 区间"],
-        [
+        "rate_headers": ["规则", "疑点数", "属实", "不属实", "属实率", level_text],
+        "rates": [
             [
                 f"{r.rule_code} {RULES.get(r.rule_code, '')}",
                 int(r.findings),
@@ -183,14 +167,18 @@ def render(o: dict | None) -> str:
             ]
             for r in o["rates"].itertuples()
         ],
-    )
-    rec = o["recovery"]
-    recovery = _table(
-        "recovery",
-        ["乡镇", "补贴项目", "风险金额", "核实金额", "已追回", "待追回", "追回次数"],
-        [
+        "recovery_headers": [
+            "乡镇",
+            "补贴项目",
+            "风险金额",
+            "核实金额",
+            "已追回",
+            "待追回",
+            "追回次数",
+        ],
+        "recovery": [
             [
-                r.township_code or "",
+                place(r.township_code),
                 _program(r.program_code),
                 _fen(r.amount_at_risk),
                 _fen(r.confirmed),
@@ -211,73 +199,35 @@ def render(o: dict | None) -> str:
                 int(rec["recoveries"].sum()),
             ]
         ],
-    )
-    ok = o["recovered_weekly"] == o["recovered_total"]
-    check = (
-        f'<p class="check{"" if ok else " bad"}" id="recovery-check">'
-        f"核对：各周分次追回合计 {_fen(o['recovered_weekly'])} 元，"
-        f"疑点已追回合计 {_fen(o['recovered_total'])} 元，"
-        f"{'两者一致' if ok else '两者不一致，请核查'}；"
-        f"本周追回 {_fen(o['recovered_week'])} 元。</p>"
-    )
-    miss = o["miss"]
-    if len(miss):
-        miss_html = _table(
-            "miss-rate",
+        "check": {
+            "ok": ok,
+            "weekly": _fen(o["recovered_weekly"]),
+            "total": _fen(o["recovered_total"]),
+            "week": _fen(o["recovered_week"]),
+        },
+        "miss_headers": [
+            "抽查周",
+            "范围",
+            "未被规则标记的已发放笔数",
+            "应抽样本量",
+            "已下发",
+            "已反馈",
+            "发现问题",
+            "漏报率",
+            level_text,
+        ],
+        "miss": [
             [
-                "抽查周",
-                "范围",
-                "未被规则标记的已发放笔数",
-                "应抽样本量",
-                "已下发",
-                "已反馈",
-                "发现问题",
-                "漏报率",
-                f"{100 * float(level):.0f}% 区间",
-            ],
-            [
-                [
-                    r.iso_week,
-                    "全县" if r.scope == "county" else _program(r.program_code),
-                    int(r.week_population),
-                    int(r.sample_size),
-                    int(r.sampled),
-                    int(r.returned),
-                    int(r.misses),
-                    _pct(r.miss_rate),
-                    _interval(r.ci_low, r.ci_high),
-                ]
-                for r in miss.itertuples()
-            ],
-        )
-    else:
-        miss_html = '<p id="miss-rate">尚无下发的抽查样本。</p>'
-    sections = [
-        (
-            "重点疑点（按风险评分）",
-            "风险评分综合风险等级、金额、证据强度、同一人或账户命中的其他规则和是否待支付（见评分说明）。",
-            top,
-        ),
-        (
-            "各规则核实属实率",
-            "属实率 = 属实 ÷（属实 + 不属实），部分属实计为属实；区间为 Wilson 置信区间。"
-            "属实率低的规则多为误报。",
-            rates,
-        ),
-        (
-            "追缴进度（到分）",
-            "核实属实的疑点：风险金额 → 核实金额 → 已追回（分次累计）→ 待追回。",
-            recovery + check,
-        ),
-        (
-            "随机抽查与漏报率",
-            "每周从未被任何规则标记的已发放款项中按乡镇和项目分层随机抽查；"
-            "漏报率 = 发现问题 ÷ 已反馈。",
-            miss_html,
-        ),
-    ]
-    return f"<style>{CSS}</style>" + "".join(
-        f'<section class="outcomes"><h2>{html.escape(t)}</h2>'
-        f'<p class="lead">{html.escape(lead)}</p>{body}</section>'
-        for t, lead, body in sections
-    )
+                r.iso_week,
+                "全县" if r.scope == "county" else _program(r.program_code),
+                int(r.week_population),
+                int(r.sample_size),
+                int(r.sampled),
+                int(r.returned),
+                int(r.misses),
+                _pct(r.miss_rate),
+                _interval(r.ci_low, r.ci_high),
+            ]
+            for r in o["miss"].itertuples()
+        ],
+    }

@@ -84,18 +84,69 @@ def query(path: Path, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
+class MailCatcher:
+    """A local SMTP server (aiosmtpd) keeping every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def nights(airflow_db, county, tmp_path_factory):
+def mail_catcher():
+    """An SMTP catcher on 127.0.0.1 and the Airflow connection that points at it."""
+    import json
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    catcher = MailCatcher()
+    controller = Controller(catcher, hostname="127.0.0.1", port=port)
+    controller.start()
+    conn = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": port,
+        "extra": {
+            "disable_tls": True,
+            "disable_ssl": True,
+            "retry_limit": 0,
+            "from_email": "crosscheck@county.example",
+            "to": "leader@county.example, office@county.example",
+        },
+    }
+    env = {"AIRFLOW_CONN_CROSSCHECK_REPORT_SMTP": json.dumps(conn)}
+    try:
+        yield catcher, env
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def nights(airflow_db, county, tmp_path_factory, mail_catcher):
     home = tmp_path_factory.mktemp("e2e")
     shutil.copytree(county, home / "landing")
     shutil.copy(county.parent / "truth.json", home / "truth.json")
     states = {}
-    with crosscheck_env(home):
+    catcher, mail_env = mail_catcher
+    with crosscheck_env(home), pytest.MonkeyPatch.context() as mp:
+        for key, value in mail_env.items():
+            mp.setenv(key, value)
         states[DAY1] = local.drive_night(DAY1)
         shutil.copy(home / "warehouse.duckdb", home / "after_day1.duckdb")
         states[DAY2] = local.drive_night(DAY2)
         alerts = notify.read_alerts()
-    return {"home": home, "states": states, "alerts": alerts}
+    return {"home": home, "states": states, "alerts": alerts, "mail": list(catcher.messages)}
 
 
 def reference_findings(landing: Path, as_of: dt.date, drop: list[tuple[str, dt.date]] = ()):

@@ -51,7 +51,10 @@ def test_serialized_dags_keep_tasks_and_the_writer_pool(bag):
     # every writer of the warehouse takes the pool's one slot, whichever worker runs it
     assert {
         "crosscheck_nightly.load_feedback",
-        "crosscheck_nightly.build",
+        "crosscheck_nightly.dbt_staging",
+        "crosscheck_nightly.dbt_intermediate",
+        "crosscheck_nightly.dbt_rules",
+        "crosscheck_nightly.dbt_marts",
         "crosscheck_nightly.publish",
         "crosscheck_weekly.build_weekly",
         "crosscheck_weekly.publish",

@@ -14,7 +14,15 @@ from crosscheck.orchestration import local, settings
 DAG_FILES = sorted(p.name for p in local.DAGS_FOLDER.glob("*.py"))
 HEAVY = ("duckdb", "dbt", "great_expectations", "pandas")
 WRITERS = {
-    "crosscheck_nightly": {"load_feedback", "link_identities", "build", "publish"},
+    "crosscheck_nightly": {
+        "load_feedback",
+        "link_identities",
+        "dbt_staging",
+        "dbt_intermediate",
+        "dbt_rules",
+        "dbt_marts",
+        "publish",
+    },
     "crosscheck_weekly": {"link_weekly", "build_weekly", "publish"},
 }
 
@@ -112,8 +120,10 @@ def test_dag_file_imports_no_heavy_module(name, import_probe):
 def test_nightly_loads_review_feedback_and_links_identities_before_the_build(bag):
     dag = bag.dags["crosscheck_nightly"]
     assert dag.get_task("load_feedback").downstream_task_ids == {"link_identities"}
-    assert dag.get_task("link_identities").downstream_task_ids == {"build"}
-    assert dag.get_task("build").downstream_task_ids == {"publish"}
+    # the dbt build, a task per layer, after identity linking
+    order = ["link_identities", "dbt_staging", "dbt_intermediate", "dbt_rules", "dbt_marts"]
+    for task, after in zip(order, order[1:] + ["publish"], strict=True):
+        assert dag.get_task(task).downstream_task_ids == {after}, task
 
 
 def test_weekly_links_identities_before_its_build(bag):

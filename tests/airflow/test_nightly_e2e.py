@@ -106,9 +106,37 @@ def test_day_two_is_incremental_on_day_one(nights):
     assert status == [(DAY2,)]
 
 
-def test_weekly_report_written(nights):
+def test_weekly_report_written_and_mailed_with_the_pdf(nights):
+    """The weekly DAG's `distribute` task sent the brief through Airflow's SMTP
+    notifier (connection crosscheck_report_smtp) to the local catcher."""
     reports = nights["home"] / "reports"
-    assert (reports / "weekly_2026-W41.html").is_file()
+    pdf = reports / "weekly_2026-W41.pdf"
+    assert (reports / "weekly_2026-W41.html").is_file() and pdf.is_file()
+    assert len(nights["mail"]) == 1
+    sender, recipients, msg = nights["mail"][0]
+    assert sender == "crosscheck@county.example"
+    assert recipients == ["leader@county.example", "office@county.example"]
+    assert msg["Subject"] == "一卡通补贴资金监管周报 2026-W41"
+    attached = [p for p in msg.iter_attachments() if p.get_filename() == pdf.name]
+    assert len(attached) == 1 and attached[0].get_content() == pdf.read_bytes()
+    body = msg.get_body(("html", "plain")).get_content()
+    assert "暂停支付" in body and str(reports / "weekly_2026-W41.html") in body
+
+
+def test_demo_run_durations_are_wall_clock(nights):
+    """dag.test() records a run's start as its logical date; local.run_dag fixes it
+    (a backfilled day showed 54–57 days in the UI)."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        runs = session.query(DagRun).all()
+        assert runs
+        for run in runs:
+            tis = run.get_task_instances(session=session)
+            starts = [ti.start_date for ti in tis if ti.start_date]
+            assert run.start_date != run.logical_date, run.run_id
+            assert run.start_date <= min(starts) and run.end_date >= max(starts), run.run_id
 
 
 def test_promoted_deliveries_and_only_those_update_their_assets(nights):

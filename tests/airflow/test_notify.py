@@ -112,3 +112,77 @@ def test_failure_callback_names_late_deliveries(crosscheck_home):
     late, failed = notify.read_alerts()
     assert late["kind"] == "delivery_late" and late["key"] == "ledger"
     assert failed["kind"] == "task_failed" and failed["message"] == "ValueError: bad"
+
+
+def _conn(monkeypatch, conn_id: str, conn: dict) -> None:
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+
+
+BRIEF = {
+    "week": "2026-W44",
+    "html": "/reports/weekly_2026-W44.html",
+    "headline": ["暂停支付：3 笔 / 900.00 元（…）"],
+}
+
+
+def test_the_brief_goes_to_an_apprise_service_configured_as_a_connection(monkeypatch):
+    """Apprise (DingTalk, WeCom, Feishu… here its generic JSON webhook on localhost)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.delenv("AIRFLOW_CONN_CROSSCHECK_REPORT_SMTP", raising=False)
+        _conn(
+            monkeypatch,
+            notify.REPORT_APPRISE_CONN,
+            {
+                "conn_type": "apprise",
+                "extra": {"config": [{"path": f"json://127.0.0.1:{server.server_port}/"}]},
+            },
+        )
+        assert notify.distribute_report(dict(BRIEF)) == {"apprise": "sent"}
+    finally:
+        server.shutdown()
+    [message] = received
+    assert message["title"] == "一卡通补贴资金监管周报 2026-W44"
+    assert "暂停支付：3 笔" in message["message"] and BRIEF["html"] in message["message"]
+
+
+def test_a_refused_send_fails_in_one_line_and_none_configured_sends_nothing(monkeypatch):
+    import socket
+
+    import pytest
+
+    from crosscheck.errors import CrosscheckError
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there
+    monkeypatch.delenv("AIRFLOW_CONN_CROSSCHECK_REPORT_APPRISE", raising=False)
+    _conn(
+        monkeypatch,
+        notify.REPORT_SMTP_CONN,
+        {
+            "conn_type": "smtp",
+            "host": "127.0.0.1",
+            "port": port,
+            "extra": {"disable_tls": True, "disable_ssl": True, "retry_limit": 0, "to": "a@x"},
+        },
+    )
+    with pytest.raises(CrosscheckError, match="crosscheck_report_smtp: ConnectionRefusedError"):
+        notify.distribute_report(dict(BRIEF))
+    monkeypatch.delenv("AIRFLOW_CONN_CROSSCHECK_REPORT_SMTP")
+    assert notify.distribute_report(dict(BRIEF)) == {}

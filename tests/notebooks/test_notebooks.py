@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from pathlib import Path
@@ -41,7 +42,7 @@ def test_notebook_runs_on_the_serving_copy(path, serving, monkeypatch):
     copy, root = serving
     monkeypatch.setenv("CROSSCHECK_SERVING", str(copy))
     monkeypatch.setenv("CROSSCHECK_NOTEBOOK_OUT", str(root / "exports"))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's own (inline) backend
     nb = nbformat.read(path, as_version=4)
     NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(root)}}
@@ -68,3 +69,10 @@ def test_notebook_runs_on_the_serving_copy(path, serving, monkeypatch):
         assert selection.exists() and oct(os.stat(selection).st_mode)[-3:] == "600"
     else:
         assert "2026-W44" in text and "R01" in text
+        # every chart cell showed its figure (crosscheck.report.charts switches no backend)
+        charts = [c for c in nb.cells if "chart" in c.metadata.get("tags", [])]
+        assert len(charts) == 4
+        for cell in charts:
+            images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+            assert len(images) == 1, cell.source
+            assert base64.b64decode(images[0]["data"]["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"

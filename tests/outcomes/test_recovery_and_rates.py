@@ -229,7 +229,14 @@ def test_the_report_shows_top_cases_rates_and_recovery_in_chromium(county, tmp_p
 
     k = county
     files = render_weekly(k["wh"], "2026-W44", tmp_path, png=False, pdf=False)
-    dom = browser.dump_dom(files.html)
+    brief = browser.dump_dom(files.html)
+    top = brief[brief.index('id="top-cases"') :]
+    top = top[: top.index("</table>")]
+    scores = [float(s) for s in re.findall(r"<tr><td>(\d+\.\d)</td>", top)]
+    assert len(scores) == 10 and scores == sorted(scores, reverse=True)
+    # the brief's outcome figure links to the page of outcome tables
+    assert 'href="weekly_2026-W44/outcomes.html"' in brief
+    dom = browser.dump_dom(files.outcomes)
     for section in (
         "重点疑点（按风险评分）",
         "各规则核实属实率",
@@ -237,10 +244,6 @@ def test_the_report_shows_top_cases_rates_and_recovery_in_chromium(county, tmp_p
         "随机抽查与漏报率",
     ):
         assert section in dom
-    top = dom[dom.index('id="top-cases"') :]
-    top = top[: top.index("</table>")]
-    scores = [float(s) for s in re.findall(r"<tr><td>(\d+\.\d)</td>", top)]
-    assert len(scores) == 10 and scores == sorted(scores, reverse=True)
     first, _ = k["rules"]
     rates = dom[dom.index('id="confirmed-rates"') :]
     lo, hi = wilson(1, 2)

@@ -157,7 +157,9 @@ def test_the_report_shows_the_miss_rate_in_chromium(county, tmp_path):
 
     publish(county["wh"])
     files = render_weekly(county["wh"], "2026-W44", tmp_path, png=False, pdf=False)
-    dom = browser.dump_dom(files.html)
+    # the brief's outcome figure links to the page of outcome tables
+    assert 'href="weekly_2026-W44/outcomes.html"' in browser.dump_dom(files.html)
+    dom = browser.dump_dom(files.outcomes)
     table = dom[dom.index('id="miss-rate"') :]
     table = table[: table.index("</table>")]
     county_row = q(
