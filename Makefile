@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 export CROSSCHECK_HOME ?= $(CURDIR)/work
 
-.PHONY: setup setup-browser setup-java lock lint format test test-fast demo airflow notebooks docs benchmark fuzz kill-trials clean
+.PHONY: setup setup-browser setup-office setup-java lock lint format test test-fast demo airflow notebooks docs benchmark fuzz kill-trials clean
 
 ## setup: create or update .venv from requirements.lock (fast when nothing changed)
 setup: $(STAMP)
@@ -23,6 +23,11 @@ $(STAMP): requirements.lock pyproject.toml
 setup-browser:
 	@command -v chromium >/dev/null && fc-list | grep -qi 'wqy\|noto sans cjk' || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-zenhei)
+
+## setup-office: LibreOffice Calc (headless) and a CJK font, to print township workbooks in tests (Debian, as root)
+setup-office:
+	@command -v soffice >/dev/null && fc-list | grep -qi 'wqy' || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libreoffice-calc-nogui fonts-wqy-zenhei)
 
 ## setup-java: a Java 17+ runtime for the local Spark of the dbt `spark` target (Debian, as root)
 setup-java:
@@ -47,7 +52,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 ## test: set up if needed, lint, and run the whole test suite (what CI runs)
-test: setup setup-browser setup-java lint
+test: setup setup-browser setup-office setup-java lint
 	$(VENV)/bin/pytest
 
 ## test-fast: lint, the unit tests and dbt's unit tests (no end-to-end run); a couple of minutes

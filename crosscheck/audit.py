@@ -1,4 +1,4 @@
-"""A tamper-evident trail: decisions, releases and full-identifier exports, hash-chained.
+"""A tamper-evident trail: decisions, releases, full-identifier exports and lookups, hash-chained.
 
 Every such record gets a row in meta.audit_chain, written in the same
 transaction as the record itself: the sha256 of the record's declared columns
@@ -73,6 +73,11 @@ KINDS = {
             "amount_at_risk",
         ),
         "full_identifiers",
+    ),
+    "full_access": Kind(
+        "meta.full_access",
+        "access_id",
+        ("access_id", "command", "subject", "requested_by", "requested_at"),
     ),
 }
 

@@ -21,7 +21,7 @@ PERSONS = "2000"
 
 def _fresh(home) -> None:
     """Forget an earlier demo's runs (only what the demo itself creates)."""
-    for name in ("landing", "airflow", "dbt", "reports", "ops", "data_docs", "truth.json"):
+    for name in ("landing", "airflow", "dbt", "reports", "ops", "data_docs", "holds", "truth.json"):
         path = home / name
         if path.is_dir():
             shutil.rmtree(path)
@@ -58,6 +58,7 @@ def summary(home) -> list[str]:
     lines.append(f"Hold list (payments to stop before the bank pays): {holds}")
     for source, since, reasons in stale:
         lines.append(f"Stale source: {source} since {since} ({reasons})")
+    hold_files = sorted((home / "holds").glob("暂停支付清单_*.xlsx"))
     lines += [
         "",
         f"Warehouse:      {warehouse}",
@@ -65,6 +66,7 @@ def summary(home) -> list[str]:
     ]
     lines += brief_lines(home)
     lines += [
+        f"Hold list file: {hold_files[-1] if hold_files else 'none'}   (暂停支付清单, masked)",
         f"Data Docs:      {home / 'data_docs' / 'index.html'}   (every validation, offline)",
         f"Alerts:         {home / 'ops' / 'alerts.jsonl'}",
         f"Airflow home:   {home / 'airflow'}   (`make airflow` shows these runs in the UI)",

@@ -70,6 +70,15 @@ META_DDL = [
         sha256 VARCHAR NOT NULL,
         hashed_at TIMESTAMP
     )""",
+    # Every lookup or hold list shown with full identifiers (issue 13), who and when;
+    # chained in meta.audit_chain like full-identifier exports.
+    """CREATE TABLE IF NOT EXISTS meta.full_access (
+        access_id VARCHAR PRIMARY KEY,
+        command VARCHAR NOT NULL,         -- holds | person | finding
+        subject VARCHAR,                  -- what was looked up (a finding id, a date)
+        requested_by VARCHAR NOT NULL,    -- operator account
+        requested_at TIMESTAMP NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS meta.late_deliveries (
         source VARCHAR NOT NULL,
         extract_date DATE NOT NULL,       -- the delivery that was due
@@ -157,7 +166,7 @@ REVIEW_DDL = [
 # The audit chain of people's records (crosscheck.audit).
 AUDIT_DDL = """CREATE TABLE IF NOT EXISTS meta.audit_chain (
     seq BIGINT NOT NULL,
-    kind VARCHAR NOT NULL,            -- decision | release | full_export
+    kind VARCHAR NOT NULL,            -- decision | release | full_export | full_access
     record_key VARCHAR NOT NULL,
     record_hash VARCHAR NOT NULL,     -- sha256 of the record's declared columns
     prev_hash VARCHAR NOT NULL,       -- chain_hash of the previous row (genesis: 64 zeros)

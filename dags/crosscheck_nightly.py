@@ -39,6 +39,13 @@ notebooks, exports and reports read. Holds the writer lock while copying.
 **clear the task**.
 """
 
+HOLDS_DOC = """
+**Writes the 暂停支付清单** for the payment desk from the just-published
+`marts.hold_list`: `<CROSSCHECK_HOME>/holds/暂停支付清单_<county>_<YYYYMMDD>.xlsx`
+and `.csv` (identifiers masked). *When it fails*, the build and the serving
+copy stand; fix and **clear the task** (or run `crosscheck holds`).
+"""
+
 with DAG(
     dag_id="crosscheck_nightly",
     description="Cross-check: dbt build for the as-of date, then publish the serving copy",
@@ -54,10 +61,10 @@ with DAG(
 Triggered whenever a source's delivery is promoted (Assets
 `crosscheck_raw_<source>`), or by hand with a logical date (backfills).
 `load_feedback` → `link_identities` → `dbt_staging` → `dbt_intermediate` → `dbt_rules` →
-`dbt_marts` → `publish`: one `dbt build --select <layer>` per task, with `as_of` = the
-logical date in Asia/Shanghai (asset-triggered runs: the latest promoted extract date); a
-failed layer names the failing model and publishes nothing. One run at a time. See
-dags/README.md.
+`dbt_marts` → `publish` → `hold_list`: one `dbt build --select <layer>` per task, with
+`as_of` = the logical date in Asia/Shanghai (asset-triggered runs: the latest promoted
+extract date); a failed layer names the failing model and publishes nothing; `hold_list`
+writes the payment desk's 暂停支付清单. One run at a time. See dags/README.md.
 """,
 ) as dag:
 
@@ -76,4 +83,8 @@ dags/README.md.
     def publish(built: str) -> str:
         return tasks.publish_serving()
 
-    publish(dbt_layers.layer_tasks(link_identities(load_feedback()), settings.POOL))
+    @task(task_id="hold_list", doc_md=HOLDS_DOC)
+    def hold_list(published: str, logical_date=None, triggering_asset_events=None) -> dict:
+        return tasks.hold_list(tasks.as_of_for_run(logical_date, triggering_asset_events))
+
+    hold_list(publish(dbt_layers.layer_tasks(link_identities(load_feedback()), settings.POOL)))

@@ -28,6 +28,7 @@ PEOPLE = [
     ("500101198005055678", "孙七", "6217000010005555555"),
 ]
 OTHER_OWNER = "500101199006066789"
+CARD_NO = "A01233097"  # a social-security card number (社保卡号), 9 characters
 
 ANOMALIES_DDL = """
 CREATE SCHEMA IF NOT EXISTS marts;
@@ -140,8 +141,9 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             "150.00",
             {
                 "cards_on_account": [
-                    {"card_no": "A12345678", "holder_id": OTHER_OWNER, "holder_name": "周八"}
+                    {"card_no": CARD_NO, "holder_id": OTHER_OWNER, "holder_name": "周八"}
                 ],
+                "account_no": p[2][2],
             },
         ),
         (
@@ -397,6 +399,8 @@ def cell_of(path: Path, anomaly_id: str, header: str) -> tuple[str, str]:
     """(sheet title, cell reference) of a finding's column in a workbook."""
     from openpyxl import load_workbook
 
+    from crosscheck.review import layout
+
     wb = load_workbook(path, read_only=True)
     try:
         for ws in wb.worksheets:
@@ -404,8 +408,9 @@ def cell_of(path: Path, anomaly_id: str, header: str) -> tuple[str, str]:
             if not rows or header not in rows[0]:
                 continue
             col = rows[0].index(header)
+            id_col = rows[0].index(layout.ID_HEADER)
             for r, values in enumerate(rows[1:], start=2):
-                if values[0] == anomaly_id:
+                if values[id_col] == anomaly_id:
                     from openpyxl.utils import get_column_letter
 
                     return ws.title, f"{get_column_letter(col + 1)}{r}"

@@ -81,7 +81,6 @@ def test_evidence_value_tables_are_about_emitted_keys():
     for table in (
         evidence.VALUES,
         evidence.MONEY_KEYS,
-        evidence.IDENTIFIER_KEYS,
         evidence.PROGRAM_KEYS,
         evidence.SKIP,
     ):

@@ -22,7 +22,10 @@ _MODULES = (
     "restore",
     "link",
     "audit",
+    "holds",
 )
 
 COMMANDS = [import_module(f"crosscheck.commands.{m}").command for m in _MODULES]
 COMMANDS.append(import_module("crosscheck.commands.link").train_command)
+COMMANDS.append(import_module("crosscheck.commands.lookup").person_command)
+COMMANDS.append(import_module("crosscheck.commands.lookup").finding_command)

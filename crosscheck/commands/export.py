@@ -29,6 +29,8 @@ def command(warehouse: Path, as_of, out: Path, full_identifiers: bool) -> None:
     with money still to recover. Each workbook is in risk-score order and
     carries the township's 抽查 items of the weekly random sample
     (docs/OUTCOMES.md); full-identifier exports go on the audit trail.
+    Files are named by township name and code; the first sheet gathers the
+    加急 findings, the cover gives the return date and the sign-off block.
     """
     from crosscheck.review.export import export_findings
 
@@ -38,5 +40,14 @@ def command(warehouse: Path, as_of, out: Path, full_identifiers: bool) -> None:
         f"{len(res.files)} workbooks under {out}; {res.already_verified} already verified; "
         f"{res.sample_items} 抽查 items"
     )
+    if res.files and res.return_by:
+        click.echo(
+            f"  to be returned by {res.return_by}"
+            + (
+                ""
+                if res.return_by_statutory
+                else " (Monday–Friday counted: the statutory calendar ends before it)"
+            )
+        )
     for path in res.files:
         click.echo(f"  {path}")

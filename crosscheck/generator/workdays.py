@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import chinese_calendar
 import numpy as np
 
-
-def statutory_workday(day: dt.date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+from crosscheck.workdays import statutory_workday
 
 
 class Workdays:

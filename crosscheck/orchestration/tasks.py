@@ -224,6 +224,21 @@ def publish_serving(warehouse: Path | None = None) -> str:
     return str(target)
 
 
+def hold_list(as_of: dt.date, warehouse: Path | None = None, out: Path | None = None) -> dict:
+    """Write the county-wide 暂停支付清单 (xlsx + CSV, masked) for the payment desk,
+    after the build is published: <CROSSCHECK_HOME>/holds/暂停支付清单_<county>_<YYYYMMDD>.*"""
+    from crosscheck.review.holds import write_holds
+
+    warehouse = Path(warehouse or settings.warehouse())
+    res = write_holds(warehouse, as_of, out)
+    return {
+        "as_of": as_of.isoformat(),
+        "payments": res.payments,
+        "amount": str(res.amount),
+        "files": [str(p) for p in res.files],
+    }
+
+
 def week_of(monday_run: dt.date) -> tuple[dt.date, str]:
     """The week a Monday run reports on: (its Sunday = as-of, 'YYYY-Www')."""
     sunday = monday_run - dt.timedelta(days=monday_run.weekday() + 1)

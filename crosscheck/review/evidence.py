@@ -2,8 +2,8 @@
 
 A township clerk verifies a finding from the workbook alone, so each rule's
 evidence becomes a sentence: what the rule saw, then each fact with its
-Chinese name. Identifiers inside the evidence are masked unless the export
-is allowed full identifiers.
+Chinese name. Identifiers inside the evidence are masked (privacy.show) unless
+the export is allowed full identifiers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from crosscheck import rulebook
 from crosscheck.review.labels import PROGRAMS, SUBTYPES
-from crosscheck.review.privacy import mask, mask_in_text
+from crosscheck.review.privacy import show
 
 _RULEBOOK = rulebook.load()
 # What each rule saw, in one clause (the rulebook's `lead`, parameters filled in).
@@ -77,17 +77,6 @@ MONEY_KEYS = {"amount", "ceiling"}
 # Shown in the workbook's own columns already.
 SKIP = {"payment_id", "program_code", "period"}
 
-# Keys whose value is a personal identifier (masked even if short or odd).
-IDENTIFIER_KEYS = {
-    "owner_id",
-    "member_id",
-    "recipient_id_raw",
-    "person_id",
-    "account_no",
-    "holder_id",
-    "recipient_id_normalized",
-    "rightful_account_no",
-}
 PROGRAM_KEYS = {"kept_program_codes", "programs"}
 
 
@@ -113,8 +102,7 @@ def _fmt(value, *, key: str | None, full: bool) -> str:
         text = VALUES[key].get(text, text)
     elif text in SUBTYPES:
         text = SUBTYPES[text]
-    if not full:
-        text = mask(text) if key in IDENTIFIER_KEYS else mask_in_text(text)
+    text = show(text, full=full, field=key)
     if key in MONEY_KEYS:
         text += "元"
     return text
@@ -129,10 +117,8 @@ LINK_KEYS = {
 
 def link_sentence(data: dict, *, full: bool = False) -> str:
     """录入的号码 → 户籍中最可能的人员、匹配概率、哪些信息一致（身份证号脱敏）."""
-    candidate = data.get("linked_person_id")
-    typed = data.get("typed_id")
-    if not full:
-        candidate, typed = mask(candidate), mask(typed)
+    candidate = show(data.get("linked_person_id"), full=full, field="linked_person_id")
+    typed = show(data.get("typed_id"), full=full, field="typed_id")
     # rounded down: 0.99997 is not "100%"
     probability = (Decimal(str(data.get("match_probability") or 0)) * 100).quantize(
         Decimal("0.01"), rounding=ROUND_DOWN

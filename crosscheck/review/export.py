@@ -13,7 +13,6 @@ import datetime as dt
 import getpass
 import logging
 import os
-import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,17 +20,18 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import Font
+from openpyxl.workbook.protection import WorkbookProtection
 
-from crosscheck import audit, rulebook
+from crosscheck import audit, divisions, rulebook
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
-from crosscheck.review import cells, layout, score
+from crosscheck.review import cells, forms, layout, score
 from crosscheck.review import evidence as evidence_text
 from crosscheck.review.labels import (
     CONCLUSIONS,
+    MEASURES,
     RULES,
     SAMPLE_CONCLUSIONS,
     SAMPLE_RULE,
@@ -39,13 +39,16 @@ from crosscheck.review.labels import (
     program_label,
     subtype_label,
 )
-from crosscheck.review.privacy import make_private, mask, private_dir, private_files
+from crosscheck.review.privacy import make_private, private_dir, private_files, show
 from crosscheck.warehouse import has_table, open_warehouse
+from crosscheck.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 
 OVERDUE_WORKING_DAYS = rulebook.load().param("overdue_working_days")
-UNKNOWN_TOWNSHIP = "未知乡镇"
+UNKNOWN_TOWNSHIP = divisions.UNKNOWN
+SIGN_FOOTER = "核查人：__________　审核人：__________"
+ID_FONT = Font(size=8)  # the 32 characters of a 问题编号 on one line
 
 # Findings of the serving copy's as-of that still need a township's check:
 # not verified yet, verified on evidence that has since changed, or confirmed
@@ -102,11 +105,6 @@ SAMPLE_CHECK = (
     "是否发放至本人账户、金额是否正确）。发现问题请选“发现问题”并在说明中写明。"
 )
 
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-FEEDBACK_FILL = PatternFill("solid", fgColor="FFF2CC")
-URGENT_FONT = Font(color="C00000", bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-
 
 @dataclass
 class ExportResult:
@@ -118,16 +116,28 @@ class ExportResult:
     already_verified: int = 0
     full_identifiers: bool = False
     sample_items: int = 0
+    return_by: dt.date | None = None
+    return_by_statutory: bool = True
 
 
 def workbook_name(township: str, as_of: dt.date) -> str:
-    """The file name; a township code from the data cannot name another folder."""
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", township).lstrip(".") or "_"
-    return f"核查清单_{safe}_{as_of:%Y%m%d}.xlsx"
+    """The file name: the township's name and code (a code from the data cannot
+    name another folder; the code keeps two same-named townships apart)."""
+    return f"核查清单_{divisions.file_part(township)}_{as_of:%Y%m%d}.xlsx"
 
 
-def _show_id(value, full: bool):
-    return value if full or value is None else mask(value)
+def return_deadline(as_of: dt.date) -> tuple[dt.date, bool]:
+    """The date a workbook is due back: OVERDUE_WORKING_DAYS working days after its
+    data date (as marts.anomalies.verification_overdue counts), and whether the
+    statutory calendar covered every day counted."""
+    return add_working_days(as_of, OVERDUE_WORKING_DAYS)
+
+
+def deadline_text(by: dt.date, statutory: bool) -> str:
+    text = f"{by:%Y年%m月%d日}前（{OVERDUE_WORKING_DAYS}个工作日内）"
+    if not statutory:
+        text += "；法定节假日日历未覆盖该期间，按周一至周五计算工作日，遇节假日请顺延"
+    return text
 
 
 def _recovery_line(rec: dict) -> str:
@@ -140,8 +150,9 @@ def _recovery_line(rec: dict) -> str:
     )
 
 
-def _finding_row(rec: dict, full: bool) -> list:
+def _finding_row(rec: dict, seq: int, full: bool) -> list:
     return [
+        seq,
         rec["anomaly_id"],
         layout.URGENT if rec["urgent"] else "",
         rec["risk_score"],
@@ -149,12 +160,12 @@ def _finding_row(rec: dict, full: bool) -> list:
         subtype_label(rec["subtype"]),
         SEVERITY.get(rec["severity"], rec["severity"]),
         rec["person_name"],
-        _show_id(rec["person_id"], full),
+        show(rec["person_id"], full=full, field="person_id"),
         rec["household_no"],
         program_label(rec["program_code"]),
         rec["period"],
         rec["payment_id"],
-        _show_id(rec["account_no"], full),
+        show(rec["account_no"], full=full, field="account_no"),
         rec["amount_at_risk"],
         rec["recovered_so_far"],
         rec["first_seen"],
@@ -170,114 +181,194 @@ def _finding_row(rec: dict, full: bool) -> list:
     ]
 
 
-def _new_sheet(wb: Workbook, title: str, item_columns: list) -> object:
-    """A sheet with its header row: item columns blue, feedback columns yellow."""
+def _masked_row(values: list, full: bool) -> list:
+    """Every text cell through the one masking rule, then formula-neutral."""
+    return cells.row(show(v, full=full) for v in values)
+
+
+def _new_sheet(wb: Workbook, title: str, item_columns: list, page_title: str) -> object:
+    """A protected sheet with its header row: item columns blue, feedback columns yellow."""
     ws = wb.create_sheet(title)
-    columns = item_columns + layout.FEEDBACK_COLUMNS
-    ws.append([h for h, _ in columns])
-    for i, (_, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font = Font(bold=True)
-        cell.fill = FEEDBACK_FILL if i > len(item_columns) else HEADER_FILL
-        ws.column_dimensions[cell.column_letter].width = width
+    forms.header_row(ws, item_columns + layout.FEEDBACK_COLUMNS, input_from=len(item_columns) + 1)
+    forms.protect(ws)
+    forms.print_setup(
+        ws,
+        title=f"{page_title}　{title}",
+        left_footer=SIGN_FOOTER,
+    )
+    ws.freeze_panes = "C2"
     return ws
 
 
-def _write_rule_sheet(wb: Workbook, rule_code: str, recs: list[dict], full: bool) -> None:
-    title = layout.sheet_name(rule_code, RULES.get(rule_code, ""))
-    ws = _new_sheet(wb, title, layout.FINDING_COLUMNS)
+def _feedback_inputs(ws, first_col: int, last: int, conclusions=CONCLUSIONS) -> None:
+    """Unlock the feedback cells of rows 2..last and give each column its validation."""
+    col = {h: first_col + i for i, h in enumerate(layout.FEEDBACK_HEADERS)}
+    letter = {h: ws.cell(row=1, column=c).column_letter for h, c in col.items()}
+    for r in range(2, last + 1):
+        for c in col.values():
+            forms.unlock(ws.cell(row=r, column=c))
+            ws.cell(row=r, column=c).font = forms.DATA_FONT
+        ws.cell(row=r, column=col[layout.RECOVERED]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col[layout.CONFIRMED]).number_format = "#,##0.00"
+        ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"
+        ws.cell(row=r, column=col[layout.NOTE]).alignment = forms.WRAP
+    checks = [
+        (
+            layout.CONCLUSION,
+            forms.choice(
+                conclusions, title="核查结论", prompt="请从下拉列表选择：" + "、".join(conclusions)
+            ),
+        ),
+        (
+            layout.MEASURES,
+            forms.choice(
+                MEASURES,
+                title="处理措施",
+                prompt="请从下拉列表选择处理措施；选“其他（见说明）”时在“说明”栏写明。",
+            ),
+        ),
+        (
+            layout.CONFIRMED,
+            forms.validation(
+                "decimal",
+                title="核实金额（元）",
+                prompt="部分属实时填写属实部分的金额（元），不超过风险金额。",
+                error="核实金额应为不小于0的金额（元）",
+                operator="greaterThanOrEqual",
+                formula1="0",
+            ),
+        ),
+        (
+            layout.RECOVERED,
+            forms.validation(
+                "decimal",
+                title="追回金额（元）",
+                prompt="填写累计已追回总额（元），不超过核实金额。",
+                error="追回金额应为不小于0的金额（元）",
+                operator="greaterThanOrEqual",
+                formula1="0",
+            ),
+        ),
+        (
+            layout.REVIEWER,
+            forms.validation(
+                "textLength",
+                title="核查人",
+                prompt="填写实地核查人员姓名。",
+                error="核查人姓名不超过20个字",
+                operator="between",
+                formula1="1",
+                formula2="20",
+            ),
+        ),
+        (
+            layout.REVIEW_DATE,
+            forms.validation(
+                "date",
+                title="核查日期",
+                prompt="填写核查日期，如 2026-11-20。",
+                error="核查日期应为日期，如 2026-11-20",
+                operator="greaterThan",
+                formula1="1",
+            ),
+        ),
+        (
+            layout.NOTE,
+            forms.validation(
+                "textLength",
+                title="说明",
+                prompt="核查情况说明（不超过500字）。",
+                error="说明不超过500字",
+                operator="lessThanOrEqual",
+                formula1="500",
+            ),
+        ),
+    ]
+    for header, dv in checks:
+        dv.add(f"{letter[header]}2:{letter[header]}{max(last, 2)}")
+        ws.add_data_validation(dv)
+
+
+def _write_finding_sheet(
+    wb: Workbook, title: str, recs: list[dict], first_seq: int, full: bool, page_title: str
+) -> int:
+    """A sheet of findings (a rule's, or the 加急 sheet); returns the next 序号."""
+    ws = _new_sheet(wb, title, layout.FINDING_COLUMNS, page_title)
+    if not recs:  # an empty 加急 sheet: no rows, and its page header says so
+        forms.print_setup(
+            ws, title=f"{page_title}　{title}（本清单无加急事项）", left_footer=SIGN_FOOTER
+        )
+    seq = first_seq
     for rec in recs:
-        ws.append(cells.row(_finding_row(rec, full)) + [None] * len(layout.FEEDBACK_COLUMNS))
+        row = _masked_row(_finding_row(rec, seq, full), full)
+        ws.append(row + [None] * len(layout.FEEDBACK_COLUMNS))
+        seq += 1
     last = len(recs) + 1
     col = {h: i for i, h in enumerate(layout.HEADERS, start=1)}
     for r in range(2, last + 1):
+        for c in range(1, len(layout.FINDING_COLUMNS) + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.border = forms.BORDER
+            cell.alignment = forms.WRAP
+            cell.font = forms.DATA_FONT
+        ws.cell(row=r, column=col[layout.ID_HEADER]).font = ID_FONT
+        ws.cell(row=r, column=col[layout.ID_HEADER]).alignment = forms.TOP
         ws.cell(row=r, column=col["风险金额(元)"]).number_format = "#,##0.00"
         ws.cell(row=r, column=col["首次发现"]).number_format = "yyyy-mm-dd"
         ws.cell(row=r, column=col[layout.SCORE]).number_format = "0.0"
-        ws.cell(row=r, column=col["疑点说明"]).alignment = WRAP
-        ws.cell(row=r, column=col[layout.RECOVERED]).number_format = "#,##0.00"
-        ws.cell(row=r, column=col[layout.CONFIRMED]).number_format = "#,##0.00"
         ws.cell(row=r, column=col[layout.RECOVERED_SO_FAR]).number_format = "#,##0.00"
-        ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"
         if ws.cell(row=r, column=col[layout.URGENT]).value:
-            ws.cell(row=r, column=col[layout.URGENT]).font = URGENT_FONT
-    letter = {h: ws.cell(row=1, column=i).column_letter for h, i in col.items()}
-    conclusion = DataValidation(
-        type="list",
-        formula1='"' + ",".join(CONCLUSIONS) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="核查结论",
-        error="请从下拉列表选择：属实、不属实、部分属实",
-    )
-    conclusion.add(f"{letter[layout.CONCLUSION]}2:{letter[layout.CONCLUSION]}{max(last, 2)}")
-    amount = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        error="核实金额、追回金额应为不小于0的金额（元）",
-    )
-    amount.add(f"{letter[layout.RECOVERED]}2:{letter[layout.RECOVERED]}{max(last, 2)}")
-    amount.add(f"{letter[layout.CONFIRMED]}2:{letter[layout.CONFIRMED]}{max(last, 2)}")
-    date = DataValidation(
-        type="date",
-        operator="greaterThan",
-        formula1="1",
-        allow_blank=True,
-        showErrorMessage=True,
-        error="核查日期应为日期，如 2026-11-20",
-    )
-    date.add(f"{letter[layout.REVIEW_DATE]}2:{letter[layout.REVIEW_DATE]}{max(last, 2)}")
-    for dv in (conclusion, amount, date):
-        ws.add_data_validation(dv)
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{letter[layout.NOTE]}{last}"
+            ws.cell(row=r, column=col[layout.URGENT]).font = forms.URGENT_FONT
+    _feedback_inputs(ws, len(layout.FINDING_COLUMNS) + 1, last)
+    forms.fit_rows(ws, 2, last)
+    ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(layout.HEADERS)).column_letter}{last}"
+    return seq
 
 
-def _write_sample_sheet(wb: Workbook, recs: list[dict], full: bool) -> None:
+def _write_sample_sheet(
+    wb: Workbook, recs: list[dict], first_seq: int, full: bool, page_title: str
+) -> int:
     """The 抽查 sheet: unflagged paid payments to check, same feedback columns."""
-    ws = _new_sheet(wb, layout.SAMPLE_SHEET, layout.SAMPLE_COLUMNS)
+    ws = _new_sheet(wb, layout.SAMPLE_SHEET, layout.SAMPLE_COLUMNS, page_title)
+    seq = first_seq
     for rec in recs:
         ws.append(
-            cells.row(
+            _masked_row(
                 [
+                    seq,
                     rec["sample_id"],
                     rec["iso_week"],
                     rec["person_name"],
-                    _show_id(rec["person_id"], full),
+                    show(rec["person_id"], full=full, field="person_id"),
                     program_label(rec["program_code"]),
                     rec["period"],
                     rec["payment_id"],
-                    _show_id(rec["account_no"], full),
+                    show(rec["account_no"], full=full, field="account_no"),
                     rec["amount"],
                     rec["status_date"],
                     SAMPLE_CHECK,
-                ]
+                ],
+                full,
             )
             + [None] * len(layout.FEEDBACK_COLUMNS)
         )
+        seq += 1
     last = len(recs) + 1
     col = {h: i for i, h in enumerate(layout.SAMPLE_HEADERS, start=1)}
-    letter = {h: ws.cell(row=1, column=i).column_letter for h, i in col.items()}
     for r in range(2, last + 1):
+        for c in range(1, len(layout.SAMPLE_COLUMNS) + 1):
+            ws.cell(row=r, column=c).border = forms.BORDER
+            ws.cell(row=r, column=c).alignment = forms.WRAP
+            ws.cell(row=r, column=c).font = forms.DATA_FONT
+        ws.cell(row=r, column=col[layout.ID_HEADER]).font = ID_FONT
+        ws.cell(row=r, column=col[layout.ID_HEADER]).alignment = forms.TOP
         ws.cell(row=r, column=col["发放金额(元)"]).number_format = "#,##0.00"
         ws.cell(row=r, column=col["到账日期"]).number_format = "yyyy-mm-dd"
-        ws.cell(row=r, column=col["核查要求"]).alignment = WRAP
-        ws.cell(row=r, column=col[layout.REVIEW_DATE]).number_format = "yyyy-mm-dd"
-    found = DataValidation(
-        type="list",
-        formula1='"' + ",".join(SAMPLE_CONCLUSIONS) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="核查结论",
-        error="请从下拉列表选择：" + "、".join(SAMPLE_CONCLUSIONS),
-    )
-    found.add(f"{letter[layout.CONCLUSION]}2:{letter[layout.CONCLUSION]}{max(last, 2)}")
-    ws.add_data_validation(found)
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{letter[layout.NOTE]}{last}"
+    _feedback_inputs(ws, len(layout.SAMPLE_COLUMNS) + 1, last, conclusions=SAMPLE_CONCLUSIONS)
+    forms.fit_rows(ws, 2, last)
+    end = ws.cell(row=1, column=len(layout.SAMPLE_HEADERS)).column_letter
+    ws.auto_filter.ref = f"A1:{end}{last}"
+    return seq
 
 
 def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, full: bool) -> None:
@@ -286,24 +377,37 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
     amount = sum(
         (r["amount_at_risk"] or Decimal(0) for recs in by_rule.values() for r in recs), Decimal(0)
     )
+    by, statutory = return_deadline(as_of)
     ws.title = layout.COVER_SHEET
     ws.append(["一卡通惠民惠农补贴疑点核查清单"])
     ws["A1"].font = Font(bold=True, size=16)
     ws.append([])
-    ws.append(["乡镇（区划代码）", cells.neutral(township)])
+    ws.append(["乡镇（区划代码）", cells.neutral(divisions.label(township))])
+    county = divisions.display_name(divisions.county_of(township))
+    ws.append(["所属县（区）", cells.neutral(county)])
     ws.append(["数据截至", as_of])
-    ws["B4"].number_format = "yyyy-mm-dd"
+    ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
     ws.append(["下发批次", cells.neutral(export_id)])
     ws.append(["疑点总数", total])
-    ws.append(["其中加急（待支付，请在银行支付前核实）", urgent])
+    ws.append([f"其中加急（见“{layout.URGENT_SHEET}”表，请在银行支付前核实）", urgent])
     ws.append(["风险金额合计（元）", amount])
-    ws["B8"].number_format = "#,##0.00"
-    ws.append(["证件号码与账号", "完整显示（已登记）" if full else "已脱敏（保留前6位和后4位）"])
+    ws.cell(row=ws.max_row, column=2).number_format = "#,##0.00"
+    ws.append(
+        [
+            "证件号码与账号",
+            "完整显示（已登记）"
+            if full
+            else "已脱敏（身份证号、账号保留前6位和后4位，社保卡号保留后2位）",
+        ]
+    )
+    ws.append(["返回期限", deadline_text(by, statutory)])
+    ws.cell(row=ws.max_row, column=2).font = forms.URGENT_FONT
     ws.append([])
     ws.append(["规则", "问题数", "加急", "风险金额（元）"])
     for c in "ABCD":
-        ws[f"{c}{ws.max_row}"].font = Font(bold=True)
-        ws[f"{c}{ws.max_row}"].fill = HEADER_FILL
+        ws[f"{c}{ws.max_row}"].font = forms.BOLD
+        ws[f"{c}{ws.max_row}"].fill = forms.HEADER_FILL
+        ws[f"{c}{ws.max_row}"].border = forms.BORDER
     for rule_code in sorted(by_rule):
         recs = by_rule[rule_code]
         ws.append(
@@ -315,28 +419,76 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
             ]
         )
         ws[f"D{ws.max_row}"].number_format = "#,##0.00"
+        for c in "ABCD":
+            ws[f"{c}{ws.max_row}"].border = forms.BORDER
     ws.append([])
     notes = [
         "核查说明",
         "1. 疑点是数据比对发现的线索，不是结论，请逐条实地核查。",
-        "2. 在各工作表右侧黄色栏目填写：核查结论（下拉选择：属实、不属实、部分属实）、"
-        "处理措施、核实金额（元，部分属实时填写属实部分的金额）、"
-        "追回金额（元，累计已追回总额，不超过风险金额）、核查人、核查日期、说明。",
-        "3. 标注“加急”的是尚未支付的待发款项，请在银行支付前核实。",
-        f"4. 请于{OVERDUE_WORKING_DAYS}个工作日内将本表原样返回，"
-        "不要修改表头、工作表名和问题编号。",
+        f"2. 标注“加急”的是尚未支付的待发款项，集中在第一张“{layout.URGENT_SHEET}”表，"
+        "请在银行支付前优先核实；其余疑点按规则分表列出。",
+        "3. 在各工作表右侧黄色栏目填写：核查结论、处理措施（均为下拉选择）、"
+        "核实金额（元，部分属实时填写属实部分的金额）、"
+        "追回金额（元，累计已追回总额，不超过风险金额）、核查人、核查日期、说明。"
+        "其他单元格已锁定。",
+        f"4. 请于{by:%Y年%m月%d日}前（{OVERDUE_WORKING_DAYS}个工作日内）将本表原样返回，"
+        "不要修改表头、工作表名和问题编号；电话沟通时请报“序号”或问题编号。",
         "5. 本表含个人信息，仅限核查使用，请妥善保管，不得外传。",
-        "6. 各规则工作表按风险评分从高到低排列，请优先核查排在前面的问题。",
+        "6. 各工作表按风险评分从高到低排列，请优先核查排在前面的问题。",
         "7. 已核实但尚未全部追回的问题会在后续清单中再次下发（见“已追回”列），"
         "请在“追回金额”填写累计追回总额，直至追回完毕。",
+        "8. 填写完毕后请在下方填报栏签字，打印盖章后与电子表一并返回。",
     ]
     for line in notes:
         ws.append([line])
-    ws[f"A{ws.max_row - len(notes) + 1}"].font = Font(bold=True)
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 22
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=4)
+        ws.cell(row=ws.max_row, column=1).alignment = forms.WRAP
+        ws.row_dimensions[ws.max_row].height = 15 * max(1, -(-len(line) // 45))
+    ws[f"A{ws.max_row - len(notes) + 1}"].font = forms.BOLD
+    ws.append([])
+    ws.append(["填报栏（由乡镇填写）"])
+    ws.cell(row=ws.max_row, column=1).font = forms.BOLD
+    for label in layout.SIGN_OFF:
+        ws.append([label])
+        row = ws.max_row
+        ws.cell(row=row, column=1).border = forms.BORDER
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        for c in range(2, 5):
+            forms.unlock(ws.cell(row=row, column=c))
+        ws.row_dimensions[row].height = 24
+        if label == "填报单位":
+            ws.cell(row=row, column=2, value=cells.neutral(divisions.display_name(township)))
+        if label == "填报日期":
+            ws.cell(row=row, column=2).number_format = "yyyy-mm-dd"
+            dv = forms.validation(
+                "date",
+                title="填报日期",
+                prompt="填写填报日期，如 2026-11-20。",
+                error="填报日期应为日期，如 2026-11-20",
+                operator="greaterThan",
+                formula1="1",
+            )
+            dv.add(f"B{row}")
+            ws.add_data_validation(dv)
+        if label == "联系电话":
+            dv = forms.validation(
+                "textLength",
+                title="联系电话",
+                prompt="填写填报人的联系电话（手机或座机）。",
+                error="联系电话为7至20个字符",
+                operator="between",
+                formula1="7",
+                formula2="20",
+            )
+            dv.add(f"B{row}")
+            ws.add_data_validation(dv)
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 8
     ws.column_dimensions["D"].width = 16
+    forms.protect(ws)
+    forms.print_setup(ws, title="一卡通惠民惠农补贴疑点核查清单", title_rows=None)
+    ws.page_setup.orientation = "portrait"
 
 
 def _write_workbook(
@@ -345,22 +497,40 @@ def _write_workbook(
     by_rule: dict[str, list[dict]] = defaultdict(list)
     for rec in recs:
         by_rule[rec["rule_code"]].append(rec)
+    page_title = f"{divisions.label(township)} 疑点核查清单（数据截至{as_of:%Y-%m-%d}）"
     wb = Workbook()
-    _write_cover(wb.active, township, as_of, export_id, by_rule, full)
+    cover = wb.active
+    _write_cover(cover, township, as_of, export_id, by_rule, full)
     if samples:
-        cover = wb.active
         cover.append([])
-        cover.append([f"另附随机抽查 {len(samples)} 笔（见“{layout.SAMPLE_SHEET}”表）", ""])
+        cover.append([f"另附随机抽查 {len(samples)} 笔（见“{layout.SAMPLE_SHEET}”表）"])
         cover.append(
             [
                 "抽查对象是比对规则未发现疑点的已发放款项，用于评估规则漏报情况；"
                 "核查结论选择“发现问题”或“未发现问题”。"
             ]
         )
+        cover.merge_cells(
+            start_row=cover.max_row, start_column=1, end_row=cover.max_row, end_column=4
+        )
+        cover.cell(row=cover.max_row, column=1).alignment = forms.WRAP
+        cover.row_dimensions[cover.max_row].height = 30
+    # 加急 first: urgent findings of every rule, in score order; each finding on one sheet only
+    urgent = sorted(
+        (r for r in recs if r["urgent"]),
+        key=lambda r: (-(r["risk_score"] or 0), r["anomaly_id"]),
+    )
+    seq = _write_finding_sheet(wb, layout.URGENT_SHEET, urgent, 1, full, page_title)
+    wb.move_sheet(layout.URGENT_SHEET, offset=-(len(wb.sheetnames) - 1))
     for rule_code in sorted(by_rule):
-        _write_rule_sheet(wb, rule_code, by_rule[rule_code], full)
+        rest = [r for r in by_rule[rule_code] if not r["urgent"]]
+        if rest:
+            title = layout.sheet_name(rule_code, RULES.get(rule_code, ""))
+            seq = _write_finding_sheet(wb, title, rest, seq, full, page_title)
     if samples:
-        _write_sample_sheet(wb, list(samples), full)
+        _write_sample_sheet(wb, list(samples), seq, full, page_title)
+    wb.active = 0
+    wb.security = WorkbookProtection(lockStructure=True)
     with private_files():
         wb.save(path)
     make_private(path)
@@ -378,6 +548,11 @@ def _attach_serving(con, warehouse: Path) -> None:
     con.execute("ATTACH ? AS serving (READ_ONLY)", [str(serving)])  # a path is data: bound
     if not has_table(con, "marts", "anomalies", database="serving"):
         raise CrosscheckError(f"serving copy {serving} has no marts.anomalies: run a build first")
+    if not has_table(con, "marts", "finding_recovery", database="serving"):
+        raise CrosscheckError(
+            f"serving copy {serving} was built before marts.finding_recovery existed: "
+            "run the nightly job (crosscheck run) to rebuild and publish it, then export"
+        )
 
 
 def _samples(con) -> list[dict]:
@@ -503,6 +678,7 @@ def export_findings(
         finally:
             con.close()
     result.findings = len(recs)
+    result.return_by, result.return_by_statutory = return_deadline(as_of)
     result.sample_items = len(samples)
     result.urgent = sum(1 for r in recs if r["urgent"])
     result.already_verified = current - len(recs)

@@ -5,9 +5,10 @@ filled row is checked (the finding was sent out, the conclusion is one of
 the list, the amount is within the amount at risk, the date is a real date
 not after the load's as-of); good rows load, bad cells are named (sheet,
 row, column letter, value, reason) in review.feedback_rejects and in a
-report file beside the workbook. review.decisions is append-only: a later
-decision supersedes, it never overwrites. The same file twice changes
-nothing (sha256).
+report file beside the workbook (removed again when a corrected version of
+the file loads clean). 处理措施 is one of labels.MEASURES. review.decisions
+is append-only: a later decision supersedes, it never overwrites. The same
+file twice changes nothing (sha256).
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.review import layout
 from crosscheck.review.cells import csv_writer
-from crosscheck.review.labels import CONCLUSIONS, SAMPLE_CLEAR, SAMPLE_CONCLUSIONS, SAMPLE_RULE
+from crosscheck.review.labels import (
+    CONCLUSIONS,
+    MEASURES,
+    SAMPLE_CLEAR,
+    SAMPLE_CONCLUSIONS,
+    SAMPLE_RULE,
+)
 from crosscheck.review.privacy import make_private, private_files
 from crosscheck.warehouse import open_warehouse
 
@@ -256,6 +263,10 @@ def _check_row(
         if amount is None and so_far > 0:
             amount = so_far
 
+    measures = _text(cells[layout.MEASURES][1])
+    if measures is not None and measures not in MEASURES:
+        reject(layout.MEASURES, "处理措施须从下拉列表选择：" + "、".join(MEASURES))
+
     reviewer = _text(cells[layout.REVIEWER][1])
     if reviewer is None:
         reject(layout.REVIEWER, "核查人为空")
@@ -283,7 +294,7 @@ def _check_row(
         Decision(
             anomaly_id=anomaly_id,
             conclusion=conclusion,
-            measures=_text(cells[layout.MEASURES][1]),
+            measures=measures,
             recovered_amount=amount,
             confirmed_amount=confirmed,
             reviewer=reviewer,
@@ -468,6 +479,11 @@ def _load_file(con, path: Path, sha: str, as_of: dt.date) -> FileOutcome:
     except Exception:
         con.execute("ROLLBACK")
         raise
+    stale = path.with_name(path.name + REPORT_SUFFIX)
+    if not outcome.rejects and stale.is_file() and not stale.is_symlink():
+        # a clean (re)load: the report of an earlier version of this file is stale
+        stale.unlink()
+        log.info("feedback %s loaded clean: removed the stale %s", path.name, stale.name)
     return outcome
 
 

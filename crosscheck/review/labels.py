@@ -19,6 +19,18 @@ PROGRAMS = {code: p.zh for code, p in _RULEBOOK.programs.items()}
 
 CONCLUSIONS = ("属实", "不属实", "部分属实")
 
+# 处理措施: what the township did, one of a list (a drop-down in the workbook,
+# checked by load-feedback). Anything else goes to 其他 with the words in 说明.
+MEASURES = (
+    "停发",
+    "追回资金",
+    "停发并追回",
+    "更正信息后继续发放",
+    "移交纪检监察",
+    "无需处理",
+    "其他（见说明）",
+)
+
 # 抽查 items (the weekly random sample of unflagged payments) are not leads:
 # the township says whether it found a problem (a miss of the rules) or not.
 SAMPLE_RULE = "SAMPLE"

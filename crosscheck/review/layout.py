@@ -6,28 +6,37 @@ One place names the headers so the two sides cannot drift apart.
 from __future__ import annotations
 
 COVER_SHEET = "封面"
+# The first sheet: every 加急 finding of the workbook (pending payments to check
+# before the bank pays), gathered from the rule sheets; each finding is on one
+# sheet only, so it is answered once.
+URGENT_SHEET = "加急"
 
 ID_HEADER = "问题编号"
+SEQ = "序号"
 
-# (header, width) of the finding columns, in order.
+# (header, width) of the finding columns, in order. Widths are Excel character
+# widths for the sheets' 9-point text (the 问题编号 in 8 points shows its 32
+# characters whole), chosen so a sheet prints one A4 page wide (landscape) at
+# about 60 %; long texts wrap and rows grow (forms.fit_rows).
 FINDING_COLUMNS = [
-    (ID_HEADER, 18),
-    ("加急", 6),
-    ("风险评分", 8),
-    ("规则", 20),
-    ("问题类型", 14),
-    ("风险等级", 8),
-    ("姓名", 10),
-    ("身份证号", 21),
-    ("户号", 14),
-    ("补贴项目", 26),
-    ("所属期", 9),
-    ("支付单号", 14),
-    ("收款账号", 22),
-    ("风险金额(元)", 12),
-    ("已追回(元)", 11),
-    ("首次发现", 11),
-    ("疑点说明", 60),
+    (SEQ, 4),
+    (ID_HEADER, 24),
+    ("加急", 4),
+    ("风险评分", 5),
+    ("规则", 8),
+    ("问题类型", 7),
+    ("风险等级", 4),
+    ("姓名", 7),
+    ("身份证号", 16),
+    ("户号", 9),
+    ("补贴项目", 9),
+    ("所属期", 6),
+    ("支付单号", 11),
+    ("收款账号", 11),
+    ("风险金额(元)", 9),
+    ("已追回(元)", 8),
+    ("首次发现", 9),
+    ("疑点说明", 36),
 ]
 
 CONCLUSION = "核查结论"
@@ -40,13 +49,13 @@ REVIEW_DATE = "核查日期"
 NOTE = "说明"
 
 FEEDBACK_COLUMNS = [
-    (CONCLUSION, 11),
-    (MEASURES, 20),
-    (CONFIRMED, 11),
-    (RECOVERED, 11),
-    (REVIEWER, 10),
-    (REVIEW_DATE, 12),
-    (NOTE, 30),
+    (CONCLUSION, 7),
+    (MEASURES, 9),
+    (CONFIRMED, 8),
+    (RECOVERED, 8),
+    (REVIEWER, 6),
+    (REVIEW_DATE, 9),
+    (NOTE, 14),
 ]
 
 HEADERS = [h for h, _ in FINDING_COLUMNS + FEEDBACK_COLUMNS]
@@ -61,18 +70,22 @@ SAMPLE_SHEET = "抽查"
 
 # (header, width) of a 抽查 item: a paid payment no rule flagged, to check in the field.
 SAMPLE_COLUMNS = [
-    (ID_HEADER, 18),
-    ("抽查周", 10),
-    ("姓名", 10),
-    ("身份证号", 21),
-    ("补贴项目", 26),
-    ("所属期", 9),
-    ("支付单号", 14),
-    ("收款账号", 22),
-    ("发放金额(元)", 12),
-    ("到账日期", 11),
-    ("核查要求", 40),
+    (SEQ, 4),
+    (ID_HEADER, 24),
+    ("抽查周", 8),
+    ("姓名", 7),
+    ("身份证号", 16),
+    ("补贴项目", 12),
+    ("所属期", 6),
+    ("支付单号", 11),
+    ("收款账号", 16),
+    ("发放金额(元)", 9),
+    ("到账日期", 9),
+    ("核查要求", 36),
 ]
+
+# The sign-off block of the cover (government form): filled by the township.
+SIGN_OFF = ("填报单位", "填报人", "联系电话", "审核人（签字）", "填报日期")
 SAMPLE_HEADERS = [h for h, _ in SAMPLE_COLUMNS + FEEDBACK_COLUMNS]
 
 

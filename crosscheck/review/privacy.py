@@ -1,6 +1,7 @@
 """Keeping vulnerable people's identifiers out of places they need not be.
 
-Township workbooks show ID numbers and bank accounts masked; files and
+Township workbooks, the hold list and lookups show ID numbers, bank accounts
+and social-security card numbers masked (`show`, the one rule); files and
 folders we write are readable by their owner only.
 """
 
@@ -11,10 +12,36 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-# An 18-character ID (17 digits + digit/X), a legacy 15-digit ID, or a 16–19
-# digit bank account, standing alone inside a longer text.
-_IDENTIFIER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15,19})(?![0-9A-Za-z])")
+# Personal identifiers standing alone inside a longer text: an 18-character ID
+# (17 digits + digit/X), a legacy 15-digit ID, a 16–19 digit bank account, or a
+# social-security card number (社保卡号, 9 characters: a letter and 8 digits).
+_IDENTIFIER_RE = re.compile(
+    r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15,19}|[A-Za-z]\d{8})(?![0-9A-Za-z])"
+)
+
+# Fields whose value is a personal identifier: masked whole, even if short or odd.
+IDENTIFIER_FIELDS = frozenset(
+    {
+        "person_id",
+        "id_number",
+        "recipient_id",
+        "recipient_id_raw",
+        "recipient_id_normalized",
+        "id_raw",
+        "typed_id",
+        "linked_person_id",
+        "owner_id",
+        "member_id",
+        "card_owner_id",
+        "holder_id",
+        "account_no",
+        "own_card_account",
+        "rightful_account_no",
+        "card_no",
+    }
+)
 
 
 def mask(value: str | None) -> str | None:
@@ -35,10 +62,27 @@ def mask(value: str | None) -> str | None:
 
 
 def mask_in_text(text: str | None) -> str | None:
-    """Mask every ID number or account number that appears inside a text."""
+    """Mask every ID, account or card number that appears inside a text."""
     if text is None:
         return None
     return _IDENTIFIER_RE.sub(lambda m: mask(m.group(0)), str(text))
+
+
+def show(value: Any, *, full: bool = False, field: str | None = None) -> Any:
+    """The masking rule, written once: what a masked artefact shows of a value.
+
+    With `full` (a logged full-identifier export or lookup) the value as is.
+    Otherwise a value of an identifier field is masked whole, and any other
+    text has every identifier inside it masked; numbers and dates stay as they
+    are. Workbooks, evidence texts, the hold list and lookups all call this.
+    """
+    if full or value is None:
+        return value
+    if field in IDENTIFIER_FIELDS:
+        return mask(str(value))
+    if isinstance(value, str):
+        return mask_in_text(value)
+    return value
 
 
 def private_dir(path: Path | str) -> Path:

@@ -124,6 +124,9 @@ def test_nightly_loads_review_feedback_and_links_identities_before_the_build(bag
     order = ["link_identities", "dbt_staging", "dbt_intermediate", "dbt_rules", "dbt_marts"]
     for task, after in zip(order, order[1:] + ["publish"], strict=True):
         assert dag.get_task(task).downstream_task_ids == {after}, task
+    # the payment desk's list is written from what was just published; it only reads
+    assert dag.get_task("publish").downstream_task_ids == {"hold_list"}
+    assert dag.get_task("hold_list").pool != settings.POOL
 
 
 def test_weekly_links_identities_before_its_build(bag):

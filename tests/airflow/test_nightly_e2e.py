@@ -139,6 +139,25 @@ def test_demo_run_durations_are_wall_clock(nights):
             assert run.start_date <= min(starts) and run.end_date >= max(starts), run.run_id
 
 
+def test_each_night_writes_the_hold_list_for_the_payment_desk(nights):
+    """Issue 13: the hold_list task after publish writes the 暂停支付清单 (xlsx + CSV)."""
+    import csv
+
+    from crosscheck.review.privacy import _IDENTIFIER_RE
+
+    holds = nights["home"] / "holds"
+    for day in (DAY1, DAY2):
+        assert len(list(holds.glob(f"暂停支付清单_*_{day:%Y%m%d}.xlsx"))) == 1, day
+    (path,) = holds.glob(f"暂停支付清单_*_{DAY2:%Y%m%d}.csv")
+    assert "丰都县_500230" in path.name  # the county's name and code
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    serving = nights["home"] / "warehouse.serving.duckdb"
+    pending = query(serving, "SELECT payment_id FROM marts.hold_list ORDER BY 1")
+    assert pending and sorted((r["支付单号"],) for r in rows) == pending
+    assert not _IDENTIFIER_RE.search(path.read_text(encoding="utf-8-sig"))  # masked
+
+
 def test_promoted_deliveries_and_only_those_update_their_assets(nights):
     from airflow.models.asset import AssetEvent, AssetModel
     from airflow.utils.session import create_session

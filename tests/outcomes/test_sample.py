@@ -104,7 +104,8 @@ def test_sample_goes_out_and_the_miss_rate_matches_a_hand_calculation(county):
         if layout.SAMPLE_SHEET in wb.sheetnames:
             rows = list(wb[layout.SAMPLE_SHEET].iter_rows(values_only=True))
             assert list(rows[0]) == layout.SAMPLE_HEADERS
-            items += [r[0] for r in rows[1:]]
+            idc = rows[0].index(layout.ID_HEADER)
+            items += [r[idc] for r in rows[1:]]
         wb.close()
     assert sorted(items) == [r[0] for r in county["first"]]
     program = {r[0]: r[3] for r in county["first"]}

@@ -1,5 +1,7 @@
 """Every command in a folder with quotes, semicolons and spaces; identifiers at rest (issue 16).
 
+The masked artefacts (township workbooks, the 暂停支付清单) are scanned too (issue 13).
+
 One copy of the session county in an odd folder, relative paths: run,
 status, ingest, export, load-feedback, report, verify-archive, backup and
 restore all work, and afterwards no file or folder in the tree is readable
@@ -55,6 +57,26 @@ def identifier_hits(root: Path) -> tuple[list[Path], dict[str, list[str]]]:
         if hits:
             found[str(p.relative_to(root))] = hits[:3]
     return logs, found
+
+
+def artefact_hits(paths: list[Path]) -> dict[str, list[str]]:
+    """ID, account and card numbers left unmasked in masked workbooks and CSVs."""
+    from openpyxl import load_workbook
+
+    found = {}
+    for p in paths:
+        if p.suffix == ".xlsx":
+            wb = load_workbook(p, read_only=True)
+            text = "\n".join(
+                str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r
+            )
+            wb.close()
+        else:
+            text = p.read_text(encoding="utf-8-sig")
+        hits = IDENTIFIER.findall(text)
+        if hits:
+            found[p.name] = hits[:3]
+    return found
 
 
 def _copy_county(county, target: Path) -> Path:
@@ -113,6 +135,10 @@ def test_every_command_in_an_odd_folder_leaves_only_owner_only_files(
     assert "workbooks under" in said
     books = sorted(Path("out; x").glob("*.xlsx"))
     assert books
+    said = ok("holds", "--warehouse", whr, "--as-of", END.isoformat(), "--out", "holds; x")
+    assert "暂停支付清单" in said
+    holds = sorted(Path("holds; x").glob("暂停支付清单_*"))
+    assert [p.suffix for p in holds] == [".csv", ".xlsx"]
     (root / landing / FEEDBACK_DIR).mkdir(mode=0o700)  # what the township returns
     shutil.copy(books[0], root / landing / FEEDBACK_DIR / books[0].name)
     returned = root / landing / FEEDBACK_DIR / "返回'; 表.csv"
@@ -144,6 +170,11 @@ def test_every_command_in_an_odd_folder_leaves_only_owner_only_files(
     assert any(p.name == "dbt.log" for p in logs)
     assert not found, found
     print(f"identifier scan: {len(logs)} logs and Data Docs pages")
+    # the masked artefacts carry none either: ID, account or social-security card numbers
+    assert IDENTIFIER.search("社保卡号：A01233097")  # the scan knows card numbers (issue 13)
+    masked = [root / p for p in books + holds]
+    assert not artefact_hits(masked), artefact_hits(masked)
+    print(f"identifier scan: {len(masked)} masked workbooks and CSVs")
 
 
 @pytest.mark.parametrize("name", ["a;b.duckdb", "it's.duckdb"])

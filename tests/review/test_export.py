@@ -43,23 +43,37 @@ def test_one_masked_workbook_per_township(warehouse, tmp_path):
             assert pid not in text and account not in text
         assert fx.OTHER_OWNER not in text
     wb = load_workbook(out / workbook_name(fx.TOWNSHIPS[0], fx.AS_OF))
-    assert wb.sheetnames[0] == layout.COVER_SHEET
-    assert [s[:3] for s in wb.sheetnames[1:]] == ["R01", "R02"]
-    r01 = wb[wb.sheetnames[1]]
-    header = [c.value for c in r01[1]]
+    # 加急 first (both pending findings, R01 and R02), then the cover, then the rule
+    # sheets with what is not urgent (R02 had only its pending finding)
+    assert wb.sheetnames[:2] == [layout.URGENT_SHEET, layout.COVER_SHEET]
+    assert [s[:3] for s in wb.sheetnames[2:]] == ["R01"]
+    urgent = wb[layout.URGENT_SHEET]
+    header = [c.value for c in urgent[1]]
     assert header == layout.HEADERS
-    rows = [[c.value for c in r] for r in r01.iter_rows(min_row=2)]
-    # the pending (hold-list) finding comes first and is marked urgent
-    assert rows[0][1] == "加急" and rows[1][1] in ("", None)
-    assert rows[0][header.index("身份证号")] == "500101********1234"
-    assert rows[0][header.index("收款账号")] == "621700*********4567"
-    evidence = rows[0][header.index("疑点说明")]
+    rows = [[c.value for c in r] for r in urgent.iter_rows(min_row=2)]
+    col = {h: i for i, h in enumerate(header)}
+    ids = [r[col[layout.ID_HEADER]] for r in rows]
+    a = [x["anomaly_id"] for x in fx.anomalies()]
+    assert ids == [a[2], a[0]]  # score order: 80.3, then 71.5
+    assert [r[col[layout.SEQ]] for r in rows] == [1, 2]
+    assert all(r[col["加急"]] == "加急" for r in rows)
+    assert [r[col["规则"]][:3] for r in rows] == ["R02", "R01"]
+    r01_pending = rows[1]
+    assert r01_pending[col["身份证号"]] == "500101********1234"
+    assert r01_pending[col["收款账号"]] == "621700*********4567"
+    evidence = r01_pending[col["疑点说明"]]
     assert "死亡日期：2026-08-14" in evidence and "死亡证编号：D2026000123" in evidence
-    # the conclusion column offers the drop-down list
-    col = layout.HEADERS.index(layout.CONCLUSION)
-    letter = r01.cell(row=1, column=col + 1).column_letter
-    lists = [dv for dv in r01.data_validations.dataValidation if dv.type == "list"]
-    assert lists and lists[0].formula1 == '"属实,不属实,部分属实"'
+    # the rule sheet goes on numbering where 加急 stopped; each finding on one sheet only
+    r01 = wb[wb.sheetnames[2]]
+    r01_rows = [[c.value for c in r] for r in r01.iter_rows(min_row=2)]
+    assert [(r[col[layout.SEQ]], r[col[layout.ID_HEADER]]) for r in r01_rows] == [(3, a[1])]
+    assert r01_rows[0][col["加急"]] in ("", None)
+    # the conclusion column offers the drop-down list, with its prompt
+    letter = r01.cell(row=1, column=col[layout.CONCLUSION] + 1).column_letter
+    lists = [
+        dv for dv in r01.data_validations.dataValidation if dv.formula1 == '"属实,不属实,部分属实"'
+    ]
+    assert len(lists) == 1 and lists[0].type == "list" and lists[0].showInputMessage
     assert f"{letter}2" in str(lists[0].sqref)
     cover = _all_text(out / workbook_name(fx.TOWNSHIPS[0], fx.AS_OF))
     assert "疑点总数" in cover and "1950" in cover.replace(",", "")
@@ -76,6 +90,8 @@ def test_other_person_card_evidence_is_masked(warehouse, tmp_path):
     text = _all_text(next(p for p in res.files if fx.TOWNSHIPS[1] in p.name))
     assert "持卡人身份证号：500101********6789" in text
     assert "持卡人姓名：周八" in text
+    # the social-security card number is masked too (issue 13), in every cell
+    assert fx.CARD_NO not in text and "社保卡号：*******97" in text
 
 
 def test_full_identifiers_are_shown_and_logged(warehouse, tmp_path, caplog):
@@ -83,6 +99,7 @@ def test_full_identifiers_are_shown_and_logged(warehouse, tmp_path, caplog):
     res = export_findings(warehouse, fx.AS_OF, tmp_path / "out", full_identifiers=True)
     text = _all_text(res.files[0])
     assert fx.PEOPLE[0][0] in text and fx.PEOPLE[0][2] in text
+    assert fx.CARD_NO in _all_text(next(p for p in res.files if fx.TOWNSHIPS[1] in p.name))
     logged = [r.getMessage() for r in caplog.records if "FULL identifiers" in r.getMessage()]
     assert len(logged) == 1 and res.export_id in logged[0]
     assert fx.PEOPLE[0][0] not in caplog.text

@@ -83,7 +83,7 @@ def test_good_rows_load_and_bad_cells_are_named(exported):
         (s1[:3], c_amt, "1000", "追回金额超过风险金额 900.00"),
         (s2[:3], c_date, "2026-12-01", "核查日期晚于加载日期 2026-11-10"),
     }
-    assert c_concl[0] == "R" and c_amt[0] == "U"  # column letters of the layout
+    assert c_concl[0] == "S" and c_amt[0] == "V"  # column letters of the layout
     # the report beside the workbook lists the same cells
     assert f.report.parent == path.parent and stat.S_IMODE(f.report.stat().st_mode) == 0o600
     with f.report.open(encoding="utf-8-sig") as fh:
@@ -137,8 +137,8 @@ def test_unknown_ids_and_missing_fields_are_rejected(exported):
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
-    ws = wb[wb.sheetnames[1]]
-    ws.cell(row=ws.max_row + 1, column=1, value="nonexistent-id")
+    ws = wb[wb.sheetnames[2]]  # 加急, 封面, then the first rule sheet
+    ws.cell(row=ws.max_row + 1, column=layout.HEADERS.index(layout.ID_HEADER) + 1, value="x-id")
     ws.cell(row=ws.max_row, column=layout.HEADERS.index(layout.CONCLUSION) + 1, value="属实")
     wb.save(path)
     res = load_feedback(landing, wh, LOAD_DAY)
@@ -157,6 +157,25 @@ def test_unknown_ids_and_missing_fields_are_rejected(exported):
     )
     assert res.files[0].status == "rejected"
     assert _q(wh, "SELECT count(*) FROM review.decisions") == [(0,)]
+
+
+def test_measures_come_from_the_list_and_a_clean_reload_removes_the_stale_report(exported):
+    """处理措施 is a code list (issue 13); a corrected file loaded clean leaves no
+    stale .rejects.csv beside it."""
+    wh, out, landing = exported
+    a = ids()
+    answer = {"核查结论": "属实", "核查人": "刘", "核查日期": "2026-11-02"}
+    path = _return(out, landing, T0, {a[0]: {**answer, "处理措施": "已经处理好了"}})
+    (f,) = load_feedback(landing, wh, LOAD_DAY).files
+    assert f.status == "rejected" and f.report.exists()
+    assert [(r.column_name, r.value) for r in f.rejects] == [("处理措施", "已经处理好了")]
+    assert f.rejects[0].reason.startswith("处理措施须从下拉列表选择：停发、")
+    # the township picks from the list and returns the same file again
+    fx.fill_feedback(path, {a[0]: {**answer, "处理措施": "停发并追回"}})
+    (g,) = load_feedback(landing, wh, LOAD_DAY).files
+    assert (g.status, g.rows_loaded, g.report) == ("loaded", 1, None)
+    assert not f.report.exists()
+    assert _q(wh, "SELECT measures FROM review.current_decisions") == [("停发并追回",)]
 
 
 def test_decisions_are_history_and_the_latest_is_current(exported):

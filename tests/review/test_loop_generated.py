@@ -19,8 +19,9 @@ import review_fixtures as fx
 
 from crosscheck.build import build
 from crosscheck.config import serving_path
+from crosscheck.divisions import division_name
 from crosscheck.publish import publish
-from crosscheck.review.export import export_findings
+from crosscheck.review.export import export_findings, workbook_name
 from crosscheck.review.feedback import FEEDBACK_DIR, load_feedback
 
 
@@ -49,7 +50,11 @@ def test_verification_loop_survives_a_full_refresh(tmp_path):
     res = export_findings(wh, as_of, tmp_path / "out")
     assert res.findings == len(findings)
     assert res.urgent == sum(1 for f in findings if f[2] == "pending") > 0
-    assert {p.name.split("_")[1] for p in res.files} == {f[4] for f in findings}
+    # file names carry the township's name and its code (issue 13)
+    assert {p.name for p in res.files} == {workbook_name(f[4], as_of) for f in findings}
+    assert {tuple(p.name.split("_")[1:3]) for p in res.files} == {
+        (division_name(f[4]), f[4]) for f in findings
+    }
 
     # -- the townships answer: four good rows, three bad cells
     def pick(rule, skip=()):
@@ -65,7 +70,7 @@ def test_verification_loop_survives_a_full_refresh(tmp_path):
     answers = {
         vanish: {
             "核查结论": "属实",
-            "处理措施": "已止付",
+            "处理措施": "停发",
             "追回金额": float(by_id[vanish][3]),
             "核查人": "王核查",
             "核查日期": day,

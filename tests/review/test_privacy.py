@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from decimal import Decimal
 
 import review_fixtures as fx
 
 from crosscheck.cli import main
 from crosscheck.review.export import workbook_name
 from crosscheck.review.feedback import FEEDBACK_DIR
-from crosscheck.review.privacy import mask, mask_in_text
+from crosscheck.review.privacy import mask, mask_in_text, show
 
 
 def test_mask_keeps_six_and_four():
@@ -21,6 +22,13 @@ def test_mask_keeps_six_and_four():
     assert mask_in_text("卡主 50010119500202221X，账号 6217000010001234567；单号 P000123") == (
         "卡主 500101********221X，账号 621700*********4567；单号 P000123"
     )
+    # social-security card numbers (a letter and 8 digits) too, not longer codes
+    assert mask_in_text("社保卡号：A01233097；证号 D2026000123；单号 P0000000143") == (
+        "社保卡号：*******97；证号 D2026000123；单号 P0000000143"
+    )
+    assert show("A01233097", field="card_no") == "*******97"
+    assert show("A01233097", full=True, field="card_no") == "A01233097"
+    assert show(Decimal("900.00")) == Decimal("900.00")
 
 
 def test_export_and_feedback_log_no_identifiers(tmp_path, caplog, capsys):
