@@ -26,10 +26,13 @@ WORKDIR /opt/crosscheck
 COPY requirements.lock ./requirements.lock
 RUN pip install --no-cache-dir -r requirements.lock
 
-# Then the project itself (see .dockerignore for what stays out).
+# Then the project itself (see .dockerignore for what stays out), installed
+# from its wheel (the package carries its declarations and the dbt project);
+# /opt/crosscheck keeps the DAG files Airflow reads (docker-compose.yml).
 COPY . .
-RUN pip install --no-cache-dir --no-deps -e . \
- && chown -R "${AIRFLOW_UID}:0" /opt/crosscheck/dbt_project
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels . \
+ && pip install --no-cache-dir --no-deps /tmp/wheels/crosscheck-*.whl \
+ && rm -rf /tmp/wheels build
 
 USER airflow
 CMD ["airflow", "version"]

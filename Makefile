@@ -39,10 +39,11 @@ lock:
 	@test -x $(UV) || (python3 -m venv $(VENV) && $(PY) -m pip install -q "uv==$(UV_VERSION)")
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
-## lint: ruff on Python, sqlfluff on the dbt SQL
+## lint: ruff on Python, mypy on the package, sqlfluff on the dbt SQL
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models macros tests --processes 2
 
 ## format: apply ruff's formatting and fixes
@@ -50,9 +51,13 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## test: set up if needed, lint, and run the whole test suite
+## test: set up if needed, lint, and run the whole test suite (what CI runs)
 test: setup setup-browser setup-office setup-java lint
 	$(VENV)/bin/pytest
+
+## test-fast: lint, the unit tests and dbt's unit tests (no end-to-end run); a couple of minutes
+test-fast: setup lint
+	$(VENV)/bin/pytest -m "not slow" -q
 
 ## demo: set up, generate a sample county and run a week of it through the Airflow DAGs
 demo: setup

@@ -1,4 +1,5 @@
-"""Time `ingestion.api.ingest` on a generated county; figures to benchmarks/results/ingest.json.
+"""Time `crosscheck.ingest.api.ingest` on a generated county; figures to
+benchmarks/results/ingest.json.
 
 .venv/bin/python benchmarks/bench_ingest.py [--persons 1000000] [--landing DIR]
 
@@ -29,9 +30,9 @@ def validate_10m(warehouse: Path) -> dict:
     """GX validation time of a 10M-row ledger delivery (the loaded ledger, repeated)."""
     import datetime as dt
 
+    from crosscheck.gate.gate import Gate
+    from crosscheck.ingest.sources import get_source
     from crosscheck.warehouse import open_warehouse
-    from expectations.gate import Gate
-    from ingestion.sources import get_source
 
     con = open_warehouse(warehouse)
     try:
@@ -78,7 +79,7 @@ def main() -> int:
         subprocess.run(cmd, check=True)
     warehouse = root / "warehouse.duckdb"
 
-    from ingestion import api
+    from crosscheck.ingest import api
 
     t0 = time.monotonic()
     report = api.ingest(landing, warehouse)
@@ -126,4 +127,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from crosscheck.process import run
+
+    run(main)

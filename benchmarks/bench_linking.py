@@ -140,8 +140,8 @@ def main(argv=None) -> int:
 
     from crosscheck.build import build
     from crosscheck.cli import main as cli
+    from crosscheck.ingest.api import ingest
     from crosscheck.linkage import link_identities
-    from ingestion.api import ingest
 
     root = Path(tempfile.mkdtemp(prefix="bench_linking_"))
     try:
@@ -217,4 +217,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from crosscheck.process import run
+
+    run(main)

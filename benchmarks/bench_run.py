@@ -142,4 +142,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from crosscheck.process import run
+
+    run(main)

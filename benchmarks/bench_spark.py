@@ -129,4 +129,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from crosscheck.process import run
+
+    run(main)

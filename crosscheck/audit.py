@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crosscheck.errors import CrosscheckError
+from crosscheck.warehouse import AUDIT_DDL, connect, has_table
 
 GENESIS = "0" * 64
 
@@ -80,15 +81,7 @@ KINDS = {
     ),
 }
 
-DDL = """CREATE TABLE IF NOT EXISTS meta.audit_chain (
-    seq BIGINT NOT NULL,
-    kind VARCHAR NOT NULL,            -- decision | release | full_export | full_access
-    record_key VARCHAR NOT NULL,
-    record_hash VARCHAR NOT NULL,     -- sha256 of the record's declared columns
-    prev_hash VARCHAR NOT NULL,       -- chain_hash of the previous row (genesis: 64 zeros)
-    chain_hash VARCHAR NOT NULL,
-    chained_at TIMESTAMP
-)"""
+DDL = AUDIT_DDL  # the table lives with the others outside dbt (crosscheck.warehouse)
 
 
 def _sha(text: str) -> str:
@@ -203,8 +196,6 @@ def verify_con(con) -> Verdict:
 
 def verify(warehouse: Path | str) -> Verdict:
     """Open the warehouse read-only and verify its audit chain."""
-    from crosscheck.warehouse import connect, has_table
-
     warehouse = Path(warehouse)
     if not warehouse.exists():
         raise CrosscheckError(f"warehouse {warehouse} does not exist")

@@ -331,7 +331,7 @@ def markdown_table() -> str:
 
 
 def _child_ingest(landing: str, warehouse: str, as_of: str, out: str) -> int:
-    from ingestion import api
+    from crosscheck.ingest import api
 
     report = api.ingest(Path(landing), Path(warehouse), as_of=dt.date.fromisoformat(as_of))
     per_source: dict[str, dict] = {}
@@ -397,4 +397,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from crosscheck.process import run
+
+    run(lambda: main(sys.argv[1:]))

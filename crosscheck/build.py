@@ -129,7 +129,10 @@ def run_dbt(args: list[str], warehouse: Path):
     old = os.umask(0o077)  # dbt's logs and target may quote identifiers
     try:
         with _dbt_path(warehouse) as path:
+            from crosscheck.warehouse import dbt_env
+
             os.environ["CROSSCHECK_WAREHOUSE"] = path
+            os.environ.update(dbt_env(path))
             settings = duckdb_settings(warehouse)  # profiles.yml `settings:`
             os.environ["CROSSCHECK_DUCKDB_MEMORY_LIMIT"] = settings["memory_limit"]
             os.environ["CROSSCHECK_DUCKDB_TEMP_DIRECTORY"] = settings["temp_directory"]
@@ -163,9 +166,9 @@ def build(
     if target == "duckdb" and warehouse.exists():
         # the snapshot sources' history, view and macro the staging models read
         # (a warehouse from before issue 11 is folded into history first)
+        from crosscheck.ingest import history
+        from crosscheck.ingest.sources import load_sources
         from crosscheck.warehouse import connect, has_table
-        from ingestion import history
-        from ingestion.sources import load_sources
 
         con = connect(warehouse)
         try:

@@ -7,7 +7,6 @@ inside the sub-commands so that `--help` is instant.
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
@@ -34,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
 
     Everything a command writes is owner-only (umask 077): it may hold identifiers.
     """
+    from crosscheck.process import quiet_libraries
     from crosscheck.review.privacy import owner_only_process
 
+    quiet_libraries()
     old_umask = owner_only_process()
     try:
         return _main(argv)
@@ -65,21 +66,10 @@ def _main(argv: list[str] | None) -> int:
 
 
 def console_main() -> None:
-    """The console script: `main`, then a quiet exit.
+    """The console script: `main`, then a quiet exit (crosscheck.process)."""
+    from crosscheck.process import exit_quietly
 
-    GX with duckdb-engine leaves nanobind objects alive at interpreter
-    teardown, and nanobind then prints "leaked …" lines that operators would
-    take for errors. Everything is done by then: run the atexit handlers,
-    flush, and leave without the teardown.
-    """
-    import atexit
-    import os
-
-    rc = main()
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(rc)
+    exit_quietly(main())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,11 @@
 
 Every path can be overridden by an environment variable or a CLI option;
 nothing here reads the clock.
+
+The package runs from a checkout (an editable install: the checkout's
+dbt_project/ and work/) or installed from a wheel, which carries the dbt
+project as package data (crosscheck/dbt_project, mapped from the checkout's
+dbt_project/ by pyproject.toml). CROSSCHECK_DBT_PROJECT names another one.
 """
 
 from __future__ import annotations
@@ -9,13 +14,32 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent  # the checkout, when running from one (is_checkout)
+
+
+def is_checkout() -> bool:
+    """Whether the package runs from a source checkout (not an installed wheel)."""
+    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "dbt_project").is_dir()
+
+
+def dbt_project_dir() -> Path:
+    """The dbt project: $CROSSCHECK_DBT_PROJECT, the checkout's, or the packaged copy."""
+    if os.environ.get("CROSSCHECK_DBT_PROJECT"):
+        return Path(os.environ["CROSSCHECK_DBT_PROJECT"]).resolve()
+    if is_checkout():
+        return REPO_ROOT / "dbt_project"
+    return PACKAGE_DIR / "dbt_project"
+
+
+DBT_PROJECT_DIR = dbt_project_dir()
 
 
 def home() -> Path:
-    """The working folder (landing, warehouse, exports…); default ./work."""
-    return Path(os.environ.get("CROSSCHECK_HOME", REPO_ROOT / "work")).resolve()
+    """The working folder (landing, warehouse, exports…): $CROSSCHECK_HOME, else
+    work/ in the checkout, or in the current folder for an installed package."""
+    default = (REPO_ROOT if is_checkout() else Path.cwd()) / "work"
+    return Path(os.environ.get("CROSSCHECK_HOME", default)).resolve()
 
 
 def default_landing() -> Path:

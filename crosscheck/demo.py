@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import sys
 import time
 
 START = dt.date(2026, 10, 4)  # a Sunday: go-live, every source's baseline
@@ -33,13 +32,12 @@ def _fresh(home) -> None:
 
 
 def summary(home) -> list[str]:
-    import duckdb
-
     from crosscheck.config import default_warehouse, serving_path
+    from crosscheck.warehouse import open_file
 
     warehouse = default_warehouse()
     serving = serving_path(warehouse)
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_file(serving, read_only=True)
     try:
         by_rule = con.execute(
             "SELECT rule_code, count(*), sum(amount_at_risk) FROM marts.anomalies "
@@ -151,4 +149,6 @@ def demo() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(demo())
+    from crosscheck.process import run
+
+    run(demo)

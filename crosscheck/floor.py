@@ -88,8 +88,8 @@ def _load_xlsx(con, source, files: list[tuple[dt.date, Path]]) -> None:
 
 def run_floor(landing: Path, as_of: dt.date, db: Path) -> dict:
     """Load, compute every rule; the number of findings per rule."""
-    from ingestion.idnorm import install_macros
-    from ingestion.sources import load_sources
+    from crosscheck.ingest.idnorm import install_macros
+    from crosscheck.ingest.sources import load_sources
 
     con = duckdb.connect(str(db))
     apply_duckdb_settings(con, db)

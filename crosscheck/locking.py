@@ -180,7 +180,7 @@ def run_as_writer(
     """Call fn(*args, **kwargs) holding the writer lock.
 
     hold_lock=False for functions that take the writer lock themselves
-    (ingestion.api): only DuckDB's own lock error is retried then.
+    (crosscheck.ingest.api): only DuckDB's own lock error is retried then.
 
     A process that opened the file without our lock (a DuckDB shell, a
     notebook on the live file) makes DuckDB raise "Could not set lock"; we log

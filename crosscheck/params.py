@@ -44,5 +44,3 @@ class IsoWeekParam(click.ParamType):
 
 DATE = DateParam()
 ISO_WEEK = IsoWeekParam()
-
-existing_dir = click.Path(exists=True, file_okay=False, dir_okay=True, path_type=None)

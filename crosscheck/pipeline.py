@@ -1,10 +1,14 @@
-"""The nightly job: ingest (with the quality gate) → identity linking → dbt build → publish.
+"""The nightly job, as steps: ingest (with the quality gate) → load review
+feedback → identity linking → dbt build → publish → summarize.
 
-`crosscheck run` and the Airflow cross-check DAG both call `run_nightly`, so a
-run with Airflow and one without take the same path. The whole run holds
-the writer lock (re-entrant, so ingestion's own take of it is free): no other
-writer slips in between ingest and build, and no reader ever sees a
-half-built serving copy.
+Each step is one function here; `crosscheck run` calls them in order
+(`run_nightly`), and the Airflow DAGs' tasks (crosscheck.orchestration.tasks)
+call the same functions one per task, so a run with Airflow and one without
+take the same path and judge success the same way. `run_nightly` holds the
+writer lock for the whole run (re-entrant, so the steps' own takes of it are
+free): no other writer slips in between ingest and build, and no reader ever
+sees a half-built serving copy. With a `Progress`, every step prints one line
+(counts, elapsed time) as it finishes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 from crosscheck.build import BuildResult, build, check_warehouse_name
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
+from crosscheck.progress import Progress
 from crosscheck.publish import publish
 
 log = logging.getLogger("crosscheck.pipeline")
@@ -58,6 +63,7 @@ class NightlySummary:
     build_warnings: list[str] = field(default_factory=list)
     serving: Path | None = None
     linking: str | None = None  # the identity linking step's one line
+    feedback: str | None = None  # the review feedback step's one line
 
     def lines(self) -> list[str]:
         out = [
@@ -65,6 +71,8 @@ class NightlySummary:
             f"quarantined, {self.rejected} rejected ({self.already_loaded} already loaded)"
         ]
         out.append("late sources: " + (", ".join(self.late) if self.late else "none"))
+        if self.feedback:
+            out.append(self.feedback)
         if self.linking:
             out.append(self.linking)
         if self.stale:
@@ -107,9 +115,9 @@ def _one_line(result: BuildResult, warehouse: Path) -> str:
 
 def summarize(warehouse: Path, summary: NightlySummary) -> NightlySummary:
     """Fill the findings, hold list and stale sources from the built marts."""
-    import duckdb
+    from crosscheck.warehouse import open_file
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_file(warehouse, read_only=True)
     try:
         rows = con.execute(
             "select rule_code, count(*), coalesce(sum(amount_at_risk), 0) "
@@ -138,9 +146,11 @@ def run_nightly(
     as_of: dt.date | None = None,
     *,
     full_refresh: bool = False,
+    progress: Progress | None = None,
 ) -> NightlySummary:
-    """Ingest every new delivery ≤ D, build the warehouse for D, publish it."""
-    from ingestion.api import latest_complete_date
+    """Ingest every new delivery ≤ D, load review feedback, link identities,
+    build the warehouse for D, publish it; the summary read back from the marts."""
+    from crosscheck.ingest.api import latest_complete_date
 
     landing, warehouse = Path(landing), Path(warehouse)
     if not landing.is_dir():
@@ -150,8 +160,63 @@ def run_nightly(
         as_of = latest_complete_date(landing)
         if as_of is None:
             raise CrosscheckError(f"no complete delivery in {landing}; nothing to run")
+    progress = progress or Progress(quiet=True)
     with writer_lock(warehouse):
-        return _run_locked(landing, warehouse, as_of, full_refresh)
+        summary = NightlySummary(as_of=as_of)
+        report = ingest_step(landing, warehouse, as_of, progress)
+        summary.loaded = report.count("loaded")
+        summary.quarantined = report.count("quarantined")
+        summary.rejected = report.count("rejected")
+        summary.already_loaded = report.count("skipped")
+        summary.late = [f"{x.source} ({x.extract_date})" for x in report.late]
+        summary.feedback = feedback_line(feedback_step(landing, warehouse, as_of))
+        progress.step(summary.feedback)
+        summary.linking = link_step(warehouse, as_of)
+        progress.step(summary.linking)
+        result = build_step(warehouse, as_of, full_refresh=full_refresh)
+        summary.build_warnings = list(result.warnings)
+        progress.step(
+            f"dbt build for {as_of}: {result.nodes} nodes, {len(result.warnings)} warnings"
+        )
+        summary.serving = publish_step(warehouse, take_lock=False)
+        progress.step(f"published {summary.serving}")
+    summary = summarize(summary.serving or warehouse, summary)
+    progress.step(f"{summary.findings} findings, {summary.hold_list} on the hold list")
+    return summary
+
+
+def ingest_step(landing: Path, warehouse: Path, as_of: dt.date, progress: Progress | None = None):
+    """Every new complete delivery ≤ D through the quality gate (crosscheck.ingest.api.ingest)."""
+    from crosscheck.ingest.api import ingest
+
+    progress = progress or Progress(quiet=True)
+    log.info("nightly run for %s: ingest %s", as_of, landing)
+
+    def tell(i: int, n: int, result) -> None:
+        if result.status != "skipped":
+            progress.step(f"ingest {i}/{n}: {result.line()}")
+
+    report = ingest(landing, warehouse, as_of=as_of, on_delivery=tell)
+    progress.step(
+        f"ingest for {as_of}: {report.count('loaded')} loaded, "
+        f"{report.count('quarantined')} quarantined, {report.count('rejected')} rejected, "
+        f"{report.count('skipped')} already loaded, {len(report.late)} late"
+    )
+    return report
+
+
+def feedback_step(landing: Path, warehouse: Path, as_of: dt.date):
+    """The townships' returned workbooks into review.decisions (before the build)."""
+    from crosscheck.review.feedback import load_feedback
+
+    return load_feedback(landing, warehouse, as_of)
+
+
+def feedback_line(result) -> str:
+    return (
+        f"review feedback for {result.as_of}: {len(result.files)} workbooks, "
+        f"{result.decisions_loaded} decisions loaded, {result.cells_rejected} cells rejected"
+    )
 
 
 def link_step(warehouse: Path, as_of: dt.date) -> str:
@@ -167,31 +232,27 @@ def link_step(warehouse: Path, as_of: dt.date) -> str:
         raise CrosscheckError(f"identity linking for {as_of} failed: {reason}") from e
 
 
-def _run_locked(landing: Path, warehouse: Path, as_of: dt.date, full_refresh: bool):
-    """The nightly steps, with the writer lock already held."""
-    from ingestion.api import ingest
-
-    log.info("nightly run for %s: ingest %s", as_of, landing)
-    report = ingest(landing, warehouse, as_of=as_of)
-    summary = NightlySummary(
-        as_of=as_of,
-        loaded=report.count("loaded"),
-        quarantined=report.count("quarantined"),
-        rejected=report.count("rejected"),
-        already_loaded=report.count("skipped"),
-        late=[f"{x.source} ({x.extract_date})" for x in report.late],
-    )
-    summary.linking = link_step(warehouse, as_of)
+def build_step(
+    warehouse: Path,
+    as_of: dt.date,
+    *,
+    full_refresh: bool = False,
+    select: str | None = None,
+) -> BuildResult:
+    """One `dbt build` for D. Success is judged here, once: every node ran and
+    none failed; otherwise one line naming the first failure and dbt's log."""
     os.environ.setdefault("DBT_QUIET", "true")
-    with writer_lock(warehouse):
-        log.info("dbt build for %s%s", as_of, " (full refresh)" if full_refresh else "")
-        try:
-            result = build(warehouse, as_of, full_refresh=full_refresh)
-        except CrosscheckError as e:  # dbt could not start: keep it to one line
-            reason = " ".join(str(e).split())
-            raise CrosscheckError(f"{reason[:300]}; details in {dbt_log_path(warehouse)}") from None
-        if not result.success or result.failures:
-            raise CrosscheckError(_one_line(result, warehouse))
-        summary.build_warnings = list(result.warnings)
-        summary.serving = publish(warehouse, take_lock=False)
-    return summarize(summary.serving or warehouse, summary)
+    log.info("dbt build for %s%s", as_of, " (full refresh)" if full_refresh else "")
+    try:
+        result = build(warehouse, as_of, full_refresh=full_refresh, select=select)
+    except CrosscheckError as e:  # dbt could not start: keep it to one line
+        reason = " ".join(str(e).split())
+        raise CrosscheckError(f"{reason[:300]}; details in {dbt_log_path(warehouse)}") from None
+    if not result.success or result.failures:
+        raise CrosscheckError(_one_line(result, warehouse))
+    return result
+
+
+def publish_step(warehouse: Path, *, take_lock: bool = True) -> Path:
+    """Swap in the readers' serving copy (after a successful build)."""
+    return publish(warehouse, take_lock=take_lock)

@@ -11,7 +11,7 @@ read (marts, rules, reference, meta, review, linkage, intermediate — not the
 ledger's version history), the staging views, and views of the raw and quarantined deliveries over
 immutable Parquet files, one per promoted load, written once when the load
 first appears (`<stem>.serving.parquet/<schema>/<table>/`); a snapshot
-source's change history (ingestion/history.py) is one file, rewritten on the
+source's change history (crosscheck/ingest/history.py) is one file, rewritten on the
 nights a snapshot of it arrives, under the same view as in the warehouse. The views name
 their files, so a later night's files never show in an older serving copy; a
 file of a load gone from the warehouse (superseded) is deleted one
@@ -32,6 +32,7 @@ import duckdb
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import describe_holder, is_duckdb_lock_error, lock_path, writer_lock
+from crosscheck.warehouse import open_file
 
 # Copied whole into the serving copy every night: what readers query (the
 # lookups `crosscheck person/finding` read the intermediate state too).
@@ -141,10 +142,10 @@ def _write_serving(warehouse: Path, target: Path) -> None:
         con.close()
     # the warehouse's own views (review.current_decisions, raw.<snapshot source>
     # over its change history): the same SQL over the served tables
-    srv = duckdb.connect(str(tmp))
+    srv = open_file(tmp)
     try:
-        from ingestion import history
-        from ingestion.sources import load_sources
+        from crosscheck.ingest import history
+        from crosscheck.ingest.sources import load_sources
 
         for source in load_sources().values():  # the snapshot macros staging reads
             if source.kind == "snapshot":
@@ -232,7 +233,7 @@ def reading(warehouse: Path | str) -> Iterator[tuple[duckdb.DuckDBPyConnection, 
             f"warehouse {warehouse} is being written by {busy} and has no published "
             "serving copy yet; try again when it has finished"
         )
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_file(serving, read_only=True)
     try:
         yield (
             con,
@@ -243,9 +244,4 @@ def reading(warehouse: Path | str) -> Iterator[tuple[duckdb.DuckDBPyConnection, 
 
 
 def _connect_read(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.ConnectionException:
-        # this very process has the file open read-write (dbt keeps its
-        # connection): DuckDB shares that instance only under the same config
-        return duckdb.connect(str(warehouse))
+    return open_file(warehouse, read_only=True)

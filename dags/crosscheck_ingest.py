@@ -1,4 +1,4 @@
-"""One ingest DAG per source, made by one factory from ingestion/sources.yml.
+"""One ingest DAG per source, made by one factory from crosscheck/ingest/sources.yml.
 
 Wiring only: every task calls one function of crosscheck.orchestration.tasks.
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 from airflow.sdk import DAG, CronTriggerTimetable, TriggerRule, task
 from airflow.sdk.exceptions import AirflowSkipException
 
+from crosscheck.ingest.sources import Source, load_sources
 from crosscheck.orchestration import notify, settings, tasks
 from crosscheck.orchestration.assets import source_asset
-from ingestion.sources import Source, load_sources
 
 CFG = settings.load()
 
@@ -27,7 +27,7 @@ task** (downstream tasks follow). Nothing was written to the warehouse.
 
 INGEST_DOC = """
 **Verifies, loads, validates and promotes or quarantines the delivery**
-(`ingestion.api.ingest_delivery`), holding the warehouse writer lock and the
+(`crosscheck.ingest.api.ingest_delivery`), holding the warehouse writer lock and the
 1-slot pool `crosscheck_warehouse`. Idempotent: the same bytes again change
 nothing; a corrected delivery replaces the earlier one wholly.
 

@@ -9,9 +9,9 @@ import datetime as dt
 
 from airflow.sdk import DAG, AssetAny, task
 
+from crosscheck.ingest.sources import load_sources
 from crosscheck.orchestration import dbt_layers, notify, settings, tasks
 from crosscheck.orchestration.assets import source_asset
-from ingestion.sources import load_sources
 
 CFG = settings.load()
 

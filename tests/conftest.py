@@ -7,8 +7,52 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+
+# Modules whose tests run the real nightly job end to end (a generated county
+# through `crosscheck run` and dbt, Airflow DAG runs, a full dbt build):
+# marked `slow` here so that `make test-fast` (-m "not slow") leaves them out.
+# Tests using the session's end-to-end counties (`county`, `nights`) are too.
+END_TO_END = {
+    "airflow/test_failure_paths.py",
+    "airflow/test_nightly_e2e.py",
+    "marts/test_marts_empty_warehouse.py",
+    "notebooks/test_notebooks.py",
+    "outcomes/test_recovery_and_rates.py",
+    "outcomes/test_risk_score.py",
+    "outcomes/test_sample.py",
+}
+END_TO_END_FIXTURES = {"nights"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        rel = item.path.relative_to(TESTS).as_posix() if item.path.is_relative_to(TESTS) else ""
+        fixtures = set(getattr(item, "fixturenames", ()))
+        pipeline_county = rel.startswith("pipeline/") and "county" in fixtures
+        if rel in END_TO_END or fixtures & END_TO_END_FIXTURES or pipeline_county:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+_EXIT: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT["status"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """End the test process as every entry point of the package ends
+    (crosscheck.process): no "nanobind: leaked …" teardown lines under the
+    summary. xdist workers end normally (their controller talks to them)."""
+    if hasattr(config, "workerinput") or "status" not in _EXIT:
+        return
+    from crosscheck.process import exit_quietly
+
+    exit_quietly(_EXIT["status"])

@@ -1,4 +1,4 @@
-"""A tiny, independent writer of deliveries in the exact EXTRACTS.md formats.
+"""A tiny, independent writer of deliveries in the exact docs/DELIVERY_FORMATS.md formats.
 
 Used by the ingestion and expectation tests (it doubles as a second reading
 of the formats, separate from the generator's). Rows are dicts keyed by the
@@ -15,8 +15,8 @@ import io
 import json
 from pathlib import Path
 
-from ingestion.idnorm import check_char
-from ingestion.sources import get_source
+from crosscheck.ingest.idnorm import check_char
+from crosscheck.ingest.sources import get_source
 
 
 def make_id(area: str = "500101", birth: str = "19600101", seq: str = "123") -> str:

@@ -56,7 +56,8 @@ CREATE OR REPLACE TABLE marts.weekly_summary (
     program_code VARCHAR, payments BIGINT, recipients BIGINT, amount_paid DECIMAL(18,2),
     new_findings BIGINT, new_findings_high BIGINT, new_findings_medium BIGINT,
     new_findings_low BIGINT, open_findings BIGINT, amount_at_risk DECIMAL(18,2),
-    stranded_balance DECIMAL(18,2), on_time_payments BIGINT, on_time_rate DOUBLE,
+    stranded_balance DECIMAL(18,2), on_time_payments BIGINT, paid_originals BIGINT,
+    on_time_rate DOUBLE,
     confirmed BIGINT, dismissed BIGINT, recovered_amount DECIMAL(18,2),
     verification_rate DOUBLE
 );
@@ -91,8 +92,9 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             "900.00",
             {
                 "death_date": "2026-08-14",
-                "death_sources": ["死亡证", "火化"],
+                "certificate_date": "2026-08-14",
                 "certificate_no": "D2026000123",
+                "cremation_date": "2026-08-14",
                 "cremation_record_no": "C88",
             },
         ),
@@ -109,7 +111,7 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             "900.00",
             {
                 "death_date": "2026-08-14",
-                "death_sources": ["死亡证"],
+                "certificate_date": "2026-08-14",
                 "certificate_no": "D2026000123",
             },
         ),
@@ -138,10 +140,10 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             TOWNSHIPS[1],
             "150.00",
             {
-                "card_owner_id": OTHER_OWNER,
-                "card_owner_name": "周八",
+                "cards_on_account": [
+                    {"card_no": CARD_NO, "holder_id": OTHER_OWNER, "holder_name": "周八"}
+                ],
                 "account_no": p[2][2],
-                "card_no": CARD_NO,
             },
         ),
         (
@@ -186,7 +188,7 @@ def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
             "202610",
             TOWNSHIPS[2],
             "0.00",
-            {"sent_date": "2026-10-08", "status_date": "2026-10-14", "working_days": 4},
+            {"sent_date": "2026-10-08", "status_date": "2026-10-14", "working_days_taken": 4},
         ),
     ]
     out = []
@@ -283,7 +285,8 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
                             Decimal(400 * (t + 1) + k * 50),
                             Decimal(150 * t),
                             on_time,
-                            on_time / pays,
+                            pays - 1,
+                            on_time / (pays - 1),
                             k // 2,
                             k // 3,
                             Decimal(50 * (k // 2)),
@@ -305,7 +308,7 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
                                 Decimal(100 * (t + 1)),
                             ]
                         )
-        con.executemany(f"INSERT INTO marts.weekly_summary VALUES ({', '.join('?' * 21)})", summary)
+        con.executemany(f"INSERT INTO marts.weekly_summary VALUES ({', '.join('?' * 22)})", summary)
         con.executemany(
             f"INSERT INTO marts.weekly_findings_by_rule VALUES ({', '.join('?' * 10)})", by_rule
         )
@@ -432,32 +435,19 @@ def generated_county() -> tuple[Path, Path, dt.date]:
         import shutil
         import tempfile
 
-        from crosscheck.cli import main
+        from counties import generated
+
         from crosscheck.pipeline import run_nightly
 
         root = Path(tempfile.mkdtemp(prefix="crosscheck-review-county-"))
         atexit.register(shutil.rmtree, root, True)
         as_of = dt.date(2026, 10, 31)
         landing = root / "landing"
-        rc = main(
-            [
-                "generate",
-                "--out",
-                str(landing),
-                "--persons",
-                "200",
-                "--seed",
-                "5",
-                "--start",
-                "2026-10-30",
-                "--end",
-                as_of.isoformat(),
-                "--history-months",
-                "3",
-                "--quiet",
-            ]
-        )
-        assert rc == 0
+        county = generated(
+            persons=200, seed=5, start=dt.date(2026, 10, 30), end=as_of,
+            extra=("--history-months", "3"),
+        )  # fmt: skip
+        shutil.copytree(county / "landing", landing)
         warehouse = root / "warehouse.duckdb"
         run_nightly(landing, warehouse, as_of)
         _COUNTY.update(landing=landing, warehouse=warehouse, as_of=as_of)

@@ -1,10 +1,10 @@
-"""The source declarations are complete and agree with EXTRACTS.md's shape."""
+"""The source declarations are complete and agree with docs/DELIVERY_FORMATS.md's shape."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ingestion.sources import SQL_TYPES, load_sources
+from crosscheck.ingest.sources import SQL_TYPES, load_sources
 
 EIGHT = {"hukou", "vehicles", "deaths", "cremations", "assistance", "sscards", "payroll", "ledger"}
 
@@ -57,3 +57,15 @@ def test_cadence():
     assert src["hukou"].expected_on(sunday) and not src["hukou"].expected_on(monday)
     assert src["payroll"].expected_on(dt.date(2026, 11, 1))
     assert not src["payroll"].expected_on(dt.date(2026, 11, 2))
+
+
+def test_the_delivery_formats_page_agrees_with_the_declarations(repo_root):
+    """docs/DELIVERY_FORMATS.md (the project's own reference) names every source,
+    its file and every header of it, as declared in crosscheck/ingest/sources.yml."""
+    page = (repo_root / "docs" / "DELIVERY_FORMATS.md").read_text(encoding="utf-8")
+    day = dt.date(2026, 11, 21)
+    for s in load_sources().values():
+        assert f"### `{s.name}`" in page, s.name
+        assert s.file_name(day).replace("20261121", "YYYYMMDD") in page, s.name
+        for header in s.headers:
+            assert header in page, (s.name, header)

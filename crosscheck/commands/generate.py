@@ -50,7 +50,7 @@ def command(out, persons, seed, start, end, history_months, truth, force, quiet)
     """Generate a synthetic county in the delivery formats.
 
     Writes every delivery of the eight sources from --start to --end into
-    --out (EXTRACTS.md layout) and the planted findings and near misses to
+    --out (docs/DELIVERY_FORMATS.md layout) and the planted findings and near misses to
     the truth file, outside the landing folder.
     """
     from crosscheck.generator import Options, generate

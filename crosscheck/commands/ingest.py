@@ -21,17 +21,28 @@ from crosscheck.params import DATE
     help="Load extract dates ≤ this date (default: latest complete).",
 )
 @click.option("--source", "sources", multiple=True, help="Only these sources (repeatable).")
-def command(landing: Path, warehouse: Path, as_of, sources) -> int:
+@click.option("--quiet", is_flag=True, help="No progress lines (stderr).")
+def command(landing: Path, warehouse: Path, as_of, sources, quiet: bool) -> int:
     """Load new deliveries from a landing folder into the warehouse.
 
     Verifies each delivery against its _SUCCESS marker, reads it, runs the
     quality gate, and loads it (or quarantines or rejects it, with reasons).
     Prints one line per delivery; exits 1 if any was rejected or quarantined.
+    While it works, a progress line per delivery goes to stderr as it is done
+    (n of total, elapsed time).
     """
-    from ingestion.api import ingest
+    from crosscheck.ingest.api import ingest
+    from crosscheck.progress import Progress
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    report = ingest(landing, warehouse, as_of=as_of, sources=list(sources) or None)
+    progress = Progress(quiet=quiet)
+
+    def tell(i: int, n: int, result) -> None:
+        progress.step(f"{i}/{n} {result.status} {result.load_id} ({result.seconds:.1f}s)")
+
+    report = ingest(
+        landing, warehouse, as_of=as_of, sources=list(sources) or None, on_delivery=tell
+    )
     for d in report.deliveries:
         if d.status != "skipped":
             click.echo(d.line())

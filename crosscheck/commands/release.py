@@ -22,7 +22,7 @@ def command(warehouse: Path, load_id: str, reason: str, by: str | None) -> None:
     of the same source and date), sets its status to loaded and records the
     release in meta.releases.
     """
-    from ingestion.api import release
+    from crosscheck.ingest.api import release
 
     r = release(warehouse, load_id, reason, by or getpass.getuser())
     extra = f"; superseded {', '.join(r.superseded)}" if r.superseded else ""

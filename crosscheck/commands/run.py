@@ -36,15 +36,22 @@ from crosscheck.params import DATE
     is_flag=True,
     help="Rebuild every model from scratch (anomaly history is kept).",
 )
-def command(landing: Path | None, warehouse: Path | None, as_of, full_refresh: bool) -> int:
-    """Run the nightly job: ingest, gate, dbt build, publish.
+@click.option("--quiet", is_flag=True, help="No progress lines (stderr).")
+def command(
+    landing: Path | None, warehouse: Path | None, as_of, full_refresh: bool, quiet: bool
+) -> int:
+    """Run the nightly job: ingest, gate, review feedback, dbt build, publish.
 
     Loads every new complete delivery up to the as-of date (quality gate
-    included), builds the warehouse for that date with dbt, publishes the
-    serving copy, and prints a short summary. Exits 1 with a one-line reason
-    on failure; dbt's details are in its log beside the warehouse.
+    included) and the townships' returned workbooks, links questioned
+    identities, builds the warehouse for that date with dbt, publishes the
+    serving copy, and prints a short summary. Each step prints a progress
+    line on stderr as it finishes (counts, elapsed time). Exits 1 with a
+    one-line reason on failure; dbt's details are in its log beside the
+    warehouse.
     """
     from crosscheck.pipeline import run_nightly
+    from crosscheck.progress import Progress
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     summary = run_nightly(
@@ -52,6 +59,7 @@ def command(landing: Path | None, warehouse: Path | None, as_of, full_refresh: b
         warehouse or config.default_warehouse(),
         as_of=as_of,
         full_refresh=full_refresh,
+        progress=Progress(quiet=quiet),
     )
     for line in summary.lines():
         click.echo(line)

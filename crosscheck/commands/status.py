@@ -27,7 +27,7 @@ def command(warehouse: Path, as_of) -> None:
     Never waits for a run: while a writer is at work it shows the last
     published state and says so.
     """
-    from ingestion.api import status
+    from crosscheck.ingest.api import status
 
     rep = status(warehouse, as_of)
     if rep.note:

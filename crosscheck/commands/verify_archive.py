@@ -18,7 +18,7 @@ def command(warehouse: Path) -> None:
     <warehouse dir>/archive, read-only, with the recorded sha256. Exits 1 and
     lists each problem otherwise.
     """
-    from ingestion.archive import verify_archive
+    from crosscheck.ingest.archive import verify_archive
 
     res = verify_archive(warehouse)
     for problem in res.problems:

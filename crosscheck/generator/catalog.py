@@ -1,4 +1,4 @@
-"""The program catalog of RULES.md and its due dates and R06 deadlines."""
+"""The program catalog (crosscheck/rulebook.yml) and its due dates and R06 deadlines."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from crosscheck import rulebook
 from crosscheck.generator.workdays import Workdays, month_add, month_end, month_start
 
 
@@ -19,30 +20,12 @@ class Program:
     ceiling: Decimal | None
 
 
+_RULEBOOK = rulebook.load()
 PROGRAMS = {
-    p.code: p
-    for p in [
-        Program("01", "耕地地力保护补贴", "annual", False, False, None),
-        Program("02", "农机购置补贴", "oneoff", False, False, None),
-        Program("03", "大中型水库移民后期扶持资金", "annual", True, False, Decimal(600)),
-        Program("04", "三峡移民补助资金", "annual", True, False, Decimal(600)),
-        Program("05", "前一轮退耕还林直补资金", "annual", False, False, None),
-        Program("06", "新一轮退耕还林直补资金", "annual", False, False, None),
-        Program("07", "集体和个人所有森林生态效益补偿资金", "annual", False, False, None),
-        Program("08", "农村部分计划生育家庭奖励扶助资金", "annual", True, False, Decimal(1200)),
-        Program("09", "计划生育家庭特别扶助资金", "quarterly", True, False, Decimal(3000)),
-        Program("10", "城乡居民最低生活保障金", "monthly", True, True, Decimal(900)),
-        Program("11", "特困人员救助供养保障金", "monthly", True, True, Decimal(1200)),
-        Program("12", "临时救助金", "oneoff", True, True, Decimal(5000)),
-        Program("13", "经济困难高龄失能养老服务补贴", "monthly", True, True, Decimal(400)),
-        Program("14", "重度残疾人护理补贴", "monthly", True, False, Decimal(150)),
-        Program("15", "困难残疾人生活补贴", "monthly", True, True, Decimal(150)),
-        Program("16", "散居孤儿、事实无人抚养儿童补助", "monthly", True, False, Decimal(1600)),
-        Program("17", "自然灾害生活补助资金", "oneoff", True, False, Decimal(3000)),
-        Program("18", "农村危房改造补助资金", "oneoff", False, False, None),
-    ]
+    code: Program(code, p.zh, p.cycle.replace("-", ""), p.person_level, p.means_tested, p.ceiling)
+    for code, p in _RULEBOOK.programs.items()
 }
-ROSTER_PROGRAMS = ("10", "11", "13", "14", "15", "16")
+ROSTER_PROGRAMS = tuple(_RULEBOOK.param("roster_programs"))
 MEANS_TESTED = tuple(c for c, p in PROGRAMS.items() if p.means_tested)
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from crosscheck.generator.writers import EXCEL_EPOCH, SheetRows, write_csv, write_success
-from ingestion.sources import Source, load_sources
+from crosscheck.ingest.sources import Source, load_sources
 
 
 def delivery_days(source: Source, start: dt.date, end: dt.date) -> list[dt.date]:

@@ -34,11 +34,6 @@ def is_valid(value: str) -> bool:
     return check_char(value[:17]) == value[17]
 
 
-def upgrade_15(value15: str) -> str:
-    """The 18-digit number of a legacy 15-digit one."""
-    return make_id(value15[:6] + "19" + value15[6:])
-
-
 def legacy_15(id18: str) -> str:
     """The pre-1999 15-digit form of an 18-digit number born 19xx."""
     if id18[6:8] != "19":

@@ -1,4 +1,4 @@
-"""Planted findings of every rule and subtype of RULES.md, and the near misses.
+"""Planted findings of every rule and subtype of docs/RULEBOOK.md, and the near misses.
 
 Each function plants one rule's cases with the Kit and records exactly the
 findings they produce at as_of = --end (see README.md for the why of each).
@@ -16,7 +16,7 @@ from crosscheck.generator.catalog import quarter_of, r06_deadline
 from crosscheck.generator.deliveries import delivery_days
 from crosscheck.generator.plant_kit import Kit
 from crosscheck.generator.workdays import month_add
-from ingestion.sources import load_sources
+from crosscheck.ingest.sources import load_sources
 
 
 def per_rule(persons: int) -> int:
@@ -277,7 +277,7 @@ def r07(k: Kit, n: int) -> None:
 def r08(k: Kit, n: int) -> None:
     payroll_days = delivery_days(load_sources()["payroll"], k.start, k.end)
     snap_month = int(payroll_days[-1].strftime("%Y%m"))
-    # The payroll snapshot holds its last 24 pay months (EXTRACTS.md): on a long
+    # The payroll snapshot holds its last 24 pay months (docs/DELIVERY_FORMATS.md): on a long
     # history the paid month must lie inside the snapshot the rule reads.
     month = max(k.mB, month_add(snap_month, -21))
     for i in range(n + 1):

@@ -23,7 +23,7 @@ from crosscheck.generator import ids
 from crosscheck.generator.deliveries import delivery_days
 from crosscheck.generator.plant_kit import Kit
 from crosscheck.generator.workdays import month_add
-from ingestion.sources import load_sources
+from crosscheck.ingest.sources import load_sources
 
 LINKED = "LINKED"
 KINDS = ("one_digit", "two_digits", "transposition", "check_char", "relative_id")
@@ -31,14 +31,12 @@ TARGETS = ("R01", "R07", "R08", None)  # None: a typo behind which no rule appli
 
 
 def typo_count(persons: int) -> int:
-    """Mistyped payments: one per 1,000 persons, at least 12 (every kind and target
-    meets) from 1,200 persons on; fewer in a tiny county, whose go-live ledger must
-    stay above the 95% ID-validity quality gate."""
-    return max(min(12, persons // 100), persons // 1000, 2)
+    """Mistyped payments: one per 1,000 persons, at least 12 (every kind meets every target)."""
+    return max(12, persons // 1000)
 
 
 def homonym_count(persons: int) -> int:
-    return max(2 if persons >= 1000 else 1, persons // 10000)
+    return max(2, persons // 10000)
 
 
 def plant(k: Kit, n: int) -> None:

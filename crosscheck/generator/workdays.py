@@ -2,7 +2,7 @@
 
 Days are integer offsets from `base`, so timelines of millions of payments
 are computed with numpy instead of date objects. Years the calendar table
-does not cover fall back to Monday–Friday, as RULES.md prescribes.
+does not cover fall back to Monday–Friday, as docs/RULEBOOK.md prescribes.
 """
 
 from __future__ import annotations

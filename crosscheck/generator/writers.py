@@ -1,4 +1,4 @@
-"""Delivery files in the byte formats of EXTRACTS.md, and their _SUCCESS markers.
+"""Delivery files in the byte formats of docs/DELIVERY_FORMATS.md, and their _SUCCESS markers.
 
 CSV bodies are written by DuckDB (quoting only where needed, NULL as an
 empty field) and re-encoded in bulk where the source declares GB18030, CRLF
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from crosscheck.generator.xlsx_parts import package_parts
-from ingestion.sources import Source
+from crosscheck.ingest.sources import Source
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 

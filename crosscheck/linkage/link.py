@@ -16,28 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck.linkage import explain, model, records
+from crosscheck.warehouse import LINKS_DDL, connect, open_warehouse
 
 log = logging.getLogger(__name__)
 
 KEEP_CANDIDATES = 3  # per record, best first
 STORE_FLOOR = 0.001  # candidates below this probability are not stored
 
-COLUMNS = """
-    as_of DATE NOT NULL,
-    record_source VARCHAR NOT NULL,      -- ledger | deaths | cremations
-    record_key VARCHAR NOT NULL,         -- ledger: recipient_id|recipient_name; else the record no
-    typed_id VARCHAR,
-    typed_name VARCHAR,
-    candidate_rank INTEGER NOT NULL,     -- 1 = best
-    candidate_person_id VARCHAR NOT NULL,
-    candidate_name VARCHAR,
-    match_weight DOUBLE NOT NULL,
-    match_probability DOUBLE NOT NULL,
-    agreement VARCHAR NOT NULL,          -- JSON list: comparison, level, match_weight
-    agreement_zh VARCHAR NOT NULL,       -- the same in plain Chinese
-    model_version VARCHAR NOT NULL
-"""
-DDL = f"CREATE TABLE IF NOT EXISTS linkage.identity_links ({COLUMNS})"
+DDL = LINKS_DDL  # the table lives with the others outside dbt (crosscheck.warehouse)
 
 
 @dataclass
@@ -135,7 +121,6 @@ def link_identities(
     warehouse: Path | str, as_of: dt.date, *, model_path: Path | None = None
 ) -> LinkSummary:
     """Link every questioned record of D to the register; replace linkage.identity_links."""
-    from crosscheck.warehouse import open_warehouse
 
     started = time.perf_counter()
     m = model.load(model_path or model.MODEL_PATH)
@@ -168,7 +153,6 @@ def retrain(
 ) -> Path:
     """Re-estimate the model on a warehouse's questioned records and save the artefact."""
     from crosscheck.errors import CrosscheckError
-    from crosscheck.warehouse import connect
 
     con = connect(warehouse, read_only=True)
     try:

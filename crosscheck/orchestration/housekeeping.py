@@ -38,7 +38,7 @@ def prunable_roots(warehouse: Path, airflow_home: Path | None = None) -> list[Pa
 
 def protected(warehouse: Path, landing: Path) -> list[Path]:
     from crosscheck.config import serving_path
-    from ingestion.archive import archive_root
+    from crosscheck.ingest.archive import archive_root
 
     return [
         Path(landing).resolve(),

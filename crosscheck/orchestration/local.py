@@ -118,7 +118,7 @@ def task_states(dag_run) -> dict[str, str]:
 
 def sources_for(day: dt.date, landing: Path) -> list[str]:
     """Sources whose ingest DAG runs for `day`: due by cadence, or delivered."""
-    from ingestion.sources import load_sources
+    from crosscheck.ingest.sources import load_sources
 
     stamp = day.strftime("%Y%m%d")
     return [

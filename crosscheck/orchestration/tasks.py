@@ -1,5 +1,9 @@
 """The task callables of the DAGs: each calls one function of the package.
 
+The cross-check steps are crosscheck.pipeline's (the same functions
+`crosscheck run` calls in order): feedback_step, link_step, build_step,
+publish_step; ingestion is crosscheck.ingest.api's, one delivery per task.
+
 Every function takes its dates as arguments (the DAGs pass the logical
 date's calendar date in Asia/Shanghai) and never reads the clock, so a retry
 or a backfill of a date does the same work. Writers go through
@@ -105,7 +109,7 @@ def ingest_source(
     warehouse: Path | None = None,
 ) -> dict:
     """Verify, load, validate, then promote or quarantine one delivery."""
-    from ingestion.api import ingest_delivery
+    from crosscheck.ingest.api import ingest_delivery
 
     landing = Path(landing or settings.landing())
     warehouse = Path(warehouse or settings.warehouse())
@@ -132,7 +136,10 @@ def ingest_source(
 def record_late(
     source: str, extract_date: dt.date, warehouse: Path | None = None
 ) -> dict[str, str]:
-    """Write the missing delivery to meta.late_deliveries (once per source and date)."""
+    """Record the missing delivery in meta.late_deliveries (crosscheck.ingest.bookkeeping's
+    one definition; reported for its own due date, once)."""
+    from crosscheck.ingest.bookkeeping import LateDelivery
+    from crosscheck.ingest.bookkeeping import record_late as record
     from crosscheck.warehouse import open_warehouse
 
     warehouse = Path(warehouse or settings.warehouse())
@@ -140,17 +147,8 @@ def record_late(
     def _write() -> None:
         con = open_warehouse(warehouse)
         try:
-            con.execute("BEGIN")
-            con.execute(
-                "DELETE FROM meta.late_deliveries "
-                "WHERE source = ? AND extract_date = ? AND reported_for = ?",
-                [source, extract_date, extract_date],
-            )
-            con.execute(
-                "INSERT INTO meta.late_deliveries VALUES (?, ?, ?, current_timestamp)",
-                [source, extract_date, extract_date],
-            )
-            con.execute("COMMIT")
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            record(con, [LateDelivery(source, extract_date, extract_date)], now)
         finally:
             con.close()
 
@@ -165,14 +163,14 @@ def load_review_feedback(
     as_of: dt.date, landing: Path | None = None, warehouse: Path | None = None
 ) -> dict:
     """Load the township workbooks returned to <landing>/review_feedback/ (before the build)."""
-    from crosscheck.review.feedback import load_feedback
+    from crosscheck.pipeline import feedback_step
 
     landing = Path(landing or settings.landing())
     warehouse = Path(warehouse or settings.warehouse())
     if not warehouse.exists():
         log.info("no warehouse yet at %s: no feedback to load", warehouse)
         return {"files": 0, "decisions_loaded": 0, "cells_rejected": 0}
-    result = run_as_writer(warehouse, load_feedback, landing, warehouse, as_of, hold_lock=False)
+    result = run_as_writer(warehouse, feedback_step, landing, warehouse, as_of, hold_lock=False)
     summary = {
         "files": len(result.files),
         "decisions_loaded": result.decisions_loaded,
@@ -205,27 +203,23 @@ def build_warehouse(
     warehouse: Path | None = None,
     select: str | None = None,
 ) -> dict:
-    """One `dbt build` for the as-of date; raises when a model or test fails."""
-    from crosscheck.build import build
+    """One `dbt build` for the as-of date (crosscheck.pipeline.build_step: raises
+    the same one line as `crosscheck run` when a model or test fails)."""
+    from crosscheck.pipeline import build_step
 
     warehouse = Path(warehouse or settings.warehouse())
-    result = run_as_writer(warehouse, build, warehouse, as_of, select=select)
+    result = run_as_writer(warehouse, build_step, warehouse, as_of, select=select)
     for w in result.warnings:
         log.warning("dbt warning: %s", w)
-    if not result.success:
-        first = "; ".join(result.failures[:3]) or "see the dbt log"
-        raise CrosscheckError(
-            f"dbt build for {as_of} failed ({len(result.failures)} failures): {first}"
-        )
     return {"as_of": as_of.isoformat(), "nodes": result.nodes, "warnings": len(result.warnings)}
 
 
 def publish_serving(warehouse: Path | None = None) -> str:
     """Swap in the readers' copy of the warehouse (after a successful build)."""
-    from crosscheck.publish import publish
+    from crosscheck.pipeline import publish_step
 
     warehouse = Path(warehouse or settings.warehouse())
-    target = run_as_writer(warehouse, publish, warehouse, take_lock=False)
+    target = run_as_writer(warehouse, publish_step, warehouse, take_lock=False)
     log.info("serving copy published: %s", target)
     return str(target)
 

@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.report import outcomes
+from crosscheck.warehouse import open_file
 
 TREND_WEEKS = 12
 
@@ -26,6 +26,7 @@ SELECT iso_week, week_start,
        sum(new_findings_medium) AS new_medium, sum(new_findings_low) AS new_low,
        sum(open_findings) AS open_findings, sum(amount_at_risk) AS amount_at_risk,
        sum(stranded_balance) AS stranded_balance, sum(on_time_payments) AS on_time_payments,
+       sum(paid_originals) AS paid_originals,
        sum(confirmed) AS confirmed, sum(dismissed) AS dismissed,
        sum(recovered_amount) AS recovered_amount
 FROM marts.weekly_summary
@@ -70,7 +71,7 @@ SELECT township_code, sum(new_findings) AS new_findings,
        sum(new_findings_high) AS new_high, sum(open_findings) AS open_findings,
        sum(amount_at_risk) AS amount_at_risk, sum(stranded_balance) AS stranded_balance,
        sum(payments) AS payments, sum(on_time_payments) AS on_time_payments,
-       sum(amount_paid) AS amount_paid
+       sum(paid_originals) AS paid_originals, sum(amount_paid) AS amount_paid
 FROM marts.weekly_summary
 WHERE week_start = ?
 GROUP BY township_code
@@ -189,7 +190,7 @@ def load_serving(serving: Path | str, week_start: dt.date) -> WeeklyData:
         raise CrosscheckError(
             f"no serving copy at {serving}: run the nightly job (crosscheck run) first"
         )
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_file(serving, read_only=True)
     try:
         have = {
             r[0]

@@ -425,7 +425,7 @@ def _townships_page(data: WeeklyData, unit: str) -> str:
                 {"text": place(r.township_code), "href": page},
                 f"{_int(r.payments):,}",
                 fen(r.amount_paid),
-                pct(r.on_time_payments / r.payments) if _int(r.payments) else "—",
+                pct(r.on_time_payments / r.paid_originals) if _int(r.paid_originals) else "—",
                 _int(r.new_findings),
                 {"text": str(_int(r.open_findings)), "href": page},
                 {"text": fen(r.amount_at_risk), "href": page},
@@ -476,8 +476,8 @@ def kpis(data: WeeklyData, folder: str) -> list[dict]:
 
     rv = data.review
     on_time = (
-        (float(week["on_time_payments"]) / float(week["payments"]))
-        if _int(week["payments"])
+        (float(week["on_time_payments"]) / float(week["paid_originals"]))
+        if _int(week["paid_originals"])
         else None
     )
     holds = data.holds if data.holds is not None else pd.DataFrame(columns=["amount"])

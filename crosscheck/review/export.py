@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.workbook.protection import WorkbookProtection
 
-from crosscheck import audit, divisions
+from crosscheck import audit, divisions, rulebook
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
@@ -45,7 +45,7 @@ from crosscheck.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 
-OVERDUE_WORKING_DAYS = 10
+OVERDUE_WORKING_DAYS = rulebook.load().param("overdue_working_days")
 UNKNOWN_TOWNSHIP = divisions.UNKNOWN
 SIGN_FOOTER = "核查人：__________　审核人：__________"
 ID_FONT = Font(size=8)  # the 32 characters of a 问题编号 on one line

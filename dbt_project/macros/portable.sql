@@ -4,7 +4,7 @@
   needs its own spelling gets an implementation through adapter.dispatch.
 -#}
 
-{#- The run's as-of date D as a DATE literal (RULES.md: never the wall clock). -#}
+{#- The run's as-of date D as a DATE literal (docs/RULEBOOK.md: never the wall clock). -#}
 {% macro as_of() -%}
     cast('{{ var("as_of") }}' as date)
 {%- endmacro %}
@@ -93,7 +93,7 @@
 
 {#- A name with every Unicode white space removed (ASCII, U+3000, U+00A0, the
     other space separators and the zero-width characters); nothing else is
-    folded (RULES.md "Names"). -#}
+    folded (docs/RULEBOOK.md "Names"). -#}
 {% macro compact_text(expr) -%}
     {{ return(adapter.dispatch('compact_text', 'crosscheck')(expr)) }}
 {%- endmacro %}
@@ -150,7 +150,7 @@
 
 
 {#- amount × num ÷ den as DECIMAL(18,2), rounded half away from zero to the fen
-    (RULES.md "Proration"), in exact integer arithmetic on fen: decimal
+    (docs/RULEBOOK.md "Proration"), in exact integer arithmetic on fen: decimal
     division is floating point on some engines. -#}
 {% macro prorate(amount, num, den) -%}
     cast(cast(

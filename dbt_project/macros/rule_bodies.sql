@@ -15,7 +15,7 @@
 {%- endmacro %}
 
 
-{#- payment_finding_columns' person, household and subtype for a linked finding. -#}
+{#- finding()'s person, household and subtype for a linked finding. -#}
 {% macro linked_columns(linked) -%}
     {%- if linked -%}
         {%- do return({'subtype': "'LINKED'", 'person_id': 'p.linked_person_id',
@@ -69,7 +69,7 @@ deaths as (
 )
 
 select
-    {{ payment_finding_columns('R01', "'high'", 'p.amount', evidence, **linked_columns(linked)) }}
+    {{ finding('R01', evidence, payment='p', amount_at_risk='p.amount', **linked_columns(linked)) }}
 from payments as p
 inner join deaths as d on {{ rule_subject('p', linked) }} = d.person_id
 where
@@ -163,14 +163,14 @@ first_vehicle as (
 )
 
 select
-    {{ payment_finding_columns('R07', "'medium'", 'p.amount', evidence, **linked_columns(linked)) }}
+    {{ finding('R07', evidence, payment='p', amount_at_risk='p.amount', **linked_columns(linked)) }}
 from payments as p
 inner join first_vehicle as v on p.payment_id = v.payment_id
 {% endmacro %}
 
 
 {% macro r08_payroll_in_household_sql(payments, linked=false) %}
-{%- set public_types = "'" ~ var('payroll_public_employer_types', ['机关', '事业单位']) | join("', '") ~ "'" %}
+{%- set public_types = "'" ~ var('payroll_public_employer_types') | join("', '") ~ "'" %}
 {%- set not_flagged = (
     "and payment_id not in (select x.payment_id from " ~ ref('r08_payroll_in_household') ~ " as x)"
 ) if linked else "" %}
@@ -235,11 +235,17 @@ per_payment as (
 )
 
 select
-    {{ payment_finding(
-        'R08', "'LINKED'" if linked else 'null', "'medium'", 'p.amount',
-        [('payroll_snapshot', "(select max(snapshot_date) from " ~ ref('int_marts_payroll') ~ ")"),
-         ('payroll', 'cast(h.payroll as json)')] + (linked_evidence('p') if linked else []),
-        person_id=rule_subject('p', linked)
+    {{ finding(
+        'R08',
+        recipient_evidence('p')
+        + [('payroll_snapshot', "(select max(snapshot_date) from " ~ ref('int_marts_payroll') ~ ")"),
+           ('payroll', 'cast(h.payroll as json)')]
+        + (linked_evidence('p') if linked else []),
+        subtype="'LINKED'" if linked else 'null',
+        amount_at_risk='p.amount',
+        payment='p',
+        person_id=rule_subject('p', linked),
+        **recipient_columns()
     ) }}
 from payments as p
 inner join per_payment as h on p.payment_id = h.payment_id
@@ -268,31 +274,25 @@ with evidence as (
 )
 
 select
-    cast('R13' as {{ dbt.type_string() }}) as rule_code,
-    cast({{ "'LINKED'" if linked else 'null' }} as {{ dbt.type_string() }}) as subtype,
-    cast('low' as {{ dbt.type_string() }}) as severity,
-    cast(null as {{ dbt.type_string() }}) as status,
-    cast(e.person_id as {{ dbt.type_string() }}) as finding_key,
-    cast(e.person_id as {{ dbt.type_string() }}) as person_id,
-    cast(ps.name as {{ dbt.type_string() }}) as person_name,
-    cast(ps.household_no as {{ dbt.type_string() }}) as household_no,
-    cast(null as {{ dbt.type_string() }}) as payment_id,
-    cast(null as {{ dbt.type_string() }}) as account_no,
-    cast(null as {{ dbt.type_string() }}) as month,
-    cast(null as {{ dbt.type_string() }}) as program_code,
-    cast(null as {{ dbt.type_string() }}) as period,
-    cast(ps.division_code as {{ dbt.type_string() }}) as division_code,
-    cast(0 as decimal(18, 2)) as amount_at_risk,
-    cast({{ json_object([
-        ('death_date', 'e.recorded_death_date'),
-        ('days_since_death', dbt.datediff('e.recorded_death_date', as_of(), 'day')),
-        ('certificate_no', 'e.certificate_no'), ('certificate_death_date', 'e.certificate_date'),
-        ('cremation_record_no', 'e.cremation_record_no'), ('cremation_death_date', 'e.cremation_date'),
-        ('hukou_status', 'ps.reg_status'), ('hukou_snapshot', 'ps.snapshot_date')
-    ] + (linked_evidence('e') if linked else [])) }} as {{ dbt.type_string() }}) as evidence
+    {{ finding(
+        'R13',
+        [
+            ('death_date', 'e.recorded_death_date'),
+            ('days_since_death', dbt.datediff('e.recorded_death_date', as_of(), 'day')),
+            ('certificate_no', 'e.certificate_no'), ('certificate_death_date', 'e.certificate_date'),
+            ('cremation_record_no', 'e.cremation_record_no'), ('cremation_death_date', 'e.cremation_date'),
+            ('hukou_status', 'ps.reg_status'), ('hukou_snapshot', 'ps.snapshot_date')
+        ] + (linked_evidence('e') if linked else []),
+        subtype="'LINKED'" if linked else 'null',
+        finding_key='e.person_id',
+        person_id='e.person_id',
+        person_name='ps.name',
+        household_no='ps.household_no',
+        division_code='ps.division_code'
+    ) }}
 from evidence as e
 inner join {{ ref('int_persons') }} as ps on e.person_id = ps.person_id
 where
     ps.reg_status = '0'
-    and {{ dbt.datediff('e.recorded_death_date', as_of(), 'day') }} > {{ var('death_deregistration_days', 30) }}
+    and {{ dbt.datediff('e.recorded_death_date', as_of(), 'day') }} > {{ var('death_deregistration_days') }}
 {% endmacro %}

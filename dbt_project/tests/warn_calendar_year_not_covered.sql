@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- RULES.md "Working day": where the as-of date or a payment date falls in a
+-- docs/RULEBOOK.md "Working day": where the as-of date or a payment date falls in a
 -- year the statutory calendar seed does not cover, working days fall back to
 -- Monday–Friday; warn on every run until the seed is extended
 -- (scripts/build_calendar_seed.py).

@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- RULES.md "Household": one ID in several rows of the hukou snapshot used as
+-- docs/RULEBOOK.md "Household": one ID in several rows of the hukou snapshot used as
 -- of D is a data-quality warning (the lowest 人员状态 wins in int_persons).
 select
     person_id,

@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- RULES.md "Covered months": a period whose format does not match its
+-- docs/RULEBOOK.md "Covered months": a period whose format does not match its
 -- program's cycle is a data-quality warning (covered months follow the
 -- format; the due date follows the cycle).
 select

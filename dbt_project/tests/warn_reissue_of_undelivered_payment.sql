@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- RULES.md R06: a reissue_of naming a payment not delivered up to D is a
+-- docs/RULEBOOK.md R06: a reissue_of naming a payment not delivered up to D is a
 -- data-quality warning; that payment counts as an original.
 select
     payment_id,

@@ -58,13 +58,9 @@ DAY2 = dt.date(2026, 10, 12)  # Monday: the daily sources, and the weekly DAG
 @pytest.fixture(scope="session")
 def county() -> Path:
     """One small generated county (landing + truth.json), shared by the session."""
-    from crosscheck.cli import main
+    from counties import generated
 
-    landing = _ROOT / "county" / "landing"
-    args = ["generate", "--out", str(landing), "--persons", "400", "--seed", "7", "--quiet"]
-    rc = main(args + ["--start", DAY1.isoformat(), "--end", DAY2.isoformat()])
-    assert rc == 0
-    return landing
+    return generated(persons=400, seed=7, start=DAY1, end=DAY2) / "landing"
 
 
 @contextmanager
@@ -154,17 +150,13 @@ def nights(airflow_db, county, tmp_path_factory, mail_catcher):
 
 
 def reference_findings(landing: Path, as_of: dt.date, drop: list[tuple[str, dt.date]] = ()):
-    """The generator helper's independent reading of RULES.md over a landing
+    """The generator helper's independent reading of docs/RULEBOOK.md over a landing
     folder, without the deliveries in `drop` (refused ones do not exist for
     the rules): {(rule_code, subtype, finding_key, amount_at_risk)}."""
-    import importlib.util
     from decimal import Decimal
 
-    folder = Path(__file__).resolve().parents[1] / "generator"
-    path = next(p for p in (folder / "gen_reference.py", folder / "reference.py") if p.exists())
-    spec = importlib.util.spec_from_file_location("crosscheck_reference_rules", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    from reference_rules import findings
+
     work = Path(tempfile.mkdtemp(prefix="cc-ref-")) / "landing"
     try:
         shutil.copytree(landing, work)
@@ -172,7 +164,7 @@ def reference_findings(landing: Path, as_of: dt.date, drop: list[tuple[str, dt.d
             shutil.rmtree(work / source / day.strftime("%Y%m%d"), ignore_errors=True)
         return {
             (f["rule_code"], f["subtype"], f["finding_key"], Decimal(str(f["amount_at_risk"])))
-            for f in mod.findings(work, as_of)
+            for f in findings(work, as_of)
         }
     finally:
         shutil.rmtree(work.parent, ignore_errors=True)

@@ -166,6 +166,9 @@ def test_build_context_and_dockerfile(raw):
     assert re.search(r"pip install [^\n]*-r requirements\.lock", text)
     assert text.index("requirements.lock") < text.index("COPY . .")
     assert re.search(r"^USER airflow", text, re.M)
+    # the package is installed from its wheel, not as an editable checkout
+    assert re.search(r"pip install [^\n]*crosscheck-\*\.whl", text)
+    assert not re.search(r"pip install [^\n]*-e ", text)
     ignored = (REPO / ".dockerignore").read_text().split()
     for entry in (".venv", "work", ".env", "*.duckdb", ".git"):
         assert entry in ignored

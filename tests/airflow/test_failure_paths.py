@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import DAY1, DAY2, crosscheck_env, query, reference_findings
@@ -84,7 +85,7 @@ def test_quarantined_delivery_builds_on_last_good_data(broken_day):
     assert ledger[5] == DAY2
     kinds = {(a["kind"], a.get("key")) for a in broken_day["alerts"]}
     assert ("delivery_quarantined", "ledger") in kinds
-    # the anomalies are those of the last good data: RULES.md read without the refused deliveries
+    # the anomalies are those of the last good data: the rulebook read without the refused ones
     expected = reference_findings(
         broken_day["home"] / "landing",
         DAY2,
@@ -94,7 +95,7 @@ def test_quarantined_delivery_builds_on_last_good_data(broken_day):
         query(
             wh,
             "SELECT rule_code, subtype, finding_key, amount_at_risk FROM marts.anomalies"
-            " WHERE subtype IS DISTINCT FROM 'LINKED'",  # issue 15's: not in RULES.md's reading
+            " WHERE subtype IS DISTINCT FROM 'LINKED'",  # issue 15's: not in the reference
         )
     )
     assert got == expected
@@ -120,16 +121,21 @@ def _held_by_other(path) -> bool:
         os.close(fd)
 
 
-def kill_mid_way(home, call: str, after: float) -> None:
-    """Start a writer in a subprocess, SIGKILL it `after` s into holding the lock."""
+def kill_mid_way(home, call: str, after: float, until: Path | None = None) -> None:
+    """Start a writer in a subprocess, SIGKILL it `after` s into holding the lock
+    (and, with `until`, once the writer has created that file)."""
     env = {
         **os.environ,
         "CROSSCHECK_HOME": str(home),
         "CROSSCHECK_LANDING": str(home / "landing"),
         "CROSSCHECK_WAREHOUSE": str(home / "warehouse.duckdb"),
     }
+    # a script file, not `python -c`: pyspark (imported by GX) takes a main
+    # module without __file__ for its own doctest run and exits 0 on import
+    script = home.parent / f"writer-{home.name}.py"
+    script.write_text(KILLABLE.format(call=call), encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-c", KILLABLE.format(call=call)],
+        [sys.executable, str(script)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -138,6 +144,10 @@ def kill_mid_way(home, call: str, after: float) -> None:
     deadline = time.monotonic() + 60
     while not _held_by_other(lock):
         assert proc.poll() is None, "the writer ended before taking the lock"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    while until is not None and not until.exists():
+        assert proc.poll() is None, "the writer ended before reaching its kill point"
         assert time.monotonic() < deadline
         time.sleep(0.05)
     time.sleep(after)
@@ -171,11 +181,28 @@ def test_build_killed_mid_way_then_retried_gives_the_clean_result(broken_day):
     assert snapshot(home / "warehouse.serving.duckdb") == clean
 
 
+# The writer stops inside its load transaction (the gate's results written,
+# nothing committed) and says so: the kill lands mid-transaction, whatever the
+# machine's speed.
+MID_TRANSACTION = """
+import pathlib, time
+from crosscheck.gate.gate import Gate
+_record = Gate.record
+def record(self, con, verdict):
+    _record(self, con, verdict)
+    pathlib.Path({marker!r}).touch()
+    time.sleep(600)
+Gate.record = record
+"""
+
+
 def test_ingest_killed_mid_transaction_leaves_nothing(county, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(county, home / "landing")
-    call = f"tasks.ingest_source('ledger', dt.date.fromisoformat('{DAY1}'))"
-    kill_mid_way(home, call, after=0.5)  # the load and its validation take ~1-2 s
+    marker = tmp_path / "in-transaction"
+    call = MID_TRANSACTION.format(marker=str(marker))
+    call += f"tasks.ingest_source('ledger', dt.date.fromisoformat('{DAY1}'))"
+    kill_mid_way(home, call, after=0.0, until=marker)
     wh = home / "warehouse.duckdb"
     if wh.exists():  # whatever the kill left: no load recorded, no rows
         assert query(wh, "SELECT count(*) FROM meta.loads WHERE status = 'loaded'") == [(0,)]

@@ -78,7 +78,7 @@ def test_build_creates_contract_models(built):
 
 @pytest.mark.slow
 def test_uncovered_calendar_year_warns_without_failing(built):
-    """RULES.md "Working day": a run in a year the statutory calendar does not
+    """docs/RULEBOOK.md "Working day": a run in a year the statutory calendar does not
     cover falls back to Monday–Friday and warns on every run."""
     wh, _ = built
     later = build(wh, dt.date(2027, 3, 1), select="warn_calendar_year_not_covered")

@@ -1,4 +1,4 @@
-"""The dbt sources declare exactly the raw tables of ingestion/sources.yml and
+"""The dbt sources declare exactly the raw tables of crosscheck/ingest/sources.yml and
 the meta/review tables crosscheck/warehouse.py creates."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from crosscheck.ingest.sources import SOURCE_NAMES
 from crosscheck.warehouse import META_DDL, REVIEW_DDL
-from ingestion.sources import SOURCE_NAMES
 
 SOURCES_YML = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "sources.yml"
 

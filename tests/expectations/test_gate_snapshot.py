@@ -15,8 +15,8 @@ import datetime as dt
 import pytest
 
 from crosscheck import warehouse
-from expectations.gate import Gate
-from ingestion.sources import get_source
+from crosscheck.gate.gate import Gate
+from crosscheck.ingest.sources import get_source
 
 DAY = dt.date(2026, 10, 4)
 VEHICLES = get_source("vehicles")

@@ -1,4 +1,4 @@
-"""Pins the two GX-on-DuckDB fixes of expectations/gx_duckdb.py against real GX."""
+"""Pins the two GX-on-DuckDB fixes of crosscheck/gate/gx_duckdb.py against real GX."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from duckdb_engine import Dialect as DuckDBDialect
 
-from expectations import gx_duckdb
+from crosscheck.gate import gx_duckdb
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import great_expectations as gx
 import pytest
 
-from expectations.gate import _class_name
-from expectations.suite_builder import (
+from crosscheck.gate.gate import _class_name
+from crosscheck.gate.suite_builder import (
     POLICY_DOC,
     build_suite,
     load_suite,
@@ -14,14 +14,14 @@ from expectations.suite_builder import (
     render_policy,
     suite_path,
 )
-from ingestion.sources import SOURCE_NAMES, get_source
+from crosscheck.ingest.sources import SOURCE_NAMES, get_source
 
 
 @pytest.mark.parametrize("name", SOURCE_NAMES)
 def test_committed_suite_is_up_to_date(name):
     expected = render(build_suite(get_source(name)))
     assert suite_path(name).read_text(encoding="utf-8") == expected, (
-        f"run `python -m expectations.suite_builder` to regenerate {suite_path(name).name}"
+        f"run `python -m crosscheck.gate.suite_builder` to regenerate {suite_path(name).name}"
     )
 
 
@@ -57,5 +57,5 @@ def test_suites_cover_the_contract():
 
 def test_policy_doc_is_up_to_date():
     assert POLICY_DOC.read_text(encoding="utf-8") == render_policy(), (
-        "run `python -m expectations.suite_builder` to regenerate docs/QUALITY_GATE.md"
+        "run `python -m crosscheck.gate.suite_builder` to regenerate docs/QUALITY_GATE.md"
     )

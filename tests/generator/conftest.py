@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from gen_support import generate
+from counties import generated
+from gen_support import COUNTY
 
 
 @pytest.fixture(scope="session")
-def county(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("county")
-    generate(root)
-    return root
+def county() -> Path:
+    return generated(**COUNTY)
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,10 @@
-"""The generated files read back as a department's files are read (EXTRACTS.md).
+"""The generated files read back as a department's files are read (docs/DELIVERY_FORMATS.md).
 
-Headers, code lists and formats are written out here from EXTRACTS.md, not
+Headers, code lists and formats are written out here from docs/DELIVERY_FORMATS.md, not
 taken from the generator or sources.yml, so a drift on either side fails.
 """
 
-# ruff: noqa: E501  (headers and code lists copied verbatim from EXTRACTS.md)
+# ruff: noqa: E501  (headers and code lists copied verbatim from docs/DELIVERY_FORMATS.md)
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from collections import defaultdict
 
 import openpyxl
 import pytest
-from gen_reference import normalize_id
 from gen_support import END, START
+from reference_rules import normalize_id
 
 HEADERS = {
     "hukou": ["公民身份号码", "姓名", "性别", "出生日期", "户号", "与户主关系", "户籍地区划", "人员状态", "注销日期"],

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 import pytest
-from gen_reference import findings
 from gen_support import generate
+from reference_rules import findings
 
 SUBTYPES = {
     "R01": [None], "R02": [None], "R03": [None], "R04": [None], "R05": [None],
@@ -66,7 +66,7 @@ def test_every_near_miss_kind_is_planted(truth):
 
 
 def test_truth_is_exactly_what_the_rules_find(landing, truth):
-    """An independent reading of RULES.md over the files finds the truth, no more, no less."""
+    """An independent reading of the rulebook over the files finds the truth, no more, no less."""
     found = findings(landing, dt.date.fromisoformat(truth["as_of"]))
     assert sorted(map(key, found)) == sorted(map(key, truth["findings"]))
     status = {(f["rule_code"], f["subtype"], f["finding_key"]): f["status"] for f in found}

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from deliveries import good_rows, hukou_rows, write_delivery
 
-from ingestion import api
-from ingestion.sources import SOURCE_NAMES
+from crosscheck.ingest import api
+from crosscheck.ingest.sources import SOURCE_NAMES
 
 BASE_DAY = dt.date(2026, 11, 1)  # a Sunday and the 1st: every source is due
 

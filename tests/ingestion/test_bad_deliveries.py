@@ -43,7 +43,7 @@ def row_count(landing):
 
 
 def renamed_column(landing):
-    from ingestion.sources import get_source
+    from crosscheck.ingest.sources import get_source
 
     headers = ["amt" if h == "amount" else h for h in get_source("ledger").headers]
     write_delivery(landing, "ledger", DAY, ledger_rows(DAY), data=_csv("ledger", headers=headers))
@@ -327,7 +327,7 @@ def test_failing_critical_expectation_quarantines(env, make, expectation):
 
 def test_warning_is_recorded_and_passes(env):
     rows = ledger_rows(DAY)
-    rows[1]["reissue_of"] = "NOPE999"  # names no known payment: a warning (RULES.md R06)
+    rows[1]["reissue_of"] = "NOPE999"  # names no known payment: a warning (docs/RULEBOOK.md R06)
     write_delivery(env.landing, "ledger", DAY, rows)
     [result] = env.fresh(as_of=DAY)
     assert result.status == "loaded"

@@ -8,10 +8,10 @@ import re
 
 from deliveries import ledger_rows, write_delivery
 
+from crosscheck.gate.data_docs import show_value
+from crosscheck.ingest import api
 from crosscheck.report import browser
 from crosscheck.review.privacy import _IDENTIFIER_RE as IDENTIFIER
-from expectations.data_docs import show_value
-from ingestion import api
 
 DAY = dt.date(2026, 11, 2)  # the day after the baseline
 NEXT = dt.date(2026, 11, 3)

@@ -4,7 +4,7 @@ Hypothesis builds deliveries from good ones and breaks them: CSV in each
 declared encoding (and the wrong ones), line ends mixed, quotes, NUL bytes,
 cut or spliced bytes; XLSX with odd cells, headers and sheets, or corrupt
 zips; `_SUCCESS` markers of any shape. Each goes through the very function
-a nightly run calls (`ingestion.load.process`, gate included).
+a nightly run calls (`crosscheck.ingest.load.process`, gate included).
 
 `make test` runs a few examples per reader; `make fuzz` runs many
 (CROSSCHECK_FUZZ_EXAMPLES) and writes its figures to benchmarks/results/.
@@ -26,10 +26,10 @@ from deliveries import encode_csv, good_rows, hukou_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingestion import api
-from ingestion.discover import MARKER, Delivery
-from ingestion.load import process
-from ingestion.sources import get_source
+from crosscheck.ingest import api
+from crosscheck.ingest.discover import MARKER, Delivery
+from crosscheck.ingest.load import process
+from crosscheck.ingest.sources import get_source
 
 EXAMPLES = int(os.environ.get("CROSSCHECK_FUZZ_EXAMPLES", "12"))
 FUZZ = settings(

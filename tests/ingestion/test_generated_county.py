@@ -1,6 +1,6 @@
 """A small generated county (branch `gen`) loads whole: every delivery, every row.
 
-The generator is an independent writer of the EXTRACTS.md formats, so this
+The generator is an independent writer of the docs/DELIVERY_FORMATS.md formats, so this
 also cross-checks the readers against it.
 """
 
@@ -12,7 +12,7 @@ import json
 import duckdb
 
 from crosscheck.cli import main
-from ingestion import api
+from crosscheck.ingest import api
 
 
 def test_generated_county_loads_every_row(tmp_path, capsys):

@@ -15,7 +15,7 @@ import stat
 import pytest
 from deliveries import encode_csv, good_rows, ledger_rows, write_delivery
 
-from ingestion import api
+from crosscheck.ingest import api
 
 DAY = dt.date(2026, 11, 2)  # the day after the baseline
 
@@ -138,7 +138,7 @@ def test_same_bytes_again_are_skipped_by_their_hash(env):
 
 
 def test_transcodes_are_private_and_leftovers_cleaned(env, monkeypatch):
-    from ingestion import load
+    from crosscheck.ingest import load
 
     leftover = api.temp_dir(env.warehouse) / "crosscheck-ingest-killed"
     leftover.mkdir(parents=True)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingestion import idnorm
-from ingestion.idnorm import check_char, is_valid, normalize
+from crosscheck.ingest import idnorm
+from crosscheck.ingest.idnorm import check_char, is_valid, normalize
 
 FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 

@@ -75,3 +75,14 @@ def test_bad_date_is_usage_error(tmp_path, capsys):
 def test_status_of_missing_warehouse_is_one_line_error(tmp_path, capsys):
     assert main(["status", "--warehouse", str(tmp_path / "none.duckdb")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_ingest_streams_a_progress_line_per_delivery(env, capsys):
+    day = dt.date(2026, 11, 2)
+    write_delivery(env.landing, "ledger", day, ledger_rows(day))
+    rc = main(["ingest", "--landing", str(env.landing), "--warehouse", str(env.warehouse)])
+    err = capsys.readouterr().err
+    assert rc == 0
+    lines = [line for line in err.splitlines() if line.startswith("[")]
+    assert any("/9 loaded ledger:20261102:" in line for line in lines), err
+    assert all(line.rstrip().endswith("s)") for line in lines), lines  # elapsed, then seconds

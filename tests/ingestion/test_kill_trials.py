@@ -17,9 +17,9 @@ import time
 
 from deliveries import good_rows, write_delivery
 
-from ingestion import api
-from ingestion.archive import verify_archive
-from ingestion.bookkeeping import make_load_id
+from crosscheck.ingest import api
+from crosscheck.ingest.archive import verify_archive
+from crosscheck.ingest.bookkeeping import make_load_id
 
 DAY = dt.date(2026, 11, 2)
 SOURCES = ("ledger", "deaths", "cremations")

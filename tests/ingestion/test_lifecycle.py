@@ -11,7 +11,7 @@ from deliveries import hukou_rows, ledger_rows, write_delivery
 
 from crosscheck.cli import main
 from crosscheck.errors import CrosscheckError
-from ingestion import api
+from crosscheck.ingest import api
 
 D2, D3 = dt.date(2026, 11, 2), dt.date(2026, 11, 3)
 SUNDAY = dt.date(2026, 11, 8)

@@ -1,4 +1,4 @@
-"""Snapshots stored as change history (issue 11, ingestion/history.py).
+"""Snapshots stored as change history (issue 11, crosscheck/ingest/history.py).
 
 An unchanged snapshot adds no row; a changed one adds the rows that changed;
 whatever the order of arrival, corrections and releases, `raw.<source>` reads
@@ -11,8 +11,8 @@ from collections import Counter
 
 from deliveries import hukou_rows, write_delivery
 
-from ingestion import api
-from ingestion.sources import get_source
+from crosscheck.ingest import api
+from crosscheck.ingest.sources import get_source
 
 BASE = dt.date(2026, 11, 1)  # the baseline fixture's hukou: hukou_rows(10)
 W1, W2, W3, W4 = (BASE + dt.timedelta(days=7 * k) for k in range(1, 5))

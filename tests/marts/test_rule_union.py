@@ -1,8 +1,8 @@
 """Every rule model is part of marts.anomalies.
 
-The union (int_marts_findings) iterates the graph at run time; dbt also needs
-each rule named once at parse time. This guard fails when a rule model under
-models/rules/ is missing from the union's dependencies."""
+The union (int_marts_findings) is over the rulebook's `rule_models` var; this
+guard fails when a rule model under models/rules/ is missing from the union's
+dependencies."""
 
 from __future__ import annotations
 

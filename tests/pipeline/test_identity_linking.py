@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest_county import END
+from counties import END
 
 from crosscheck.cli import main
 from crosscheck.linkage import link_identities, records

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest_county import MODELS, read_anomalies
+from counties import MODELS, read_anomalies
 from deliveries import duplicate_a_row
 
 from crosscheck.build import build
 from crosscheck.cli import main
-from ingestion.api import ingest, release
+from crosscheck.ingest.api import ingest, release
 
 START, END = dt.date(2026, 10, 12), dt.date(2026, 10, 31)
 FIELDS = ("anomaly_id", "rule_code", "subtype", "finding_key", "amount_at_risk", "status")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest_county import END
+from counties import END
 
 from crosscheck.cli import main
 from crosscheck.config import serving_path

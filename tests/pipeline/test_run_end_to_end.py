@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from conftest_county import DAY_BEFORE, END, MODELS, read_anomalies
+from counties import DAY_BEFORE, END, MODELS, read_anomalies
 
 from crosscheck.build import build
 

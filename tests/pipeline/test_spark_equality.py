@@ -1,6 +1,6 @@
 """The same dbt models on Apache Spark give the same marts.anomalies as DuckDB.
 
-The session's generated county (conftest_county) is exported to Parquet
+The session's generated county (tests/pipeline/conftest.py) is exported to Parquet
 (`crosscheck.spark.export_sources`) and built with dbt-spark in session mode
 (a local Spark, `local[2]`) for the day before and then the last day, as the
 DuckDB warehouse was: every column of marts.anomalies must be equal, row for
@@ -16,7 +16,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from conftest_county import DAY_BEFORE, END, read_anomalies
+from counties import DAY_BEFORE, END, read_anomalies
 from test_run_end_to_end import without_review
 
 from crosscheck import spark

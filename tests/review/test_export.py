@@ -88,8 +88,8 @@ def test_one_masked_workbook_per_township(warehouse, tmp_path):
 def test_other_person_card_evidence_is_masked(warehouse, tmp_path):
     res = export_findings(warehouse, fx.AS_OF, tmp_path / "out")
     text = _all_text(next(p for p in res.files if fx.TOWNSHIPS[1] in p.name))
-    assert "账户所属人身份证号：500101********6789" in text
-    assert "账户所属人姓名：周八" in text
+    assert "持卡人身份证号：500101********6789" in text
+    assert "持卡人姓名：周八" in text
     # the social-security card number is masked too (issue 13), in every cell
     assert fx.CARD_NO not in text and "社保卡号：*******97" in text
 

@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per person with any death evidence delivered up to D (RULES.md
+-- One row per person with any death evidence delivered up to D (docs/RULEBOOK.md
 -- "Death date"): the earliest of the death certificate's 死亡日期 (latest
 -- version of each 死亡证编号), the cremation record's date_of_death (latest
 -- version of each record_no) and the hukou 注销日期 where 人员状态 = 1. Each

@@ -1,6 +1,8 @@
 -- The review lifecycle of each anomaly as of D, from review.exports and
 -- review.decisions (append-only; only rows dated on or before D count). The
--- current decision is the latest by review_date, then loaded_at.
+-- current decision is the one review.current_decisions names (one order,
+-- crosscheck/warehouse.py, as the var current_decision_order), among the
+-- decisions dated on or before D.
 with exports as (
     select
         anomaly_id,
@@ -18,7 +20,7 @@ decisions as (
         coalesce(d.review_date, cast(d.loaded_at as date)) as decided_on,
         row_number() over (
             partition by d.anomaly_id
-            order by coalesce(d.review_date, cast(d.loaded_at as date)) desc, d.loaded_at desc, d.decision_id desc
+            order by {{ var('current_decision_order') }}
         ) as recency
     from {{ source('review', 'decisions') }} as d
     where coalesce(d.review_date, cast(d.loaded_at as date)) <= {{ as_of() }}
@@ -64,7 +66,7 @@ select
     coalesce(
         e.anomaly_id is not null
         and (d.anomaly_id is null or d.decided_on < e.exported_on)
-        and cd.working_day_seq - ce.working_day_seq > {{ var('overdue_working_days', 10) }},
+        and cd.working_day_seq - ce.working_day_seq > {{ var('overdue_working_days') }},
         false
     ) as verification_overdue
 from ids

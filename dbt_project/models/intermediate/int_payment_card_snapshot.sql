@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- "Cards at payment time" (RULES.md "Snapshot facts"): for each payment, the
+-- "Cards at payment time" (docs/RULEBOOK.md "Snapshot facts"): for each payment, the
 -- sscards snapshot to read its cards from: the latest good snapshot with
 -- extract date <= status_date (PAID) or <= D (every other state), else the
 -- earliest snapshot. Join stg_sscards__cards on snapshot_date = card_snapshot_date.

@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per payment and covered month (RULES.md "Covered months"):
+-- One row per payment and covered month (docs/RULEBOOK.md "Covered months"):
 -- YYYYMM → that month, YYYYQn → its three, YYYY → its twelve. A period that
 -- cannot be parsed covers no month (period_format_ok is false for it).
 with months_ahead as (

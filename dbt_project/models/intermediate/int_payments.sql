@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per payment as of D (RULES.md "Payment state"): its latest version
+-- One row per payment as of D (docs/RULEBOOK.md "Payment state"): its latest version
 -- by updated_at, then extract date, among the versions delivered up to D;
 -- with its history (first_updated_at, failure date), the program's catalog
 -- defaults, covered months, period start/end and due date.

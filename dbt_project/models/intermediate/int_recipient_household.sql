@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per (recipient, household member) as of D (RULES.md "Household"):
+-- One row per (recipient, household member) as of D (docs/RULEBOOK.md "Household"):
 -- the recipient itself, plus every person with 人员状态 0 who shares the
 -- recipient's 户号 in the latest hukou snapshot. A recipient absent from
 -- hukou is a household alone. Register persons a payment links to (issue 15,

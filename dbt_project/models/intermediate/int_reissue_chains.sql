@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per member of a reissue chain as of D (RULES.md R06). A chain is a
+-- One row per member of a reissue chain as of D (docs/RULEBOOK.md R06). A chain is a
 -- failed payment that reissues no delivered payment (its chain_root, the
 -- first member), with every payment whose reissue_of leads back to it. A
 -- reissue_of naming an undelivered payment makes that payment an original

@@ -206,6 +206,9 @@ select
     cast(s.amount_at_risk as decimal(18, 2)) as amount_at_risk,
     cast(s.stranded_balance as decimal(18, 2)) as stranded_balance,
     cast(s.on_time_payments as bigint) as on_time_payments,
+    -- the on-time rate's denominator: paid originals (a reissue is never on time
+    -- for its cycle); readers sum both and divide, never average the rate
+    cast(s.paid_originals as bigint) as paid_originals,
     cast(case when s.paid_originals > 0 then 1.0 * s.on_time_payments / s.paid_originals end as double)
         as on_time_rate,
     cast(s.confirmed as bigint) as confirmed,

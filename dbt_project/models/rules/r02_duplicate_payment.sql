@@ -47,7 +47,7 @@ rightful as (
 )
 
 select
-    {{ payment_finding_columns('R02', "'high'", 'c.amount', evidence, p='c') }}
+    {{ finding('R02', evidence, payment='c', amount_at_risk='c.amount') }}
 from duplicated as c
 inner join rightful as r
     on

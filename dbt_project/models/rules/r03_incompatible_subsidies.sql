@@ -85,8 +85,9 @@ per_payment as (
 )
 
 select
-    {{ payment_finding_columns(
-        'R03', "'high'", prorate('p.amount', 'x.intersecting_months', 'p.covered_months'), evidence
+    {{ finding(
+        'R03', evidence, payment='p',
+        amount_at_risk=prorate('p.amount', 'x.intersecting_months', 'p.covered_months')
     ) }}
 from {{ ref('int_payments') }} as p
 inner join per_payment as x on p.payment_id = x.payment_id

@@ -19,7 +19,7 @@ calendar as (
 )
 
 select
-    {{ payment_finding_columns('R04', "'low'", '0', evidence) }}
+    {{ finding('R04', evidence, payment='p') }}
 from paid as p
 inner join calendar as s on p.sent_date = s.day
 inner join calendar as t on p.status_date = t.day

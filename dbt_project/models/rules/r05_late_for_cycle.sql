@@ -10,7 +10,7 @@
 ] %}
 
 select
-    {{ payment_finding_columns('R05', "'medium'", '0', evidence) }}
+    {{ finding('R05', evidence, payment='p') }}
 from {{ ref('int_payments') }} as p
 where
     p.status = 'PAID'

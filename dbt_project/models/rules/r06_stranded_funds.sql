@@ -47,9 +47,8 @@ chains as (
 )
 
 select
-    {{ finding_columns(
+    {{ finding(
         rule_code='R06',
-        severity="'high'",
         finding_key='r.payment_id',
         evidence=evidence,
         subtype="case c.latest_member_status when 'FAILED' then 'AT_BANK' when 'RETURNED' then 'RETURNED_UNPAID'"

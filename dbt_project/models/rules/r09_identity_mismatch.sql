@@ -22,12 +22,14 @@ classified as (
 )
 
 select
-    {{ payment_finding(
-        'R09', 'c.subtype', "'medium'", 'p.amount',
-        [('recipient_id_normalized', 'p.person_id'),
-         ('recipient_id_valid', 'p.person_id_valid'),
-         ('hukou_name', 'ps.name'),
-         ('hukou_snapshot', 'ps.snapshot_date')]
+    {{ finding(
+        'R09',
+        recipient_evidence('p')
+        + [('recipient_id_normalized', 'p.person_id'),
+           ('recipient_id_valid', 'p.person_id_valid'),
+           ('hukou_name', 'ps.name'),
+           ('hukou_snapshot', 'ps.snapshot_date')],
+        subtype='c.subtype', amount_at_risk='p.amount', payment='p', **recipient_columns()
     ) }}
 from payments as p
 inner join classified as c on p.payment_id = c.payment_id

@@ -102,13 +102,13 @@ classified as (
 )
 
 select
-    {{ payment_finding(
-        'R10', 'c.subtype',
-        "case when c.subtype = 'OTHER_PERSONS_CARD' then 'high' else 'medium' end",
-        'p.amount',
-        [('card_snapshot', 'c.snapshot_date'),
-         ('cards_on_account', 'cast(c.cards_on_account as json)'),
-         ('recipient_cards', 'cast(c.recipient_cards as json)')]
+    {{ finding(
+        'R10',
+        recipient_evidence('p')
+        + [('card_snapshot', 'c.snapshot_date'),
+           ('cards_on_account', 'cast(c.cards_on_account as json)'),
+           ('recipient_cards', 'cast(c.recipient_cards as json)')],
+        subtype='c.subtype', amount_at_risk='p.amount', payment='p', **recipient_columns()
     ) }}
 from payments as p
 inner join classified as c on p.payment_id = c.payment_id

@@ -30,8 +30,8 @@ groups as (
     from paid
     group by account_no, month
     having
-        count(distinct person_id) >= {{ var('shared_account_min_persons', 3) }}
-        and count(distinct household_key) >= {{ var('shared_account_min_households', 2) }}
+        count(distinct person_id) >= {{ var('shared_account_min_persons') }}
+        and count(distinct household_key) >= {{ var('shared_account_min_households') }}
 ),
 
 members as (
@@ -79,26 +79,20 @@ member_lists as (
 )
 
 select
-    cast('R11' as {{ dbt.type_string() }}) as rule_code,
-    cast(null as {{ dbt.type_string() }}) as subtype,
-    cast('high' as {{ dbt.type_string() }}) as severity,
-    cast(null as {{ dbt.type_string() }}) as status,
-    cast({{ dbt.concat(['s.account_no', "'|'", 's.month']) }} as {{ dbt.type_string() }}) as finding_key,
-    cast(null as {{ dbt.type_string() }}) as person_id,
-    cast(null as {{ dbt.type_string() }}) as person_name,
-    cast(null as {{ dbt.type_string() }}) as household_no,
-    cast(null as {{ dbt.type_string() }}) as payment_id,
-    cast(s.account_no as {{ dbt.type_string() }}) as account_no,
-    cast(s.month as {{ dbt.type_string() }}) as month,
-    cast(s.program_code as {{ dbt.type_string() }}) as program_code,
-    cast(null as {{ dbt.type_string() }}) as period,
-    cast(s.division_code as {{ dbt.type_string() }}) as division_code,
-    cast(s.amount as decimal(18, 2)) as amount_at_risk,
-    cast({{ json_object([
-        ('account_no', 's.account_no'), ('month', 's.month'), ('payments', 's.payments'),
-        ('persons', 's.persons'), ('households', 's.households'),
-        ('amount', 'cast(s.amount as string)'), ('programs', 's.programs'),
-        ('divisions', 's.divisions'), ('recipients', 'cast(m.recipients as json)')
-    ]) }} as {{ dbt.type_string() }}) as evidence
+    {{ finding(
+        'R11',
+        [
+            ('account_no', 's.account_no'), ('month', 's.month'), ('payments', 's.payments'),
+            ('persons', 's.persons'), ('households', 's.households'),
+            ('amount', 'cast(s.amount as string)'), ('programs', 's.programs'),
+            ('divisions', 's.divisions'), ('recipients', 'cast(m.recipients as json)')
+        ],
+        finding_key=dbt.concat(['s.account_no', "'|'", 's.month']),
+        account_no='s.account_no',
+        month='s.month',
+        program_code='s.program_code',
+        division_code='s.division_code',
+        amount_at_risk='s.amount'
+    ) }}
 from summary as s
 inner join member_lists as m on s.account_no = m.account_no and s.month = m.month

@@ -8,7 +8,7 @@ with payments as (
     where
         status in ('PAID', 'PENDING')
         and program_code in (
-            {%- for c in var('roster_programs', ['10', '11', '13', '14', '15', '16']) %}'{{ c }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+            {%- for c in var('roster_programs') %}'{{ c }}'{% if not loop.last %}, {% endif %}{% endfor -%}
         )
 ),
 
@@ -88,15 +88,17 @@ person_spells as (
 )
 
 select
-    {{ payment_finding(
+    {{ finding(
         'R14',
-        "case when sp.payment_id is null then 'NO_SPELL' else 'OUTSIDE_SPELL' end",
-        "'high'",
-        prorate('p.amount', 'c.months_outside', 'c.covered_months'),
-        [('covered_months', 'c.covered_months'), ('months_outside', 'c.months_outside'),
-         ('outside_months', 'c.outside_months'),
-         ('roster_snapshot', "(select max(snapshot_date) from " ~ ref('int_marts_roster_spells') ~ ")"),
-         ('spells', 'cast(sp.spells as json)')]
+        recipient_evidence('p')
+        + [('covered_months', 'c.covered_months'), ('months_outside', 'c.months_outside'),
+           ('outside_months', 'c.outside_months'),
+           ('roster_snapshot', "(select max(snapshot_date) from " ~ ref('int_marts_roster_spells') ~ ")"),
+           ('spells', 'cast(sp.spells as json)')],
+        subtype="case when sp.payment_id is null then 'NO_SPELL' else 'OUTSIDE_SPELL' end",
+        amount_at_risk=prorate('p.amount', 'c.months_outside', 'c.covered_months'),
+        payment='p',
+        **recipient_columns()
     ) }}
 from payments as p
 inner join counted as c on p.payment_id = c.payment_id

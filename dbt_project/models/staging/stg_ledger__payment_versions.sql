@@ -1,5 +1,5 @@
 -- Every version of every payment delivered up to D. person_id is the
--- normalized recipient ID (the person key of RULES.md).
+-- normalized recipient ID (the person key of docs/RULEBOOK.md).
 select
     payment_id,
     batch_no,

@@ -1,0 +1,101 @@
+"""Make Great Expectations' SQL datasource work on DuckDB (GX 1.24, duckdb-engine).
+
+Two gaps, both fixed here and nowhere else:
+
+1. GX fetches metric results after closing the connection unless the dialect
+   is in its list of dialects that keep one persisted connection
+   (`_PERSISTED_CONNECTION_DIALECTS`); with DuckDB that loses the results.
+   We add "duckdb" to that list.
+2. GX has no regex expression for the duckdb dialect (regex expectations
+   raise). We wrap `get_dialect_regex_expression` so DuckDB gets
+   `regexp_matches(column, pattern)` (partial match, like the other engines).
+
+`engine_kwargs(con)` lets GX reuse an open DuckDB connection's database
+(a cursor of it) instead of opening the file a second time, which DuckDB
+refuses while a writer holds it with a different configuration.
+`apply()` is idempotent; tests/expectations/test_gx_duckdb.py pins both fixes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+DIALECT = "duckdb"
+_APPLIED = False
+
+_REGEX_MODULES = (
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex_list",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex_list",
+    "great_expectations.expectations.metrics.util",
+)
+
+
+class _DialectName(str):
+    """A plain dialect name that also answers `.value`, like GX's GXSqlDialect members."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def is_duckdb_dialect(dialect: Any) -> bool:
+    for candidate in (dialect, getattr(dialect, "dialect", None)):
+        if candidate is None:
+            continue
+        if getattr(candidate, "name", None) == DIALECT:
+            return True
+        if "duckdb" in getattr(candidate, "__module__", "") or "duckdb" in getattr(
+            candidate, "__name__", ""
+        ):
+            return True
+    return False
+
+
+def duckdb_regex_expression(column, regex: str, positive: bool = True):
+    expr = sa.func.regexp_matches(column, sa.literal(regex))
+    return expr if positive else sa.not_(expr)
+
+
+def apply() -> None:
+    """Patch GX once per process (idempotent)."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    import importlib
+
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine_mod
+    from great_expectations.expectations.metrics import util as util_mod
+
+    if DIALECT not in engine_mod._PERSISTED_CONNECTION_DIALECTS:
+        engine_mod._PERSISTED_CONNECTION_DIALECTS = (
+            *engine_mod._PERSISTED_CONNECTION_DIALECTS,
+            _DialectName(DIALECT),
+        )
+
+    original = util_mod.get_dialect_regex_expression
+
+    def get_dialect_regex_expression(column, regex, dialect, positive=True):
+        if is_duckdb_dialect(dialect):
+            return duckdb_regex_expression(column, regex, positive)
+        return original(column, regex, dialect, positive)
+
+    get_dialect_regex_expression.__wrapped__ = original  # type: ignore[attr-defined]
+    for name in _REGEX_MODULES:
+        mod = importlib.import_module(name)
+        if hasattr(mod, "get_dialect_regex_expression"):
+            mod.get_dialect_regex_expression = get_dialect_regex_expression
+    _APPLIED = True
+
+
+def engine_kwargs(con) -> dict[str, Any]:
+    """SQLAlchemy create_engine kwargs that hand GX cursors of an open connection
+    (on the same catalog: a cursor starts on the instance's default one)."""
+    from duckdb_engine import ConnectionWrapper
+
+    from crosscheck.warehouse import cursor
+
+    return {"creator": lambda: ConnectionWrapper(cursor(con))}

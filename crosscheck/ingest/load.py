@@ -1,0 +1,287 @@
+"""One delivery end to end: verify → read → gate → promote or quarantine.
+
+The final step is ONE transaction: rejects, validation results, the
+meta.loads row and the rows (into raw, or into quarantine) appear together or
+not at all. Promoting a delivery for a (source, extract date) that already
+has a loaded or quarantined one supersedes it in the same transaction (its
+rows are deleted), so a correction replaces its predecessor wholly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+from pathlib import Path
+
+import duckdb
+
+from crosscheck.ingest.archive import archive_delivery, archive_folder
+from crosscheck.ingest.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
+from crosscheck.ingest.discover import Delivery
+from crosscheck.ingest.history import add_snapshot
+from crosscheck.ingest.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
+from crosscheck.ingest.sources import Source, get_source
+from crosscheck.ingest.verify import (
+    CHUNK,
+    MARKER_MAX_BYTES,
+    DeliveryRefused,
+    MarkerEntry,
+    hash_file,
+    open_nofollow,
+    read_marker,
+    stat_key,
+    verify,
+)
+from crosscheck.review.privacy import mask_in_text
+
+log = logging.getLogger("crosscheck.ingest")
+
+
+def _now() -> dt.datetime:
+    # Bookkeeping timestamps only (started_at/finished_at); never used by a rule.
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _claimed_sha(delivery: Delivery) -> tuple[MarkerEntry | None, str]:
+    """The marker's entry and the sha256 it claims (the marker's own hash if unreadable)."""
+    try:
+        entry = read_marker(delivery)
+    except DeliveryRefused:
+        data = b""
+        if not delivery.marker.is_symlink():
+            with delivery.marker.open("rb") as f:
+                data = f.read(MARKER_MAX_BYTES)
+        return None, hashlib.sha256(data).hexdigest()
+    sha = entry.sha256.lower()
+    return entry, sha if len(sha) >= 12 else hashlib.sha256(sha.encode()).hexdigest()
+
+
+def file_sha256(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """The sha256 of a delivered file's bytes (cached by stat); None if it is not a plain file."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    key = stat_key(path)
+    row = con.execute(
+        "SELECT sha256 FROM meta.file_hashes WHERE path = ? AND stat = ?", [str(path), key]
+    ).fetchone()
+    if row:
+        return row[0]
+    try:
+        digest = hash_file(path)
+    except DeliveryRefused:
+        return None
+    remember_hash(con, path, key, digest)
+    return digest
+
+
+def remember_hash(con: duckdb.DuckDBPyConnection, path: Path, key: str, digest: str) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO meta.file_hashes VALUES (?, ?, ?, ?)",
+        [str(path), key, digest, _now()],
+    )
+
+
+def delivery_identity(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> tuple[str, bool]:
+    """(load id, already seen with these very bytes).
+
+    The id names the sha256 the marker claims; a new delivery's bytes are
+    proven against it by `verify` before anything is recorded under it. A
+    delivery whose id was seen is skipped only when its file still hashes to
+    that sha256; a re-delivery whose file does not match its marker gets an
+    id of its own (file and marker hashes) and goes on to be refused.
+    """
+    entry, claimed = _claimed_sha(delivery)
+    load_id = make_load_id(delivery.source, delivery.extract_date, claimed)
+    seen = existing_status(con, load_id)
+    if seen is None or seen == "rejected":
+        return load_id, False
+    actual = None
+    if entry is not None:
+        path = delivery.folder / entry.name
+        actual = file_sha256(con, path)
+        if actual == claimed and path.stat().st_size == entry.bytes:
+            return load_id, True
+    mixed = hashlib.sha256(f"{actual}|{claimed}".encode()).hexdigest()
+    return make_load_id(delivery.source, delivery.extract_date, mixed), False
+
+
+def _backfill_archive(con, archive: Path, delivery: Delivery, load_id: str) -> None:
+    """A delivery loaded before the archive existed is archived when next seen (same bytes)."""
+    file_name, sha = con.execute(
+        "SELECT file_name, sha256 FROM meta.loads WHERE load_id = ?", [load_id]
+    ).fetchone()
+    if not file_name or not sha:
+        return
+    if (archive_folder(archive, delivery.source, delivery.extract_date, sha) / file_name).is_file():
+        return
+    try:
+        archive_delivery(
+            archive,
+            delivery.source,
+            delivery.extract_date,
+            delivery.folder / file_name,
+            delivery.marker,
+            sha,
+        )
+    except DeliveryRefused as e:
+        log.warning("could not archive %s: %s", load_id, e)
+
+
+def reader_reason(exc: BaseException, path: Path | None) -> str:
+    """One line for a reader's error, identifiers masked (the error may quote a line)."""
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+    hint = ""
+    if path is not None and _mixed_line_ends(path):
+        hint = "mixed line ends (CRLF and LF) in one file; "
+    return mask_in_text(f"unreadable file: {hint}{first}"[:300])
+
+
+def _mixed_line_ends(path: Path) -> bool:
+    crlf = lf = 0
+    with open_nofollow(path) as f:
+        while chunk := f.read(CHUNK):
+            n, r = chunk.count(b"\n"), chunk.count(b"\r\n")
+            crlf, lf = crlf + r, lf + n - r
+            if crlf and lf:
+                return True
+    return False
+
+
+def _columns(source: Source) -> str:
+    return ", ".join(f'"{n}"' for n, _ in source.raw_columns())
+
+
+def process(
+    con: duckdb.DuckDBPyConnection,
+    delivery: Delivery,
+    gate,
+    temp_root: Path | None = None,
+    archive: Path | None = None,
+) -> DeliveryResult:
+    """Load one delivery unless already seen; returns what happened.
+
+    Every failure to read the delivery (a refusal, or any error of the
+    readers) is recorded as a rejected load with its reason; the run goes on.
+    A delivery that is loaded or quarantined is first copied to `archive`.
+    """
+    source = get_source(delivery.source)
+    load_id, seen = delivery_identity(con, delivery)
+    if seen:
+        status = existing_status(con, load_id)
+        if archive is not None:
+            _backfill_archive(con, archive, delivery, load_id)
+        return DeliveryResult(
+            load_id, source.name, delivery.extract_date, "skipped", reasons=[f"already {status}"]
+        )
+    started, t0 = _now(), time.monotonic()
+    result = DeliveryResult(load_id, source.name, delivery.extract_date, "rejected")
+    info: dict = {"started_at": started}
+    vf = None
+    try:
+        vf = verify(delivery, source, temp_root)
+        info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
+        try:
+            read = read_delivery(con, source, vf, load_id, delivery.extract_date)
+        except DeliveryRefused:
+            raise
+        except Exception as e:  # any reader error refuses the delivery, never the night
+            raise DeliveryRefused(reader_reason(e, vf.path)) from None
+        result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
+        verdict = gate.validate(source, read.work_table, load_id, delivery.extract_date)
+        if archive is not None:
+            archive_delivery(
+                archive, source.name, delivery.extract_date, vf.path, delivery.marker, vf.sha256
+            )
+    except DeliveryRefused as e:
+        result.reasons = [mask_in_text(str(e))]
+        info["finished_at"] = _now()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            record_load(con, result, **info)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        _drop_work(con, source)
+        result.seconds = time.monotonic() - t0
+        log.error("refused %s: %s", load_id, result.reasons[0])
+        return result
+    finally:
+        if vf is not None:
+            vf.cleanup()
+    result.validation_seconds = verdict.seconds
+    result.status = "loaded" if verdict.passed else "quarantined"
+    result.reasons = verdict.reasons
+    target = "raw" if verdict.passed else "quarantine"
+    cols = _columns(source)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"INSERT INTO meta.rejects SELECT * FROM {rejects_table(source)}")
+        gate.record(con, verdict)
+        if verdict.passed:
+            result.superseded = supersede(con, source, delivery.extract_date, load_id)
+        if verdict.passed and source.kind == "snapshot":  # stored as change history
+            add_snapshot(
+                con, source, load_id, delivery.extract_date,
+                f"SELECT {cols} FROM {read.work_table}",
+            )  # fmt: skip
+        else:
+            con.execute(
+                f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM {read.work_table}"
+            )
+        result.rows_loaded = result.rows_read - result.rows_rejected
+        info["finished_at"] = _now()
+        record_load(con, result, **info)
+        remember_hash(con, vf.path, vf.stat_key, vf.sha256)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _drop_work(con, source)
+    result.seconds = time.monotonic() - t0
+    level = logging.INFO if verdict.passed else logging.WARNING
+    log.log(level, "%s", result.line())
+    return result
+
+
+def supersede(
+    con: duckdb.DuckDBPyConnection, source: Source, extract_date: dt.date, new_id: str
+) -> list[str]:
+    """Mark earlier loaded/quarantined deliveries of (source, date) superseded; delete their rows.
+
+    Must run inside the caller's transaction. A snapshot source's history is
+    not touched here: the caller stores the replacement with `add_snapshot`,
+    which replays the history from that date on without the superseded load.
+    """
+    old = [
+        (r[0], r[1])
+        for r in con.execute(
+            """SELECT load_id, status FROM meta.loads
+               WHERE source = ? AND extract_date = ? AND status IN ('loaded', 'quarantined')
+                 AND load_id <> ?""",
+            [source.name, extract_date, new_id],
+        ).fetchall()
+    ]
+    for load_id, status in old:
+        schema = "raw" if status == "loaded" else "quarantine"
+        # a loaded snapshot's history is replayed by the add_snapshot that follows
+        if schema == "quarantine" or source.kind != "snapshot":
+            con.execute(f"DELETE FROM {schema}.{source.name} WHERE _load_id = ?", [load_id])
+        con.execute(
+            """UPDATE meta.loads SET status = 'superseded', superseded_by = ?,
+                   reasons = ? WHERE load_id = ?""",
+            [new_id, json.dumps([f"replaced by {new_id}"]), load_id],
+        )
+        log.info("superseded %s by %s", load_id, new_id)
+    return [o[0] for o in old]
+
+
+def _drop_work(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    for suffix in ("", "_rejects"):
+        con.execute(f"DROP TABLE IF EXISTS {WORK_SCHEMA}.{source.name}{suffix}")
+    for temp in (text_table(source), "cc_flagged", "cc_csv_rejects", "cc_gaps"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
