@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from crosscheck.config import REPO_ROOT, home
@@ -390,7 +391,11 @@ def run_scripts(names: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    children = {"_ingest": _child_ingest, "_publish": _child_publish, "_floor": _child_floor}
+    children: dict[str, Callable[..., int]] = {
+        "_ingest": _child_ingest,
+        "_publish": _child_publish,
+        "_floor": _child_floor,
+    }
     if argv and argv[0] in children:
         return children[argv[0]](*argv[1:])
     return run_scripts(argv)
