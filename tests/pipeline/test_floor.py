@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 import duckdb
-from conftest_county import END
+from counties import END
 
 from crosscheck.floor import run_floor
 
