@@ -16,6 +16,8 @@ TESTS = REPO / "tests"
 END_TO_END = {
     "airflow/test_failure_paths.py",
     "airflow/test_nightly_e2e.py",
+    "ingestion/test_generated_county.py",
+    "ingestion/test_kill_trials.py",
     "marts/test_marts_empty_warehouse.py",
     "notebooks/test_notebooks.py",
     "outcomes/test_recovery_and_rates.py",
