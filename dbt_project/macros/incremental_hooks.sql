@@ -1,6 +1,8 @@
 {#- Pre-hook of int_ledger_versions: delete the rows of deliveries whose load is
     no longer `loaded` (superseded, or otherwise withdrawn), so the
-    incremental table always equals a full refresh. A no-op on the first
+    incremental table always equals a full refresh. On DuckDB their
+    payment_ids are recorded first (int_ledger_versions__withdrawn): int_payments
+    recomputes those payments. A no-op on the first
     run and under --full-refresh. -#}
 {% macro drop_unloaded_ledger_versions() -%}
     {{ return(adapter.dispatch('drop_unloaded_ledger_versions', 'crosscheck')()) }}
@@ -8,6 +10,16 @@
 
 {% macro default__drop_unloaded_ledger_versions() -%}
     {%- if is_incremental() -%}
+        {#- the payments of the deleted rows, for int_payments' increment
+            (macros/incremental_payments.sql), which empties the table -#}
+        {%- set withdrawn = this.incorporate(path={'identifier': 'int_ledger_versions__withdrawn'}) -%}
+        create table if not exists {{ withdrawn }} (load_id varchar, payment_id varchar);
+        insert into {{ withdrawn }}
+        select distinct v._load_id, v.payment_id from {{ this }} as v
+        where v._load_id not in (
+            select l.load_id from {{ source('meta', 'loads') }} as l
+            where l.status = 'loaded'
+        );
         delete from {{ this }}
         where _load_id not in (
             select l.load_id from {{ source('meta', 'loads') }} as l

@@ -1,14 +1,21 @@
-{{ config(materialized='table') }}
+{{ config(on_schema_change='fail', **incremental_by_payment_config('follower')) }}
 -- One row per payment and covered month (docs/RULEBOOK.md "Covered months"):
 -- YYYYMM → that month, YYYYQn → its three, YYYY → its twelve. A period that
 -- cannot be parsed covers no month (period_format_ok is false for it).
+-- Its rows are a function of the payment's int_payments row alone: on DuckDB
+-- a run re-expands only the payments int_payments recomputed
+-- (macros/incremental_payments.sql).
 with months_ahead as (
     {{ dbt.generate_series(12) }}
 ),
 
 payments as (
     select * from {{ ref('int_payments') }}
-    where covered_months > 0
+    where
+        covered_months > 0
+        {% if is_incremental() -%}
+            and {{ payment_increment_filter('payment_id', follower_sync()) }}
+        {%- endif %}
 ),
 
 expanded as (

@@ -1,11 +1,23 @@
-{{ config(materialized='table') }}
+{{ config(on_schema_change='fail', **incremental_by_payment_config('payments')) }}
 -- One row per payment as of D (docs/RULEBOOK.md "Payment state"): its latest version
 -- by updated_at, then extract date, among the versions delivered up to D;
 -- with its history (first_updated_at, failure date), the program's catalog
 -- defaults, covered months, period start/end and due date.
-with versions as (
+-- Incremental on DuckDB (macros/incremental_payments.sql): a night recomputes
+-- the payments touched by new or withdrawn ledger versions, by a changed
+-- hukou row of their recipient, or through the payment they reissue; a
+-- backfill (earlier D), a changed catalog or calendar, or --full-refresh
+-- rebuilds every payment. Spark builds it whole.
+with all_versions as (
     select * from {{ ref('int_ledger_versions') }}
     where _extract_date <= {{ as_of() }}
+),
+
+versions as (
+    select * from all_versions
+    {% if is_incremental() -%}
+        where {{ payment_increment_filter('payment_id', payment_aux('int_payments__plan')) }}
+    {%- endif %}
 ),
 
 ranked as (
@@ -30,8 +42,17 @@ history as (
     group by payment_id
 ),
 
+-- the payments named by reissue_of that are delivered (among all versions:
+-- an incremental run reads only the touched payments' versions above)
+reissued as (
+    select distinct r.reissue_of as payment_id from ranked as r
+    where r.version_rank = 1 and r.reissue_of is not null
+),
+
 delivered as (
-    select distinct payment_id from versions
+    select distinct v.payment_id
+    from all_versions as v
+    inner join reissued as i on v.payment_id = i.payment_id
 ),
 
 current_state as (

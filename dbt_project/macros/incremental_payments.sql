@@ -1,0 +1,276 @@
+{#-
+  Incremental payment state (issue 11): int_payments, and the models keyed by
+  payment that follow it, recompute only the payments a night touched.
+
+  int_payments (the *source* of the increment) keeps, beside the table:
+  - `int_payments__state`: what the table reflects — the as-of date D, a
+    fingerprint of what every payment row depends on besides its versions and
+    its person (program_catalog, int_calendar), and the ledger loads (<= D)
+    whose versions are in it; one row per load (and one with a NULL load).
+  - `int_payments__plan`: this build's sequence number, the previous one, and
+    whether it rebuilt every payment (`full_rebuild`).
+  - `int_payments__touched`: the payment_ids this build recomputed (when not
+    a full rebuild).
+  int_ledger_versions' pre-hook records in `int_ledger_versions__withdrawn`
+  the payment_ids of the loads it deletes (superseded by a correction).
+
+  Touched payments: those with versions from loads not yet reflected (new
+  deliveries, late ones, a later D's, a released quarantine), those with
+  versions of reflected loads now withdrawn (a correction replaces a file),
+  those whose recipient's int_persons row changed (the hukou snapshot in
+  force at D: name, household, division, status), and those whose
+  `reissue_of` names a touched payment (is_reissue depends on it being
+  delivered). Everything else about a payment row is a function of its own
+  versions, so an untouched payment's row is what a full rebuild would give.
+
+  Rebuilt in full (conservative, never wrong): the first build, --full-refresh,
+  no recorded state, a D earlier than the recorded one (a backfill), a changed
+  catalog or calendar (seeds, calendar vars), or a reflected load withdrawn
+  without a record of its payments (int_ledger_versions was rebuilt).
+
+  A *follower* (a model with one row set per payment computed from that
+  payment's int_payments row alone, e.g. int_payment_months) records in
+  `<model>__sync` the plan it reflects. It deletes and re-inserts the touched
+  payments when it reflects the previous plan (or this one); otherwise, or
+  when int_payments rebuilt everything, it rebuilds whole.
+
+  Only DuckDB maintains the increment. Spark (and any other adapter) builds
+  these models as plain tables: the same SQL without the incremental filter
+  (tests/pipeline/test_spark_equality.py proves the results equal).
+
+  Every write of the hooks is in the SQL they return, which dbt runs inside
+  the model's transaction (decisions are read-only queries at render time):
+  a failed build leaves the table, its state and the plan as they were.
+-#}
+
+{#- config() of int_payments (role 'payments') or of a follower (role 'follower'). -#}
+{% macro incremental_by_payment_config(role) -%}
+    {{ return(adapter.dispatch('incremental_by_payment_config', 'crosscheck')(role)) }}
+{%- endmacro %}
+
+{% macro default__incremental_by_payment_config(role) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
+{% macro duckdb__incremental_by_payment_config(role) -%}
+    {%- if role == 'payments' -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'append',
+            'pre_hook': '{{ plan_payment_increment() }}',
+            'post_hook': '{{ record_payment_increment() }}',
+        }) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'append',
+            'pre_hook': '{{ follow_payment_increment() }}',
+        }) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A bookkeeping table beside int_payments. -#}
+{% macro payment_aux(name) -%}
+    {#- int_payments' own hooks name it by `this` (a ref to itself would be a cycle) -#}
+    {%- set p = this if this.identifier == 'int_payments' else ref('int_payments') -%}
+    {{ return(api.Relation.create(database=p.database, schema=p.schema, identifier=name, type='table')) }}
+{%- endmacro %}
+
+
+{#- Which of these tables exist (read from the catalog, not dbt's cache: the
+    hooks create them during the run). -#}
+{% macro existing_tables(relations) -%}
+    {%- set found = [] -%}
+    {%- if execute -%}
+        {%- set names = relations | map(attribute='identifier') | list -%}
+        {%- set rows = run_query(
+            "select table_name from information_schema.tables where table_catalog = '"
+            ~ relations[0].database ~ "' and table_schema = '" ~ relations[0].schema
+            ~ "' and table_name in ('" ~ names | join("', '") ~ "')"
+        ).rows -%}
+        {%- for r in rows -%}{%- do found.append(r[0]) -%}{%- endfor -%}
+    {%- endif -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+
+{#- What every payment row depends on besides its versions and its person. -#}
+{% macro payment_fingerprint() -%}
+    (select md5(coalesce(string_agg(c::varchar, chr(10) order by c::varchar), ''))
+        from {{ ref('program_catalog') }} as c)
+    || (select md5(coalesce(string_agg(c::varchar, chr(10) order by c::varchar), ''))
+        from {{ ref('int_calendar') }} as c)
+{%- endmacro %}
+
+
+{#- Pre-hook of int_payments: decide, record the plan and the touched
+    payments, delete them (or everything) from the table. -#}
+{% macro plan_payment_increment() -%}
+    {%- set state = payment_aux('int_payments__state') -%}
+    {%- set next_state = payment_aux('int_payments__next_state') -%}
+    {%- set plan = payment_aux('int_payments__plan') -%}
+    {%- set touched = payment_aux('int_payments__touched') -%}
+    {%- set withdrawn = payment_aux('int_ledger_versions__withdrawn') -%}
+    {%- set versions = ref('int_ledger_versions') -%}
+    {%- set existing = existing_tables([state, plan, withdrawn]) -%}
+    {%- set has_state = state.identifier in existing -%}
+    {%- set has_withdrawn = withdrawn.identifier in existing -%}
+    {%- set full = true -%}
+    {%- if execute and is_incremental() and has_state -%}
+        {%- set decide -%}
+            with old as (select * from {{ state }}),
+            cur as (
+                select distinct v._load_id as load_id from {{ versions }} as v
+                where v._extract_date <= {{ as_of() }}
+            ),
+            gone as (
+                select o.load_id from old as o where o.load_id is not null
+                except
+                select c.load_id from cur as c
+            )
+            select
+                (select count(distinct o.as_of) from old as o) = 1
+                and (select max(o.as_of) from old as o) <= {{ as_of() }}
+                and (select max(o.fingerprint) from old as o) = {{ payment_fingerprint() }}
+                and not exists (
+                    select 1 from gone as g
+                    {%- if has_withdrawn %}
+                        where g.load_id not in (select w.load_id from {{ withdrawn }} as w)
+                    {%- endif %}
+                ) as can_follow
+        {%- endset -%}
+        {%- set full = not run_query(decide).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- set seq = "coalesce((select max(p.seq) from " ~ plan ~ " as p), 0)" if plan.identifier in existing else "0" -%}
+    create or replace table {{ next_state }} as
+    select
+        {{ as_of() }} as as_of,
+        {{ payment_fingerprint() }} as fingerprint,
+        l.load_id
+    from (
+        select distinct v._load_id as load_id from {{ versions }} as v
+        where v._extract_date <= {{ as_of() }}
+        union all
+        select null as load_id
+    ) as l;
+    create or replace table {{ plan }} as
+    select {{ seq }} + 1 as seq, {{ seq }} as previous_seq, {{ full }} as full_rebuild;
+    {% if full -%}
+        create or replace table {{ touched }} as select cast(null as varchar) as payment_id where false;
+        {%- if is_incremental() %}
+            delete from {{ this }};
+        {%- endif %}
+    {%- else -%}
+        create or replace table {{ touched }} as
+        with cur as (
+            select n.load_id from {{ next_state }} as n where n.load_id is not null
+        ),
+        old as (
+            select s.load_id from {{ state }} as s where s.load_id is not null
+        ),
+        new_loads as (
+            select load_id from cur
+            except
+            select load_id from old
+        ),
+        gone as (
+            select load_id from old
+            except
+            select load_id from cur
+        ),
+        by_version as (
+            select v.payment_id from {{ versions }} as v
+            where v._load_id in (select nl.load_id from new_loads as nl)
+            {%- if has_withdrawn %}
+                union
+                select w.payment_id from {{ withdrawn }} as w
+                where w.load_id in (select g.load_id from gone as g)
+            {%- endif %}
+        ),
+        -- the recipient's row of the hukou snapshot in force changed
+        by_person as (
+            select p.payment_id
+            from {{ this }} as p
+            left join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
+            where not (
+                (ps.person_id is not null) = p.in_hukou
+                and ps.name is not distinct from p.hukou_name
+                and ps.name_compact is not distinct from p.hukou_name_compact
+                and ps.household_no is not distinct from p.household_no
+                and ps.division_code is not distinct from p.hukou_division_code
+                and ps.reg_status is not distinct from p.hukou_reg_status
+            )
+        ),
+        -- is_reissue: the payment it reissues appeared or disappeared
+        by_reissue as (
+            select p.payment_id from {{ this }} as p
+            where p.reissue_of in (select b.payment_id from by_version as b)
+        )
+        select payment_id from by_version
+        union
+        select payment_id from by_person
+        union
+        select payment_id from by_reissue;
+        delete from {{ this }} where payment_id in (select t.payment_id from {{ touched }} as t);
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- Post-hook of int_payments: the table now reflects the next state. -#}
+{% macro record_payment_increment() -%}
+    {%- set withdrawn = payment_aux('int_ledger_versions__withdrawn') -%}
+    create or replace table {{ payment_aux('int_payments__state') }} as
+    select * from {{ payment_aux('int_payments__next_state') }};
+    drop table {{ payment_aux('int_payments__next_state') }};
+    {%- if withdrawn.identifier in existing_tables([withdrawn]) %}
+        delete from {{ withdrawn }};
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- The filter of int_payments' versions (or a follower's payments) on an
+    incremental run: the touched payments, or all when rebuilding whole. -#}
+{% macro payment_increment_filter(column, flags) -%}
+    (
+        (select f.full_rebuild from {{ flags }} as f)
+        or {{ column }} in (select t.payment_id from {{ payment_aux('int_payments__touched') }} as t)
+    )
+{%- endmacro %}
+
+
+{#- A follower's record of the plan it reflects. -#}
+{% macro follower_sync() -%}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__sync'})) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of a follower: follow the plan, or rebuild whole. -#}
+{% macro follow_payment_increment() -%}
+    {%- set plan = payment_aux('int_payments__plan') -%}
+    {%- set sync = follower_sync() -%}
+    {%- set full = true -%}
+    {%- if execute and is_incremental() and plan.identifier in existing_tables([plan])
+        and sync.identifier in existing_tables([sync]) -%}
+        {%- set decide -%}
+            select not p.full_rebuild and s.seq in (p.seq, p.previous_seq)
+            from {{ plan }} as p cross join {{ sync }} as s
+        {%- endset -%}
+        {%- set rows = run_query(decide).rows -%}
+        {%- set full = not (rows | length == 1 and rows[0][0]) -%}
+    {%- endif -%}
+    {%- set has_plan = plan.identifier in existing_tables([plan]) -%}
+    create or replace table {{ sync }} as
+    select
+        {{ "(select p.seq from " ~ plan ~ " as p)" if has_plan else "cast(null as bigint)" }} as seq,
+        {{ full }} as full_rebuild;
+    {%- if is_incremental() %}
+        {%- if full %}
+            delete from {{ this }};
+        {%- else %}
+            delete from {{ this }} where payment_id in (
+                select t.payment_id from {{ payment_aux('int_payments__touched') }} as t
+            );
+        {%- endif %}
+    {%- endif %}
+{%- endmacro %}
