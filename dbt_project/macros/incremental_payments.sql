@@ -104,66 +104,34 @@
 {%- endmacro %}
 
 
-{#- Pre-hook of int_payments: decide, record the plan and the touched
-    payments, delete them (or everything) from the table. -#}
-{% macro plan_payment_increment() -%}
-    {%- set state = payment_aux('int_payments__state') -%}
-    {%- set next_state = payment_aux('int_payments__next_state') -%}
-    {%- set plan = payment_aux('int_payments__plan') -%}
-    {%- set touched = payment_aux('int_payments__touched') -%}
-    {%- set withdrawn = payment_aux('int_ledger_versions__withdrawn') -%}
-    {%- set versions = ref('int_ledger_versions') -%}
-    {%- set existing = existing_tables([state, plan, withdrawn]) -%}
-    {%- set has_state = state.identifier in existing -%}
-    {%- set has_withdrawn = withdrawn.identifier in existing -%}
-    {%- set full = true -%}
-    {%- if execute and is_incremental() and has_state -%}
-        {%- set decide -%}
-            with old as (select * from {{ state }}),
-            cur as (
-                select distinct v._load_id as load_id from {{ versions }} as v
-                where v._extract_date <= {{ as_of() }}
-            ),
-            gone as (
-                select o.load_id from old as o where o.load_id is not null
-                except
-                select c.load_id from cur as c
-            )
-            select
-                (select count(distinct o.as_of) from old as o) = 1
-                and (select max(o.as_of) from old as o) <= {{ as_of() }}
-                and (select max(o.fingerprint) from old as o) = {{ payment_fingerprint() }}
-                and not exists (
-                    select 1 from gone as g
-                    {%- if has_withdrawn %}
-                        where g.load_id not in (select w.load_id from {{ withdrawn }} as w)
-                    {%- endif %}
-                ) as can_follow
-        {%- endset -%}
-        {%- set full = not run_query(decide).columns[0].values()[0] -%}
-    {%- endif -%}
-    {%- set seq = "coalesce((select max(p.seq) from " ~ plan ~ " as p), 0)" if plan.identifier in existing else "0" -%}
-    create or replace table {{ next_state }} as
-    select
-        {{ as_of() }} as as_of,
-        {{ payment_fingerprint() }} as fingerprint,
-        l.load_id
-    from (
+{#- Whether int_payments can follow the increment (else it rebuilds whole). -#}
+{% macro plan_decision_query(state, versions, withdrawn, has_withdrawn) -%}
+    with old as (select * from {{ state }}),
+    cur as (
         select distinct v._load_id as load_id from {{ versions }} as v
         where v._extract_date <= {{ as_of() }}
-        union all
-        select null as load_id
-    ) as l;
-    create or replace table {{ plan }} as
-    select {{ seq }} + 1 as seq, {{ seq }} as previous_seq, {{ full }} as full_rebuild;
-    {% if full -%}
-        create or replace table {{ touched }} as select cast(null as varchar) as payment_id where false;
-        {%- if is_incremental() %}
-            delete from {{ this }};
-        {%- endif %}
-    {%- else -%}
-        create or replace table {{ touched }} as
-        with cur as (
+    ),
+    gone as (
+        select o.load_id from old as o where o.load_id is not null
+        except
+        select c.load_id from cur as c
+    )
+    select
+        (select count(distinct o.as_of) from old as o) = 1
+        and (select max(o.as_of) from old as o) <= {{ as_of() }}
+        and (select max(o.fingerprint) from old as o) = {{ payment_fingerprint() }}
+        and not exists (
+            select 1 from gone as g
+    {%- if has_withdrawn %}
+                where g.load_id not in (select w.load_id from {{ withdrawn }} as w)
+    {%- endif %}
+        ) as can_follow
+{%- endmacro %}
+
+
+{#- The payments an incremental build of int_payments recomputes. -#}
+{% macro touched_payments_query(state, next_state, versions, withdrawn, has_withdrawn) -%}
+    with cur as (
             select n.load_id from {{ next_state }} as n where n.load_id is not null
         ),
         old as (
@@ -182,11 +150,11 @@
         by_version as (
             select v.payment_id from {{ versions }} as v
             where v._load_id in (select nl.load_id from new_loads as nl)
-            {%- if has_withdrawn %}
+    {%- if has_withdrawn %}
                 union
                 select w.payment_id from {{ withdrawn }} as w
                 where w.load_id in (select g.load_id from gone as g)
-            {%- endif %}
+    {%- endif %}
         ),
         -- the recipient's row of the hukou snapshot in force changed
         by_person as (
@@ -211,8 +179,50 @@
         union
         select payment_id from by_person
         union
-        select payment_id from by_reissue;
-        delete from {{ this }} where payment_id in (select t.payment_id from {{ touched }} as t);
+        select payment_id from by_reissue
+{%- endmacro %}
+
+
+{#- Pre-hook of int_payments: decide, record the plan and the touched
+    payments, delete them (or everything) from the table. -#}
+{% macro plan_payment_increment() -%}
+    {%- set state = payment_aux('int_payments__state') -%}
+    {%- set next_state = payment_aux('int_payments__next_state') -%}
+    {%- set plan = payment_aux('int_payments__plan') -%}
+    {%- set touched = payment_aux('int_payments__touched') -%}
+    {%- set withdrawn = payment_aux('int_ledger_versions__withdrawn') -%}
+    {%- set versions = ref('int_ledger_versions') -%}
+    {%- set existing = existing_tables([state, plan, withdrawn]) -%}
+    {%- set has_state = state.identifier in existing -%}
+    {%- set has_withdrawn = withdrawn.identifier in existing -%}
+    {%- set full = true -%}
+    {%- if execute and is_incremental() and has_state -%}
+        {%- set decide = plan_decision_query(state, versions, withdrawn, has_withdrawn) -%}
+        {%- set full = not run_query(decide).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- set seq = "coalesce((select max(p.seq) from " ~ plan ~ " as p), 0)" if plan.identifier in existing else "0" -%}
+    {%- set only_touched = "" if full else " where payment_id in (select t.payment_id from " ~ touched ~ " as t)" -%}
+    create or replace table {{ next_state }} as
+    select
+        {{ as_of() }} as as_of,
+        {{ payment_fingerprint() }} as fingerprint,
+        l.load_id
+    from (
+        select distinct v._load_id as load_id from {{ versions }} as v
+        where v._extract_date <= {{ as_of() }}
+        union all
+        select null as load_id
+    ) as l;
+    create or replace table {{ plan }} as
+    select {{ seq }} + 1 as seq, {{ seq }} as previous_seq, {{ full }} as full_rebuild;
+    {%- if full %}
+        create or replace table {{ touched }} as select cast(null as varchar) as payment_id where false;
+    {%- else %}
+        create or replace table {{ touched }} as
+        {{ touched_payments_query(state, next_state, versions, withdrawn, has_withdrawn) }};
+    {%- endif %}
+    {%- if is_incremental() %}
+        delete from {{ this }}{{ only_touched }};
     {%- endif %}
 {%- endmacro %}
 
@@ -229,11 +239,21 @@
 {%- endmacro %}
 
 
-{#- The filter of int_payments' versions (or a follower's payments) on an
-    incremental run: the touched payments, or all when rebuilding whole. -#}
+{#- The filter of int_payments' versions (flags 'plan') or of a follower's
+    payments (flags 'sync') on an incremental run: the touched payments, or
+    all when rebuilding whole. Only DuckDB builds incrementally. -#}
 {% macro payment_increment_filter(column, flags) -%}
+    {{ return(adapter.dispatch('payment_increment_filter', 'crosscheck')(column, flags)) }}
+{%- endmacro %}
+
+{% macro default__payment_increment_filter(column, flags) -%}
+    true
+{%- endmacro %}
+
+{% macro duckdb__payment_increment_filter(column, flags) -%}
+    {%- set flag_table = payment_aux('int_payments__plan') if flags == 'plan' else follower_sync() -%}
     (
-        (select f.full_rebuild from {{ flags }} as f)
+        (select f.full_rebuild from {{ flag_table }} as f)
         or {{ column }} in (select t.payment_id from {{ payment_aux('int_payments__touched') }} as t)
     )
 {%- endmacro %}

@@ -85,8 +85,12 @@ def plan(warehouse: Path) -> tuple[bool, set[str]]:
     """What the last build of int_payments recomputed: (everything?, touched payment_ids)."""
     con = duckdb.connect(str(warehouse))
     try:
-        [(full,)] = con.execute("SELECT full_rebuild FROM intermediate.int_payments__plan").fetchall()
-        touched = con.execute("SELECT payment_id FROM intermediate.int_payments__touched").fetchall()
+        [(full,)] = con.execute(
+            "SELECT full_rebuild FROM intermediate.int_payments__plan"
+        ).fetchall()
+        touched = con.execute(
+            "SELECT payment_id FROM intermediate.int_payments__touched"
+        ).fetchall()
         [(synced,)] = con.execute(
             "SELECT full_rebuild FROM intermediate.int_payment_months__sync"
         ).fetchall()
@@ -157,9 +161,7 @@ def plant(landing: Path, aside: Path) -> dict[str, str]:
     edit_delivery(landing / "ledger" / "20261027", lambda rows: [*rows, later, reissued])
 
     # the recipient of another old payment moves into another household on 10-25
-    other = next(
-        r["户号"] for r in register if r["户号"] != living[mover["recipient_id"]]["户号"]
-    )
+    other = next(r["户号"] for r in register if r["户号"] != living[mover["recipient_id"]]["户号"])
 
     def move(rows):
         for r in rows:

@@ -14,7 +14,7 @@ payments as (
     where
         covered_months > 0
         {% if is_incremental() -%}
-            and {{ payment_increment_filter('payment_id', follower_sync()) }}
+            and {{ payment_increment_filter('payment_id', 'sync') }}
         {%- endif %}
 ),
 

@@ -16,7 +16,7 @@ with all_versions as (
 versions as (
     select * from all_versions
     {% if is_incremental() -%}
-        where {{ payment_increment_filter('payment_id', payment_aux('int_payments__plan')) }}
+        where {{ payment_increment_filter('payment_id', 'plan') }}
     {%- endif %}
 ),
 
