@@ -43,16 +43,19 @@
   a failed build leaves the table, its state and the plan as they were.
 -#}
 
-{#- config() of int_payments (role 'payments') or of a follower (role 'follower'). -#}
-{% macro incremental_by_payment_config(role) -%}
-    {{ return(adapter.dispatch('incremental_by_payment_config', 'crosscheck')(role)) }}
+{#- config() of int_payments (role 'payments') or of a follower (role
+    'follower'). A follower whose rows also read reference data names a macro
+    call (`reference`, a string) giving a SQL expression that changes when that
+    data changes: it rebuilds whole when it does. -#}
+{% macro incremental_by_payment_config(role, reference=none) -%}
+    {{ return(adapter.dispatch('incremental_by_payment_config', 'crosscheck')(role, reference)) }}
 {%- endmacro %}
 
-{% macro default__incremental_by_payment_config(role) -%}
+{% macro default__incremental_by_payment_config(role, reference=none) -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 
-{% macro duckdb__incremental_by_payment_config(role) -%}
+{% macro duckdb__incremental_by_payment_config(role, reference=none) -%}
     {%- if role == 'payments' -%}
         {{ return({
             'materialized': 'incremental',
@@ -64,7 +67,7 @@
         {{ return({
             'materialized': 'incremental',
             'incremental_strategy': 'append',
-            'pre_hook': '{{ follow_payment_increment() }}',
+            'pre_hook': '{{ follow_payment_increment(' ~ (reference or "''") ~ ') }}',
         }) }}
     {%- endif -%}
 {%- endmacro %}
@@ -83,11 +86,13 @@
 {% macro existing_tables(relations) -%}
     {%- set found = [] -%}
     {%- if execute -%}
-        {%- set names = relations | map(attribute='identifier') | list -%}
+        {%- set names = [] -%}
+        {%- for r in relations -%}
+            {%- do names.append(r.database ~ "." ~ r.schema ~ "." ~ r.identifier) -%}
+        {%- endfor -%}
         {%- set rows = run_query(
-            "select table_name from information_schema.tables where table_catalog = '"
-            ~ relations[0].database ~ "' and table_schema = '" ~ relations[0].schema
-            ~ "' and table_name in ('" ~ names | join("', '") ~ "')"
+            "select table_name from information_schema.tables where table_catalog || '.' || table_schema"
+            ~ " || '.' || table_name in ('" ~ names | join("', '") ~ "')"
         ).rows -%}
         {%- for r in rows -%}{%- do found.append(r[0]) -%}{%- endfor -%}
     {%- endif -%}
@@ -95,9 +100,11 @@
 {%- endmacro %}
 
 
-{#- What every payment row depends on besides its versions and its person. -#}
+{#- What every payment row depends on besides its versions and its person:
+    the catalog, the calendar and the model's own code. -#}
 {% macro payment_fingerprint() -%}
-    (select md5(coalesce(string_agg(c::varchar, chr(10) order by c::varchar), ''))
+    md5('{{ model.raw_code | replace("'", "''") }}')
+    || (select md5(coalesce(string_agg(c::varchar, chr(10) order by c::varchar), ''))
         from {{ ref('program_catalog') }} as c)
     || (select md5(coalesce(string_agg(c::varchar, chr(10) order by c::varchar), ''))
         from {{ ref('int_calendar') }} as c)
@@ -266,31 +273,55 @@
 
 
 {#- Pre-hook of a follower: follow the plan, or rebuild whole. -#}
-{% macro follow_payment_increment() -%}
+{% macro follow_payment_increment(reference='') -%}
     {%- set plan = payment_aux('int_payments__plan') -%}
     {%- set sync = follower_sync() -%}
+    {%- set existing = existing_tables([plan, sync]) -%}
+    {%- set has_plan = plan.identifier in existing -%}
+    {%- set fingerprint = follower_fingerprint(reference) -%}
     {%- set full = true -%}
-    {%- if execute and is_incremental() and plan.identifier in existing_tables([plan])
-        and sync.identifier in existing_tables([sync]) -%}
-        {%- set decide -%}
-            select not p.full_rebuild and s.seq in (p.seq, p.previous_seq)
-            from {{ plan }} as p cross join {{ sync }} as s
-        {%- endset -%}
-        {%- set rows = run_query(decide).rows -%}
+    {%- if execute and is_incremental() and has_plan and sync.identifier in existing -%}
+        {%- set rows = run_query(follower_decision_query(plan, sync, fingerprint)).rows -%}
         {%- set full = not (rows | length == 1 and rows[0][0]) -%}
     {%- endif -%}
-    {%- set has_plan = plan.identifier in existing_tables([plan]) -%}
+    {%- set seq = "(select p.seq from " ~ plan ~ " as p)" if has_plan else "cast(null as bigint)" -%}
+    {%- set only_touched = "" if full else " where payment_id in (select t.payment_id from "
+        ~ payment_aux('int_payments__touched') ~ " as t)" -%}
     create or replace table {{ sync }} as
-    select
-        {{ "(select p.seq from " ~ plan ~ " as p)" if has_plan else "cast(null as bigint)" }} as seq,
-        {{ full }} as full_rebuild;
+    select {{ seq }} as seq, {{ full }} as full_rebuild, {{ fingerprint }} as fingerprint;
     {%- if is_incremental() %}
-        {%- if full %}
-            delete from {{ this }};
-        {%- else %}
-            delete from {{ this }} where payment_id in (
-                select t.payment_id from {{ payment_aux('int_payments__touched') }} as t
-            );
-        {%- endif %}
+        delete from {{ this }}{{ only_touched }};
     {%- endif %}
+{%- endmacro %}
+
+
+{#- Whether a follower can follow the plan: int_payments followed its own
+    increment, the follower reflects its previous build (or this one), and
+    nothing else it reads changed. -#}
+{% macro follower_decision_query(plan, sync, fingerprint) -%}
+    select
+        not p.full_rebuild
+        and s.seq in (p.seq, p.previous_seq)
+        and s.fingerprint = {{ fingerprint }}
+    from {{ plan }} as p
+    cross join {{ sync }} as s
+{%- endmacro %}
+
+
+{#- A follower's own code (its model file, the rules' severities) and the
+    reference data it names. -#}
+{% macro follower_fingerprint(reference) -%}
+    {%- set code = model.raw_code ~ tojson(var('rule_severity')) -%}
+    md5('{{ code | replace("'", "''") }}' || coalesce({{ reference or "''" }}, ''))
+{%- endmacro %}
+
+
+{#- The sscards snapshots delivered up to D (R10 reads cards at payment time:
+    the same loads give every payment the same snapshot and cards). -#}
+{% macro sscards_loads_fingerprint() -%}
+    (
+        select md5(coalesce(string_agg(l.load_id, ',' order by l.load_id), ''))
+        from {{ ref('stg_meta__loads') }} as l
+        where l.source = 'sscards' and l.status = 'loaded'
+    )
 {%- endmacro %}

@@ -3,11 +3,21 @@
 -- snapshot on or before status_date for PAID, D for PENDING, else the
 -- earliest). Subtypes in order: CARD_NOT_USABLE (own card's account, no own
 -- card on it 正常 and 已激活), OTHER_PERSONS_CARD, NOT_A_CARD.
+{{ config(**incremental_by_payment_config('follower', reference='sscards_loads_fingerprint()')) }}
+-- Incremental on DuckDB (macros/incremental_payments.sql): a night re-judges
+-- the payments int_payments recomputed (their person's register row
+-- included); a new, corrected or withdrawn sscards snapshot, or a change of
+-- this model, rebuilds it whole.
+-- depends_on: {{ ref('stg_meta__loads') }}
 with payments as (
     select p.*
     from {{ ref('int_payments') }} as p
     inner join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
-    where p.status in ('PAID', 'PENDING') and p.person_id_valid
+    where
+        p.status in ('PAID', 'PENDING') and p.person_id_valid
+        {% if is_incremental() -%}
+            and {{ payment_increment_filter('p.payment_id', 'sync') }}
+        {%- endif %}
 ),
 
 payment_snapshot as (
