@@ -4,7 +4,17 @@ One Great Expectations context per ingestion run (ephemeral, so nothing but
 the suite files is configuration), one SQL datasource over the writer's own
 DuckDB connection (a cursor of it, see gx_duckdb), one table asset per source
 on `ingest_work.<source>`, created on first use and reused for every later
-delivery of that source: the per-delivery cost is the validation queries.
+delivery of that source. GX runs the suite through its validator directly
+(not ValidationDefinition.run: no copy of each result in GX's store).
+
+A source's backlog of deliveries (a catch-up) is first surveyed: ONE run
+of the suite over all its deliveries' rows (`survey`). An expectation that
+reads only a delivery's own rows and that the survey finds wholly satisfied
+is satisfied by each delivery; its per-delivery result is then written from
+that delivery's own counts (`_known_results`) and GX runs only the rest of
+the suite on each delivery (`validate(survey=…)`). Verdicts, recorded results
+and Data Docs are per delivery and the same as validating each alone
+(tests/ingestion/test_backlog.py compares both on a generated county).
 
 A failed `critical` expectation quarantines the delivery; failed `warning`s
 are recorded and pass. A failed `rate` expectation (a row-level defect) is a
@@ -130,8 +140,10 @@ def per_delivery_kwargs(spec: dict) -> dict:
     either); every other expectation as it is."""
     kwargs = dict(spec["kwargs"])
     query = kwargs.get("unexpected_rows_query")
-    if spec["type"] == "unexpected_rows" and query and _DUPLICATE_KEYS.search(
-        " ".join(query.split())
+    if (
+        spec["type"] == "unexpected_rows"
+        and query
+        and _DUPLICATE_KEYS.search(" ".join(query.split()))
     ):
         head, tail = re.split(r"\bGROUP BY\b", query, maxsplit=1, flags=re.IGNORECASE)
         kwargs["unexpected_rows_query"] = f"{head}GROUP BY _load_id,{tail}"

@@ -57,12 +57,12 @@ def _open(warehouse: Path):
 
 
 def _groups(deliveries: list[discover.Delivery], backlog: bool) -> list[list[discover.Delivery]]:
-    """What is processed together: each incremental source's deliveries (its backlog,
-    validated in chunks by `process_backlog`), every snapshot delivery on its own."""
+    """What is processed together: each source's deliveries (its backlog, validated in
+    chunks by `process_backlog`), or without `backlog` every delivery on its own."""
     groups: list[list[discover.Delivery]] = []
     backlogs: dict[str, list[discover.Delivery]] = {}
     for d in deliveries:
-        if backlog and load_sources()[d.source].kind == "incremental":
+        if backlog:
             if d.source not in backlogs:
                 backlogs[d.source] = []
                 groups.append(backlogs[d.source])
@@ -128,9 +128,9 @@ def ingest(
     """Load every new complete delivery with extract date ≤ as_of; report late sources.
 
     `on_delivery(i, n, result)` is told each delivery's result as it is done
-    (the commands' progress lines). With `backlog` (the default), an incremental
-    source's deliveries are surveyed together by the gate before each gets its
-    own verdict (`crosscheck.ingest.load.process_backlog`); without it each is
+    (the commands' progress lines). With `backlog` (the default), a source's
+    deliveries are surveyed together by the gate before each gets its own
+    verdict (`crosscheck.ingest.load.process_backlog`); without it each is
     validated alone (the same verdicts and results, in more GX runs). The
     report lists the deliveries oldest first, as discovered."""
     landing, warehouse = Path(landing), Path(warehouse)

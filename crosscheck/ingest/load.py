@@ -177,8 +177,6 @@ class _Pending:
     parked: str = ""  # suffix of its work tables' names while another delivery's are in place
 
 
-
-
 def _refused(con, source: Source, result: DeliveryResult, info: dict, e, t0) -> DeliveryResult:
     """Record a refused delivery (its own transaction); the run goes on."""
     result.status = "rejected"
@@ -312,7 +310,7 @@ def process_backlog(
     temp_root: Path | None = None,
     archive: Path | None = None,
 ) -> list[DeliveryResult]:
-    """Several deliveries of one incremental source, in extract-date order.
+    """Several deliveries of one source, in extract-date order.
 
     Each is verified and read as by `process` (a refused one is recorded at
     once), its work tables parked under a name of its own. The gate then
@@ -323,8 +321,12 @@ def process_backlog(
     extract-date order, each delivery gets its own verdict — GX runs the rest
     of the suite on its rows alone (with the warehouse as its predecessors
     left it) — and is promoted or quarantined in its own transaction, exactly
-    as by `process`. A delivery that fails is quarantined alone, with its
-    reasons; the others are not held back.
+    as by `process` (a snapshot's row count is judged against the snapshot
+    loaded before it, which may be the previous one of the chunk). A delivery
+    that fails is quarantined alone, with its reasons; the others are not held
+    back. Chunks hold at most BACKLOG_DELIVERIES deliveries and, once past
+    BACKLOG_ROWS rows, are judged: the parked work tables stay bounded (a
+    province's snapshot is a chunk of its own, with no survey).
     """
     results: list[DeliveryResult] = []
     pending: list[_Pending] = []

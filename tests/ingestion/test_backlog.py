@@ -1,4 +1,4 @@
-"""A backlog of an incremental source is validated by one Great Expectations survey
+"""A source's backlog of deliveries is validated by one Great Expectations survey
 and then delivery by delivery (crosscheck.ingest.load.process_backlog, issue 11):
 every verdict, result, reason and row is what validating each delivery alone gives,
 and a bad delivery in the middle is stopped alone."""
@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from conftest import BASE_DAY, Env
 from counties import PIPELINE, generated
-from deliveries import deaths_rows, duplicate_a_row, ledger_rows, write_delivery
+from deliveries import deaths_rows, duplicate_a_row, hukou_rows, ledger_rows, write_delivery
 
 from crosscheck.gate.gate import per_delivery_kwargs, row_local
 from crosscheck.gate.suite_builder import load_suite
@@ -84,6 +84,24 @@ def test_a_bad_delivery_in_the_middle_is_stopped_alone(env, tmp_path):
     assert counts == [(DAYS[0], n), (DAYS[1], n), (DAYS[2], n), (DAYS[4], n)]
 
     alone.ingest(as_of=DAYS[-1], backlog=False)
+    assert recorded(env.warehouse) == recorded(alone.warehouse)
+
+
+def test_a_snapshot_backlog_judges_each_row_count_against_the_last_good_one(env, tmp_path):
+    sundays = [BASE_DAY + dt.timedelta(days=7 * k) for k in (1, 2, 3)]
+    for day, n in zip(sundays, (10, 3, 11), strict=True):  # the middle one lost most rows
+        write_delivery(env.landing, "hukou", day, hukou_rows(n))
+    alone = twin(env, tmp_path)
+    report = env.ingest(as_of=sundays[-1], sources=["hukou"])
+    fresh = [d for d in report.deliveries if d.status != "skipped"]
+    assert [d.status for d in fresh] == ["loaded", "quarantined", "loaded"]
+    assert fresh[1].reasons == ["failed critical expectation row_count_near_previous"]
+    assert [r[0] for r in env.query("SELECT DISTINCT _extract_date FROM raw.hukou ORDER BY 1")] == [
+        BASE_DAY,
+        sundays[0],
+        sundays[2],
+    ]
+    alone.ingest(as_of=sundays[-1], sources=["hukou"], backlog=False)
     assert recorded(env.warehouse) == recorded(alone.warehouse)
 
 
