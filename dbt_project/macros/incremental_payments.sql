@@ -308,20 +308,28 @@
 {%- endmacro %}
 
 
-{#- A follower's own code (its model file, the rules' severities) and the
+{#- A follower's own code (its model file, the rulebook's parameters) and the
     reference data it names. -#}
 {% macro follower_fingerprint(reference) -%}
-    {%- set code = model.raw_code ~ tojson(var('rule_severity')) -%}
+    {%- set parameters = [] -%}
+    {%- for v in ['rule_severity', 'roster_programs', 'payroll_public_employer_types',
+                  'bank_working_days', 'stranded_monthly_deadline_day', 'shared_account_min_persons',
+                  'shared_account_min_households', 'death_deregistration_days',
+                  'linked_match_probability'] -%}
+        {%- do parameters.append(var(v, none)) -%}
+    {%- endfor -%}
+    {%- set code = model.raw_code ~ tojson(parameters) -%}
     md5('{{ code | replace("'", "''") }}' || coalesce({{ reference or "''" }}, ''))
 {%- endmacro %}
 
 
-{#- The sscards snapshots delivered up to D (R10 reads cards at payment time:
-    the same loads give every payment the same snapshot and cards). -#}
-{% macro sscards_loads_fingerprint() -%}
+{#- The good snapshots of a source delivered up to D: the same loads give the
+    same snapshot in force at D (R09: hukou, R14: assistance) and the same
+    cards at payment time (R10: sscards). -#}
+{% macro snapshot_loads_fingerprint(source) -%}
     (
         select md5(coalesce(string_agg(l.load_id, ',' order by l.load_id), ''))
         from {{ ref('stg_meta__loads') }} as l
-        where l.source = 'sscards' and l.status = 'loaded'
+        where l.source = '{{ source }}' and l.status = 'loaded'
     )
 {%- endmacro %}

@@ -1,10 +1,21 @@
 -- R09 identity mismatch (hold): the recipient ID is invalid (INVALID_ID),
 -- valid but absent from hukou (UNKNOWN_PERSON), or present with another name
 -- once all white space is removed (NAME_MISMATCH).
+{{ config(**incremental_by_payment_config('follower', reference="snapshot_loads_fingerprint('hukou')")) }}
+-- Incremental on DuckDB (macros/incremental_payments.sql): a night re-judges
+-- the payments int_payments recomputed (a changed register row of the
+-- recipient touches them there); a new, corrected or withdrawn hukou snapshot
+-- (the evidence names the snapshot in force), or a change of this model or
+-- the rulebook, rebuilds it whole.
+-- depends_on: {{ ref('stg_meta__loads') }}
 with payments as (
     select *
     from {{ ref('int_payments') }}
-    where status in ('PAID', 'PENDING')
+    where
+        status in ('PAID', 'PENDING')
+        {% if is_incremental() -%}
+            and {{ payment_increment_filter('payment_id', 'sync') }}
+        {%- endif %}
 ),
 
 classified as (

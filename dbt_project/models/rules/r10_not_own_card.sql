@@ -3,7 +3,7 @@
 -- snapshot on or before status_date for PAID, D for PENDING, else the
 -- earliest). Subtypes in order: CARD_NOT_USABLE (own card's account, no own
 -- card on it 正常 and 已激活), OTHER_PERSONS_CARD, NOT_A_CARD.
-{{ config(**incremental_by_payment_config('follower', reference='sscards_loads_fingerprint()')) }}
+{{ config(**incremental_by_payment_config('follower', reference="snapshot_loads_fingerprint('sscards')")) }}
 -- Incremental on DuckDB (macros/incremental_payments.sql): a night re-judges
 -- the payments int_payments recomputed (their person's register row
 -- included); a new, corrected or withdrawn sscards snapshot, or a change of

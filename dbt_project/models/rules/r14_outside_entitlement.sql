@@ -2,6 +2,12 @@
 -- where some covered month lies in no roster spell of that person and
 -- program. NO_SPELL when the person has no spell of the program at all, else
 -- OUTSIDE_SPELL. The roster status is informational: only the months count.
+{{ config(**incremental_by_payment_config('follower', reference="snapshot_loads_fingerprint('assistance')")) }}
+-- Incremental on DuckDB (macros/incremental_payments.sql): a night re-judges
+-- the payments int_payments recomputed (their covered months follow in
+-- int_payment_months); a new, corrected or withdrawn assistance snapshot (the
+-- roster in force), or a change of this model or the rulebook, rebuilds it whole.
+-- depends_on: {{ ref('stg_meta__loads') }}
 with payments as (
     select *
     from {{ ref('int_payments') }}
@@ -10,6 +16,9 @@ with payments as (
         and program_code in (
             {%- for c in var('roster_programs') %}'{{ c }}'{% if not loop.last %}, {% endif %}{% endfor -%}
         )
+        {% if is_incremental() -%}
+            and {{ payment_increment_filter('payment_id', 'sync') }}
+        {%- endif %}
 ),
 
 spells as (
