@@ -326,10 +326,10 @@
 {#- The good snapshots of a source delivered up to D: the same loads give the
     same snapshot in force at D (R09: hukou, R14: assistance) and the same
     cards at payment time (R10: sscards). -#}
-{% macro snapshot_loads_fingerprint(source) -%}
+{% macro snapshot_loads_fingerprint(source_name) -%}
     (
         select md5(coalesce(string_agg(l.load_id, ',' order by l.load_id), ''))
-        from {{ ref('stg_meta__loads') }} as l
-        where l.source = '{{ source }}' and l.status = 'loaded'
+        from {{ source('meta', 'loads') }} as l
+        where l.source = '{{ source_name }}' and l.status = 'loaded' and l.extract_date <= {{ as_of() }}
     )
 {%- endmacro %}

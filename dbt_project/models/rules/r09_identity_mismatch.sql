@@ -7,7 +7,6 @@
 -- recipient touches them there); a new, corrected or withdrawn hukou snapshot
 -- (the evidence names the snapshot in force), or a change of this model or
 -- the rulebook, rebuilds it whole.
--- depends_on: {{ ref('stg_meta__loads') }}
 with payments as (
     select *
     from {{ ref('int_payments') }}

@@ -8,7 +8,6 @@
 -- the payments int_payments recomputed (their person's register row
 -- included); a new, corrected or withdrawn sscards snapshot, or a change of
 -- this model, rebuilds it whole.
--- depends_on: {{ ref('stg_meta__loads') }}
 with payments as (
     select p.*
     from {{ ref('int_payments') }} as p

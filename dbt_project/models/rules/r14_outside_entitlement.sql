@@ -7,7 +7,6 @@
 -- the payments int_payments recomputed (their covered months follow in
 -- int_payment_months); a new, corrected or withdrawn assistance snapshot (the
 -- roster in force), or a change of this model or the rulebook, rebuilds it whole.
--- depends_on: {{ ref('stg_meta__loads') }}
 with payments as (
     select *
     from {{ ref('int_payments') }}
