@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DAY1, DAY2, crosscheck_env, query, reference_findings
+from airflow_support import DAY1, DAY2, crosscheck_env, query, reference_findings
 from deliveries import duplicate_a_row
 
 from crosscheck.locking import lock_path
