@@ -88,6 +88,21 @@ META_DDL = [
     )""",
 ]
 
+# Each source's state as of D (crosscheck.ingest.status, the one definition of a
+# stale source), written by every build before dbt; marts.source_status reads it.
+SOURCE_STALENESS_DDL = """CREATE TABLE IF NOT EXISTS meta.source_staleness (
+    as_of DATE NOT NULL,
+    source VARCHAR NOT NULL,
+    last_good_extract_date DATE,
+    is_stale BOOLEAN NOT NULL,
+    stale_since DATE,
+    stale_reasons VARCHAR,            -- late / quarantined / rejected, comma-separated
+    stale_deliveries VARCHAR,         -- 'YYYY-MM-DD:reason', comma-separated
+    unresolved_problem_dates BIGINT NOT NULL,
+    earliest_unresolved DATE
+)"""
+META_DDL.append(SOURCE_STALENESS_DDL)
+
 REVIEW_DDL = [
     """CREATE TABLE IF NOT EXISTS review.exports (
         export_id VARCHAR NOT NULL,

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+# pytest-xdist's workers run as `python -c` (execnet): their __main__ has no
+# __file__ or __spec__, which pyspark.sql.connect (imported by GX) takes for
+# its own doctest run and answers with sys.exit(0) when grpcio-status is
+# missing; the worker dies at collection (INTERNALERROR). Name the main module.
+_MAIN = sys.modules["__main__"]
+if getattr(_MAIN, "__spec__", None) is None and not hasattr(_MAIN, "__file__"):
+    _MAIN.__file__ = "<pytest worker>"
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
