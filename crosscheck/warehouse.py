@@ -17,6 +17,7 @@ import duckdb
 from crosscheck import config, locking
 from crosscheck.ingest import history
 from crosscheck.ingest.sources import load_sources
+from crosscheck.query import scalar
 
 SCHEMAS = ("raw", "quarantine", "meta", "review", "linkage")
 
@@ -311,7 +312,7 @@ def dbt_env(path: Path | str) -> dict[str, str]:
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor (a new connection to the same database) on `con`'s catalog."""
     cur = con.cursor()
-    catalog = con.execute("SELECT current_database()").fetchone()[0]
+    catalog = scalar(con, "SELECT current_database()")
     cur.execute(f'USE "{catalog}"')
     return cur
 
@@ -393,7 +394,7 @@ def has_table(con, schema: str, table: str, database: str | None = None) -> bool
     if database:
         sql += " AND database_name = ?"
         params.append(database)
-    return con.execute(sql, params).fetchone()[0] > 0
+    return scalar(con, sql, params) > 0
 
 
 def open_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:

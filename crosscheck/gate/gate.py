@@ -34,6 +34,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crosscheck.gate import gx_duckdb
 from crosscheck.gate.suite_builder import load_suite, thresholds
@@ -147,7 +148,7 @@ class Gate:
     def __init__(self, con, docs_dir: Path | None = None):
         self.con = con
         self.docs_dir = Path(docs_dir) if docs_dir else None
-        self.context = None  # created on first use: refused deliveries never need GX
+        self.context: Any = None  # created on first use: refused deliveries never need GX
         self._definitions: dict[str, object] = {}
         self._severity: dict[str, dict[str, tuple[str, str | None, dict | None]]] = {}
         self.validated = 0

@@ -87,7 +87,7 @@ def apply() -> None:
     for name in _REGEX_MODULES:
         mod = importlib.import_module(name)
         if hasattr(mod, "get_dialect_regex_expression"):
-            mod.get_dialect_regex_expression = get_dialect_regex_expression
+            mod.get_dialect_regex_expression = get_dialect_regex_expression  # type: ignore[attr-defined]
     _APPLIED = True
 
 
