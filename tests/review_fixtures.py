@@ -435,18 +435,15 @@ def generated_county() -> tuple[Path, Path, dt.date]:
         import shutil
         import tempfile
 
-        from counties import generated
+        from counties import REVIEW, generated
 
         from crosscheck.pipeline import run_nightly
 
         root = Path(tempfile.mkdtemp(prefix="crosscheck-review-county-"))
         atexit.register(shutil.rmtree, root, True)
-        as_of = dt.date(2026, 10, 31)
+        as_of = REVIEW["end"]
         landing = root / "landing"
-        county = generated(
-            persons=200, seed=5, start=dt.date(2026, 10, 30), end=as_of,
-            extra=("--history-months", "3"),
-        )  # fmt: skip
+        county = generated(**REVIEW)
         shutil.copytree(county / "landing", landing)
         warehouse = root / "warehouse.duckdb"
         run_nightly(landing, warehouse, as_of)

@@ -53,9 +53,10 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def county() -> Path:
     """One small generated county (landing + truth.json), shared by the session."""
-    from counties import generated
+    from counties import SMALL, generated
 
-    return generated(persons=400, seed=7, start=DAY1, end=DAY2) / "landing"
+    assert (SMALL["start"], SMALL["end"]) == (DAY1, DAY2)
+    return generated(**SMALL) / "landing"
 
 
 class MailCatcher:
