@@ -18,10 +18,6 @@ from crosscheck.generator.workdays import Workdays, month_add, month_of, months_
 FAIL_REASONS = np.array(
     ["账户已销户", "账户冻结", "户名不符", "账号不存在", "卡片挂失"], dtype=object
 )
-PAYMENT_COLUMNS = ["pkey", "person", "program", "cents", "period", "approved", "reissue_of"]
-VERSION_COLUMNS = ["pkey", "status", "status_day", "sent_day", "fail_reason", "upd_day", "upd_sec"]
-
-
 def _months_index(yyyymm: np.ndarray) -> np.ndarray:
     return yyyymm // 100 * 12 + yyyymm % 100 - 1
 

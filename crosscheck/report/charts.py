@@ -120,15 +120,6 @@ def to_svg(fig: Figure, title: str) -> str:
     )
 
 
-def to_png(fig: Figure, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes (for a notebook or a mail without a browser)."""
-    buf = io.BytesIO()
-    with mpl.rc_context(STYLE), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fig.savefig(buf, format="png", bbox_inches="tight", dpi=dpi)
-    return buf.getvalue()
-
-
 def _f(values, missing: float = 0.0) -> list[float]:
     return [float(v) if v is not None and v == v else missing for v in values]
 

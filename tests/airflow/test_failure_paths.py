@@ -141,8 +141,8 @@ def test_status_and_the_mart_agree_on_stale_sources(broken_day, capsys):
     assert main(["status", "--warehouse", str(wh), "--as-of", DAY2.isoformat()]) == 0
     lines = capsys.readouterr().out.splitlines()
     for name, row in mart.items():
-        [line] = [x for x in lines if x.split()[:1] == [name]]
-        assert ("STALE since " + str(row[2])) in line if row[1] else line.endswith("fresh")
+        [line] = [x.rstrip() for x in lines if x.split()[:1] == [name]]
+        assert f"STALE since {row[2]} ({row[3]})" in line if row[1] else line.endswith("fresh")
 
 
 KILLABLE = """
