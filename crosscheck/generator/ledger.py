@@ -18,6 +18,8 @@ from crosscheck.generator.workdays import Workdays, month_add, month_of, months_
 FAIL_REASONS = np.array(
     ["账户已销户", "账户冻结", "户名不符", "账号不存在", "卡片挂失"], dtype=object
 )
+
+
 def _months_index(yyyymm: np.ndarray) -> np.ndarray:
     return yyyymm // 100 * 12 + yyyymm % 100 - 1
 
