@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 
 from crosscheck.build import build
+from crosscheck.ingest.history import VALID_TO, add_snapshot, history_table
+from crosscheck.ingest.sources import get_source
 from crosscheck.warehouse import open_warehouse
 
 PERSONS = int(os.environ.get("BENCH_DBT_PERSONS", "200000"))
@@ -40,7 +42,7 @@ LOAD_SQL = (
 )
 SNAPSHOT_SQL = {
     "hukou": """
-        insert into raw.hukou
+        insert into cc_snapshot
         select
             {pid}, {pid}, true,
             '人' || i, '1', date '1960-01-01', 'H' || (i // 3), '02', '500101001',
@@ -49,7 +51,7 @@ SNAPSHOT_SQL = {
             'hukou:' || {d}, cast({d} as date), 'hukou.csv', i
         from range({persons}) t(i)""",
     "vehicles": """
-        insert into raw.vehicles
+        insert into cc_snapshot
         select
             '渝A' || i, case when i % 3 = 0 then '07' else '02' end,
             'ID' || lpad(cast(i * 7 % {persons} as varchar), 16, '0'),
@@ -58,7 +60,7 @@ SNAPSHOT_SQL = {
             'vehicles:' || {d}, cast({d} as date), 'vehicles.csv', i
         from range({persons} // 20) t(i)""",
     "sscards": """
-        insert into raw.sscards
+        insert into cc_snapshot
         select
             {pid}, {pid}, true,
             '人' || i, 'C' || i, '62' || lpad(cast(i as varchar), 14, '0'),
@@ -69,12 +71,23 @@ SNAPSHOT_SQL = {
 
 
 def fill(con) -> dict:
-    """Synthetic raw tables and their meta.loads rows, set-based."""
+    """Synthetic raw tables and their meta.loads rows, set-based.
+
+    Snapshots are stored as ingestion stores them: as change history
+    (`crosscheck.ingest.history.add_snapshot`), `raw.<source>` being its view.
+    """
     snap_days = [FIRST_DAY + dt.timedelta(days=7 * k) for k in range(DAYS // 7 + 1)][-4:]
     for source, sql in SNAPSHOT_SQL.items():
         for d in snap_days:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE cc_snapshot AS "
+                f"SELECT * EXCLUDE ({VALID_TO}) FROM {history_table(get_source(source))} LIMIT 0"
+            )
             con.execute(sql.format(persons=PERSONS, d=f"'{d.isoformat()}'", pid=PID))
-            con.execute(LOAD_SQL, [f"{source}:{d.isoformat()}", source, d])
+            load_id = f"{source}:{d.isoformat()}"
+            add_snapshot(con, get_source(source), load_id, d, "SELECT * FROM cc_snapshot")
+            con.execute(LOAD_SQL, [load_id, source, d])
+        con.execute("DROP TABLE cc_snapshot")
     # Two versions per payment: PENDING on its approval day, PAID two days later.
     con.execute(
         f"""

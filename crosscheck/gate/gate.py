@@ -4,7 +4,17 @@ One Great Expectations context per ingestion run (ephemeral, so nothing but
 the suite files is configuration), one SQL datasource over the writer's own
 DuckDB connection (a cursor of it, see gx_duckdb), one table asset per source
 on `ingest_work.<source>`, created on first use and reused for every later
-delivery of that source: the per-delivery cost is the validation queries.
+delivery of that source. GX runs the suite through its validator directly
+(not ValidationDefinition.run: no copy of each result in GX's store).
+
+A source's backlog of deliveries (a catch-up) is first surveyed: ONE run
+of the suite over all its deliveries' rows (`survey`). An expectation that
+reads only a delivery's own rows and that the survey finds wholly satisfied
+is satisfied by each delivery; its per-delivery result is then written from
+that delivery's own counts (`_known_results`) and GX runs only the rest of
+the suite on each delivery (`validate(survey=…)`). Verdicts, recorded results
+and Data Docs are per delivery and the same as validating each alone
+(tests/ingestion/test_backlog.py compares both on a generated county).
 
 A failed `critical` expectation quarantines the delivery; failed `warning`s
 are recorded and pass. A failed `rate` expectation (a row-level defect) is a
@@ -32,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +78,89 @@ class Verdict:
         out = [f"failed critical expectation {x}{why(x)}" for x in self.failed_critical]
         out += [f"warning: {x}{why(x)}" for x in self.failed_warning]
         return out
+
+
+@dataclass
+class Survey:
+    """What one GX run over several deliveries of a source showed (`Gate.survey`)."""
+
+    source: str
+    clean: dict[str, dict]  # expectation id -> its result on all the rows: wholly satisfied
+    seconds_each: float = 0.0
+
+
+MAP_TYPES = (
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_be_null",
+)
+_NOT_NULL_CONDITION = re.compile(r'^col\("([A-Za-z_][A-Za-z0-9_]*)"\)\.notNull\(\)$')
+_DUPLICATE_KEYS = re.compile(r"\bHAVING count\(\*\) > 1$", re.IGNORECASE)
+_TABLE_REFERENCE = re.compile(r"\b(?:FROM|JOIN)\s+([^\s(),]+)", re.IGNORECASE)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _domain_sql(spec: dict) -> str:
+    cond = spec["kwargs"].get("row_condition")
+    if not cond:
+        return "TRUE"
+    match = _NOT_NULL_CONDITION.match(cond)
+    if match is None:
+        raise ValueError(f"row condition {cond!r} is not a plain not-null")
+    return f"{_q(match.group(1))} IS NOT NULL"
+
+
+def row_local(spec: dict) -> bool:
+    """Whether an expectation's result on a delivery depends on that delivery's rows alone
+    (so that no failing row among many deliveries means none in each).
+
+    Column-value expectations (whose row condition, if any, is a plain not-null);
+    custom queries that read the batch once and nothing else, either row by row
+    or for keys seen more than once (a duplicate within one delivery is one in
+    all of them); the column set. Not the row count (its bounds are each
+    delivery's own), nor a query that reads the warehouse (the ledger's reissue
+    check reads raw.ledger, which grows delivery by delivery) or the batch twice
+    (a reference found in another delivery could hide one missing in its own).
+    """
+    kind, kwargs = spec["type"], spec["kwargs"]
+    if kind in MAP_TYPES:
+        cond = kwargs.get("row_condition")
+        return not cond or bool(_NOT_NULL_CONDITION.match(cond))
+    if kind == "unexpected_rows":
+        query = " ".join(kwargs["unexpected_rows_query"].split())
+        if _TABLE_REFERENCE.findall(query) != ["{batch}"]:
+            return False
+        grouped = re.search(r"\b(GROUP BY|HAVING)\b", query, re.IGNORECASE)
+        return not grouped or bool(_DUPLICATE_KEYS.search(query))
+    return kind == "expect_table_columns_to_match_set"
+
+
+def per_delivery_kwargs(spec: dict) -> dict:
+    """An expectation's kwargs for a survey over many deliveries: a duplicate-key query
+    groups by delivery as well (a key repeated in two deliveries is no duplicate in
+    either); every other expectation as it is."""
+    kwargs = dict(spec["kwargs"])
+    query = kwargs.get("unexpected_rows_query")
+    if (
+        spec["type"] == "unexpected_rows"
+        and query
+        and _DUPLICATE_KEYS.search(" ".join(query.split()))
+    ):
+        head, tail = re.split(r"\bGROUP BY\b", query, maxsplit=1, flags=re.IGNORECASE)
+        kwargs["unexpected_rows_query"] = f"{head}GROUP BY _load_id,{tail}"
+    return kwargs
+
+
+def _wholly_satisfied(spec: dict, res: dict) -> bool:
+    """No failing row at all (not merely `mostly`), for a `row_local` expectation."""
+    if spec["type"] in MAP_TYPES:
+        return res.get("unexpected_count") == 0
+    if spec["type"] == "unexpected_rows":
+        return res.get("observed_value") == 0
+    return True  # the column set: success is all there is
 
 
 def failing_share(result: dict, batch_rows: int) -> tuple[int, float]:
@@ -151,6 +245,8 @@ class Gate:
         self.context: Any = None  # created on first use: refused deliveries never need GX
         self._definitions: dict[str, object] = {}
         self._severity: dict[str, dict[str, tuple[str, str | None, dict | None]]] = {}
+        self._specs: dict[str, dict[str, dict]] = {}  # source -> expectation id -> spec
+        self._subsuites: dict[tuple[str, frozenset[str], bool], object] = {}
         self.validated = 0
 
     def _start(self) -> None:
@@ -218,7 +314,29 @@ class Gate:
         )
         self._definitions[source.name] = definition
         self._severity[source.name] = info
+        self._specs[source.name] = {e["id"]: e for e in spec["expectations"]}
         return definition
+
+    def _suite(self, source: Source, ids: frozenset[str], survey: bool = False):
+        """The source's suite, or the part of it with these expectation ids (built once);
+        for a survey, duplicate-key queries look for duplicates within each delivery."""
+        definition = self._definition(source)
+        if ids == frozenset(self._specs[source.name]) and not survey:
+            return definition.suite
+        key = (source.name, ids, survey)
+        if key not in self._subsuites:
+            gx = self.gx
+            exps = []
+            for e in self._specs[source.name].values():
+                if e["id"] in ids:
+                    cls = getattr(gx.expectations, _class_name(e["type"]))
+                    kwargs = per_delivery_kwargs(e) if survey else dict(e["kwargs"])
+                    exps.append(cls(**kwargs, description=e["description"], meta={"id": e["id"]}))
+            n = len(self._subsuites)
+            self._subsuites[key] = gx.ExpectationSuite(
+                name=f"{source.name}_delivery_part_{n}", expectations=exps
+            )
+        return self._subsuites[key]
 
     def _row_bounds(self, source: Source, extract_date: dt.date) -> tuple[int, int]:
         if source.kind != "snapshot":
@@ -234,49 +352,138 @@ class Gate:
         tol = float(thresholds()["snapshot_row_tolerance"])
         return int(prev[0] * (1 - tol)), int(prev[0] * (1 + tol)) + 1
 
-    def validate(
-        self, source: Source, work_table: str, load_id: str, extract_date: dt.date
-    ) -> Verdict:
+    def _run(self, source: Source, ids: frozenset[str], lo: int, hi: int, survey: bool = False):
+        """One GX run of (part of) the source's suite on `ingest_work.<source>`."""
+        from great_expectations.validator.v1_validator import Validator
+
+        definition = self._definition(source)
+        suite = self._suite(source, ids, survey)
+        # What ValidationDefinition.run does, less its bookkeeping in the (ephemeral)
+        # context: a freshness check of the suite and a copy of the result in GX's
+        # store. Our results go to meta.validation_results and our own Data Docs.
+        self._fresh_snapshot()
+        try:
+            validator = Validator(batch_definition=definition.batch_definition,
+                                  result_format="BASIC")  # fmt: skip
+            return validator.validate_expectation_suite(suite, {"min_rows": lo, "max_rows": hi})
+        finally:
+            self._fresh_snapshot()
+
+    def survey(self, source: Source, work_table: str, deliveries: int) -> Survey:
+        """One GX run of the suite over several deliveries' rows (`work_table`, which is
+        `ingest_work.<source>`): the expectations every one of them satisfies.
+
+        An expectation counts only if it looks at nothing but the batch's own rows
+        (`row_local`) and the run found it wholly satisfied — no failing row, no
+        error: then no subset of the rows fails it either (a duplicate-key query
+        is surveyed per delivery, `per_delivery_kwargs`: a key may come again in a
+        later delivery). Its result for one delivery is then known
+        (`_known_results`); `validate` runs GX only on the rest.
+        """
         import time
 
-        from great_expectations.core.run_identifier import RunIdentifier
+        t0 = time.monotonic()
+        self._definition(source)
+        specs = self._specs[source.name]
+        result = self._run(source, frozenset(specs), 0, UNBOUNDED_ROWS, survey=True)
+        clean: dict[str, dict] = {}
+        for r in result.results:
+            exp_id = _exp_id(r)
+            spec = specs.get(exp_id)
+            if spec is None or _raised(r) or not r.success or not row_local(spec):
+                continue
+            res = dict(r.result or {})
+            if _wholly_satisfied(spec, res):
+                clean[exp_id] = res
+        seconds = time.monotonic() - t0
+        log.info(
+            "%s: %d deliveries surveyed in one run (%.1fs); %d of %d expectations need no "
+            "run of their own", source.name, deliveries, seconds, len(clean), len(specs),
+        )  # fmt: skip
+        return Survey(source.name, clean, seconds / max(deliveries, 1))
+
+    def _known_results(
+        self, source: Source, work_table: str, survey: Survey | None
+    ) -> dict[str, dict]:
+        """This delivery's results of the surveyed expectations (counts from its own rows)."""
+        if survey is None or survey.source != source.name or not survey.clean:
+            return {}
+        specs = self._specs[source.name]
+        exprs, wanted = [], []
+        for exp_id in survey.clean:
+            spec = specs[exp_id]
+            if spec["type"] not in MAP_TYPES:
+                continue
+            column = _q(spec["kwargs"]["column"])
+            domain = _domain_sql(spec)
+            exprs.append(f"count(*) FILTER (WHERE {domain})")
+            exprs.append(f"count(*) FILTER (WHERE {domain} AND {column} IS NULL)")
+            wanted.append(exp_id)
+        counts = self.con.execute(f"SELECT {', '.join(exprs) or '1'} FROM {work_table}").fetchone()
+        out: dict[str, dict] = {}
+        for exp_id, res in survey.clean.items():
+            spec = specs[exp_id]
+            if spec["type"] not in MAP_TYPES:
+                out[exp_id] = res  # no failing row (observed 0) or the table's own columns
+                continue
+            k = wanted.index(exp_id)
+            elements, missing = counts[2 * k], counts[2 * k + 1]
+            if elements - missing <= 0:
+                continue  # nothing to judge in this delivery: let GX say what that means
+            known = {"element_count": elements, "unexpected_count": 0, "unexpected_percent": 0.0}
+            if "missing_count" in res:
+                known["missing_count"] = missing
+            for key in ("partial_unexpected_list", "partial_unexpected_counts"):
+                if key in res:
+                    known[key] = []
+            out[exp_id] = known
+        return out
+
+    def validate(
+        self,
+        source: Source,
+        work_table: str,
+        load_id: str,
+        extract_date: dt.date,
+        survey: Survey | None = None,
+    ) -> Verdict:
+        """The delivery's verdict: its suite run by GX on its rows (`work_table`, which is
+        `ingest_work.<source>`), less the expectations a `survey` showed it satisfies."""
+        import time
 
         t0 = time.monotonic()
-        definition = self._definition(source)
+        self._definition(source)
+        specs = self._specs[source.name]
         lo, hi = self._row_bounds(source, extract_date)
-
-        def run():
-            self._fresh_snapshot()
-            try:
-                return definition.run(
-                    expectation_parameters={"min_rows": lo, "max_rows": hi},
-                    result_format="BASIC",
-                    run_id=RunIdentifier(run_name=load_id),
+        known = self._known_results(source, work_table, survey)
+        rest = frozenset(specs) - frozenset(known)
+        log.debug("%s: GX runs %s", load_id, sorted(rest))
+        results: dict[str, tuple[dict, bool, bool, str]] = {}  # id -> result, success, raised, msg
+        if rest:
+            result = self._run(source, rest, lo, hi)
+            if any(_raised(r) for r in result.results):
+                log.warning(
+                    "%s: expectations raised %s; validating once more",
+                    load_id,
+                    sorted(_exp_id(r) for r in result.results if _raised(r)),
                 )
-            finally:
-                self._fresh_snapshot()
-
-        result = run()
-        if any(_raised(r) for r in result.results):
-            log.warning(
-                "%s: expectations raised %s; validating once more",
-                load_id,
-                sorted(_exp_id(r) for r in result.results if _raised(r)),
-            )
-            result = run()
+                result = self._run(source, rest, lo, hi)
+            for r in result.results:
+                results[_exp_id(r)] = (r.result or {}, bool(r.success), _raised(r),
+                                       _error_message(r) if _raised(r) else "")  # fmt: skip
+        for exp_id, res in known.items():
+            results[exp_id] = (res, True, False, "")
         verdict = Verdict(load_id, source.name, extract_date, passed=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping only
         info = self._severity[source.name]
         batch_rows = self.con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0]
-        for r in result.results:
-            exp_id = _exp_id(r)
+        order = [i for i in specs if i in results] + [i for i in results if i not in specs]
+        for exp_id in order:
+            res, success, raised, message = results[exp_id]
             policy, column, quarantine = info.get(exp_id, ("critical", None, None))
-            res = r.result or {}
-            success = bool(r.success)
-            severity = effective_severity(policy, quarantine, res, batch_rows, _raised(r))
-            if _raised(r):
+            severity = effective_severity(policy, quarantine, res, batch_rows, raised)
+            if raised:
                 success = False
-                message = _error_message(r)
                 res = {"error": message}
                 verdict.errors[exp_id] = message.splitlines()[0][:300] if message else "error"
                 log.warning("%s: expectation %s could not be evaluated: %s",
@@ -300,7 +507,7 @@ class Gate:
                 )
             )
         verdict.passed = not verdict.failed_critical
-        verdict.seconds = time.monotonic() - t0
+        verdict.seconds = time.monotonic() - t0 + (survey.seconds_each if survey else 0.0)
         self.validated += 1
         if verdict.failed_critical:
             log.warning("%s failed critical expectations: %s", load_id, verdict.failed_critical)

@@ -1,6 +1,6 @@
 """Make Great Expectations' SQL datasource work on DuckDB (GX 1.24, duckdb-engine).
 
-Two gaps, both fixed here and nowhere else:
+Two gaps, both fixed here and nowhere else, and one cost:
 
 1. GX fetches metric results after closing the connection unless the dialect
    is in its list of dialects that keep one persisted connection
@@ -10,20 +10,29 @@ Two gaps, both fixed here and nowhere else:
    raise). We wrap `get_dialect_regex_expression` so DuckDB gets
    `regexp_matches(column, pattern)` (partial match, like the other engines).
 
+3. Cost: GX reflects a batch's table (its columns and primary key, through
+   duckdb_engine's PostgreSQL-catalog queries, ~30-50 ms) in every validation,
+   and a catch-up validates the same work table, re-created with the same
+   columns, a thousand times. On DuckDB the reflection is kept per table and
+   column signature (names and types, read from `duckdb_columns()` in one
+   cheap query each time): a table whose columns changed is reflected anew.
+
 `engine_kwargs(con)` lets GX reuse an open DuckDB connection's database
 (a cursor of it) instead of opening the file a second time, which DuckDB
 refuses while a writer holds it with a different configuration.
-`apply()` is idempotent; tests/expectations/test_gx_duckdb.py pins both fixes.
+`apply()` is idempotent; tests/expectations/test_gx_duckdb.py pins all three.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import sqlalchemy as sa
 
 DIALECT = "duckdb"
 _APPLIED = False
+_COLUMN_METADATA: dict[tuple, object] = {}  # (schema, table, column signature) -> reflection
 
 _REGEX_MODULES = (
     "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex",
@@ -42,6 +51,9 @@ class _DialectName(str):
         return str(self)
 
 
+_COLUMN_TYPES_MODULE = "great_expectations.expectations.metrics.table_metrics.table_column_types"
+
+
 def is_duckdb_dialect(dialect: Any) -> bool:
     for candidate in (dialect, getattr(dialect, "dialect", None)):
         if candidate is None:
@@ -58,6 +70,38 @@ def is_duckdb_dialect(dialect: Any) -> bool:
 def duckdb_regex_expression(column, regex: str, positive: bool = True):
     expr = sa.func.regexp_matches(column, sa.literal(regex))
     return expr if positive else sa.not_(expr)
+
+
+_SIGNATURE_SQL = sa.text(
+    """SELECT list(column_name || ' ' || data_type ORDER BY column_index)
+       FROM duckdb_columns()
+       WHERE database_name = current_database() AND schema_name = :schema
+         AND table_name = :table"""
+)
+
+
+def cached_column_metadata(original):
+    """Wrap GX's table reflection: on DuckDB, reflect a table once per column signature."""
+
+    def get_sqlalchemy_column_metadata(execution_engine, table_selectable, schema_name=None):
+        if (
+            not is_duckdb_dialect(getattr(execution_engine, "dialect", None))
+            or not isinstance(table_selectable, str)  # a table name (quoted_name), not a query
+            or not schema_name
+        ):
+            return original(execution_engine, table_selectable, schema_name)
+        signature = execution_engine.execute_query(
+            _SIGNATURE_SQL.bindparams(schema=schema_name, table=str(table_selectable))
+        ).scalar()
+        if not signature:
+            return original(execution_engine, table_selectable, schema_name)
+        key = (schema_name, str(table_selectable), tuple(signature))
+        if key not in _COLUMN_METADATA:
+            _COLUMN_METADATA[key] = original(execution_engine, table_selectable, schema_name)
+        return copy.deepcopy(_COLUMN_METADATA[key])
+
+    get_sqlalchemy_column_metadata.__wrapped__ = original
+    return get_sqlalchemy_column_metadata
 
 
 def apply() -> None:
@@ -88,6 +132,11 @@ def apply() -> None:
         mod = importlib.import_module(name)
         if hasattr(mod, "get_dialect_regex_expression"):
             mod.get_dialect_regex_expression = get_dialect_regex_expression  # type: ignore[attr-defined]
+
+    reflect = cached_column_metadata(util_mod.get_sqlalchemy_column_metadata)
+    for name in (_COLUMN_TYPES_MODULE, util_mod.__name__):
+        mod = importlib.import_module(name)
+        mod.get_sqlalchemy_column_metadata = reflect  # type: ignore[attr-defined]
     _APPLIED = True
 
 

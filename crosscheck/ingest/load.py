@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -22,13 +23,20 @@ from crosscheck.ingest.archive import archive_delivery, archive_folder
 from crosscheck.ingest.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from crosscheck.ingest.discover import Delivery
 from crosscheck.ingest.history import add_snapshot
-from crosscheck.ingest.readers import WORK_SCHEMA, read_delivery, rejects_table, text_table
+from crosscheck.ingest.readers import (
+    WORK_SCHEMA,
+    ReadResult,
+    read_delivery,
+    rejects_table,
+    text_table,
+)
 from crosscheck.ingest.sources import Source, get_source
 from crosscheck.ingest.verify import (
     CHUNK,
     MARKER_MAX_BYTES,
     DeliveryRefused,
     MarkerEntry,
+    VerifiedFile,
     hash_file,
     open_nofollow,
     read_marker,
@@ -154,6 +162,122 @@ def _columns(source: Source) -> str:
     return ", ".join(f'"{n}"' for n, _ in source.raw_columns())
 
 
+@dataclass
+class _Pending:
+    """A delivery verified and read, waiting for its verdict (see `process_backlog`)."""
+
+    delivery: Delivery
+    source: Source
+    result: DeliveryResult
+    info: dict
+    vf: VerifiedFile
+    read: ReadResult
+    t0: float  # when its own work started (`result.seconds` counts its own work only)
+    read_s: float
+    parked: str = ""  # suffix of its work tables' names while another delivery's are in place
+
+
+def _refused(con, source: Source, result: DeliveryResult, info: dict, e, t0) -> DeliveryResult:
+    """Record a refused delivery (its own transaction); the run goes on."""
+    result.status = "rejected"
+    result.reasons = [mask_in_text(str(e))]
+    info["finished_at"] = _now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        record_load(con, result, **info)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    _drop_work(con, source)
+    result.seconds = time.monotonic() - t0
+    log.error("refused %s: %s", result.load_id, result.reasons[0])
+    return result
+
+
+def _prepare(
+    con, delivery: Delivery, temp_root: Path | None, archive: Path | None
+) -> DeliveryResult | _Pending:
+    """Identity, verification and reading: a finished result (skipped or refused) or a
+    delivery read into `ingest_work.<source>`, ready for the gate."""
+    source = get_source(delivery.source)
+    load_id, seen = delivery_identity(con, delivery)
+    if seen:
+        status = existing_status(con, load_id)
+        if archive is not None:
+            _backfill_archive(con, archive, delivery, load_id)
+        return DeliveryResult(
+            load_id, source.name, delivery.extract_date, "skipped", reasons=[f"already {status}"]
+        )
+    t0 = time.monotonic()
+    result = DeliveryResult(load_id, source.name, delivery.extract_date, "rejected")
+    info: dict = {"started_at": _now()}
+    vf = None
+    try:
+        vf = verify(delivery, source, temp_root)
+        info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
+        try:
+            read = read_delivery(con, source, vf, load_id, delivery.extract_date)
+        except DeliveryRefused:
+            raise
+        except Exception as e:  # any reader error refuses the delivery, never the night
+            raise DeliveryRefused(reader_reason(e, vf.path)) from None
+    except DeliveryRefused as e:
+        return _refused(con, source, result, info, e, t0)
+    finally:
+        if vf is not None:
+            vf.cleanup()  # the transcode is read; the archive copies the delivered file
+    result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
+    return _Pending(delivery, source, result, info, vf, read, t0, time.monotonic() - t0)
+
+
+def _finish(con, p: _Pending, verdict, gate, archive: Path | None) -> DeliveryResult:
+    """Archive, then ONE transaction: rejects, results, rows (raw or quarantine), load row."""
+    source, delivery, result, info, read = p.source, p.delivery, p.result, p.info, p.read
+    try:
+        if archive is not None:
+            archive_delivery(
+                archive, source.name, delivery.extract_date, p.vf.path, delivery.marker,
+                p.vf.sha256,
+            )  # fmt: skip
+    except DeliveryRefused as e:
+        return _refused(con, source, result, info, e, p.t0)
+    result.validation_seconds = verdict.seconds
+    result.status = "loaded" if verdict.passed else "quarantined"
+    result.reasons = verdict.reasons
+    target = "raw" if verdict.passed else "quarantine"
+    cols = _columns(source)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"INSERT INTO meta.rejects SELECT * FROM {rejects_table(source)}")
+        gate.record(con, verdict)
+        if verdict.passed:
+            result.superseded = supersede(con, source, delivery.extract_date, result.load_id)
+        if verdict.passed and source.kind == "snapshot":  # stored as change history
+            add_snapshot(
+                con, source, result.load_id, delivery.extract_date,
+                f"SELECT {cols} FROM {read.work_table}",
+            )  # fmt: skip
+        else:
+            con.execute(
+                f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM {read.work_table}"
+            )
+        result.rows_loaded = result.rows_read - result.rows_rejected
+        info["finished_at"] = _now()
+        record_load(con, result, **info)
+        remember_hash(con, p.vf.path, p.vf.stat_key, p.vf.sha256)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _drop_work(con, source)
+    result.seconds = time.monotonic() - p.t0
+    level = logging.INFO if verdict.passed else logging.WARNING
+    log.log(level, "%s", result.line())
+    return result
+
+
 def process(
     con: duckdb.DuckDBPyConnection,
     delivery: Delivery,
@@ -167,85 +291,102 @@ def process(
     readers) is recorded as a rejected load with its reason; the run goes on.
     A delivery that is loaded or quarantined is first copied to `archive`.
     """
-    source = get_source(delivery.source)
-    load_id, seen = delivery_identity(con, delivery)
-    if seen:
-        status = existing_status(con, load_id)
-        if archive is not None:
-            _backfill_archive(con, archive, delivery, load_id)
-        return DeliveryResult(
-            load_id, source.name, delivery.extract_date, "skipped", reasons=[f"already {status}"]
+    p = _prepare(con, delivery, temp_root, archive)
+    if isinstance(p, DeliveryResult):
+        return p
+    verdict = gate.validate(p.source, p.read.work_table, p.result.load_id, delivery.extract_date)
+    return _finish(con, p, verdict, gate, archive)
+
+
+# A backlog is validated in chunks of at most this many deliveries and rows.
+BACKLOG_DELIVERIES = 64
+BACKLOG_ROWS = 1_000_000
+
+
+def process_backlog(
+    con: duckdb.DuckDBPyConnection,
+    deliveries: list[Delivery],
+    gate,
+    temp_root: Path | None = None,
+    archive: Path | None = None,
+) -> list[DeliveryResult]:
+    """Several deliveries of one source, in extract-date order.
+
+    Each is verified and read as by `process` (a refused one is recorded at
+    once), its work tables parked under a name of its own. The gate then
+    surveys them together: ONE Great Expectations run of the source's suite
+    over all their rows (`Gate.survey`). An expectation that this run finds
+    wholly satisfied, and that looks at nothing but a delivery's own rows, is
+    satisfied by every one of them: it needs no run of its own. Then, in
+    extract-date order, each delivery gets its own verdict — GX runs the rest
+    of the suite on its rows alone (with the warehouse as its predecessors
+    left it) — and is promoted or quarantined in its own transaction, exactly
+    as by `process` (a snapshot's row count is judged against the snapshot
+    loaded before it, which may be the previous one of the chunk). A delivery
+    that fails is quarantined alone, with its reasons; the others are not held
+    back. Chunks hold at most BACKLOG_DELIVERIES deliveries and, once past
+    BACKLOG_ROWS rows, are judged: the parked work tables stay bounded (a
+    province's snapshot is a chunk of its own, with no survey).
+    """
+    results: list[DeliveryResult] = []
+    pending: list[_Pending] = []
+    rows = 0
+    for delivery in deliveries:
+        p = _prepare(con, delivery, temp_root, archive)
+        if isinstance(p, DeliveryResult):
+            results.append(p)
+            continue
+        p.parked = f"__{len(pending)}"
+        _park(con, p.source, "", p.parked)
+        pending.append(p)
+        rows += p.result.rows_read
+        if len(pending) >= BACKLOG_DELIVERIES or rows >= BACKLOG_ROWS:
+            results += _judge_backlog(con, pending, gate, archive)
+            pending, rows = [], 0
+    if pending:
+        results += _judge_backlog(con, pending, gate, archive)
+    return results
+
+
+def _judge_backlog(con, pending: list[_Pending], gate, archive: Path | None) -> list:
+    """Survey the parked deliveries together, then give each its verdict, in order."""
+    source = pending[0].source
+    work = f"{WORK_SCHEMA}.{source.name}"
+    survey = None
+    if len(pending) > 1:
+        union = " UNION ALL ".join(f"SELECT * FROM {work}{p.parked}" for p in pending)
+        con.execute(f"CREATE OR REPLACE TABLE {work} AS {union}")
+        try:
+            survey = gate.survey(source, work, len(pending))
+        finally:
+            con.execute(f"DROP TABLE {work}")
+    results = []
+    for p in pending:
+        _park(con, source, p.parked, "")
+        p.parked = ""
+        # its own seconds: reading (done), its share of the survey, its verdict and load
+        p.t0 = time.monotonic() - p.read_s - (survey.seconds_each if survey else 0.0)
+        verdict = gate.validate(
+            source, p.read.work_table, p.result.load_id, p.delivery.extract_date, survey=survey
         )
-    started, t0 = _now(), time.monotonic()
-    result = DeliveryResult(load_id, source.name, delivery.extract_date, "rejected")
-    info: dict = {"started_at": started}
-    vf = None
-    try:
-        vf = verify(delivery, source, temp_root)
-        info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
-        try:
-            read = read_delivery(con, source, vf, load_id, delivery.extract_date)
-        except DeliveryRefused:
-            raise
-        except Exception as e:  # any reader error refuses the delivery, never the night
-            raise DeliveryRefused(reader_reason(e, vf.path)) from None
-        result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
-        verdict = gate.validate(source, read.work_table, load_id, delivery.extract_date)
-        if archive is not None:
-            archive_delivery(
-                archive, source.name, delivery.extract_date, vf.path, delivery.marker, vf.sha256
-            )
-    except DeliveryRefused as e:
-        result.reasons = [mask_in_text(str(e))]
-        info["finished_at"] = _now()
-        con.execute("BEGIN TRANSACTION")
-        try:
-            record_load(con, result, **info)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        _drop_work(con, source)
-        result.seconds = time.monotonic() - t0
-        log.error("refused %s: %s", load_id, result.reasons[0])
-        return result
-    finally:
-        if vf is not None:
-            vf.cleanup()
-    result.validation_seconds = verdict.seconds
-    result.status = "loaded" if verdict.passed else "quarantined"
-    result.reasons = verdict.reasons
-    target = "raw" if verdict.passed else "quarantine"
-    cols = _columns(source)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"INSERT INTO meta.rejects SELECT * FROM {rejects_table(source)}")
-        gate.record(con, verdict)
-        if verdict.passed:
-            result.superseded = supersede(con, source, delivery.extract_date, load_id)
-        if verdict.passed and source.kind == "snapshot":  # stored as change history
-            add_snapshot(
-                con, source, load_id, delivery.extract_date,
-                f"SELECT {cols} FROM {read.work_table}",
-            )  # fmt: skip
-        else:
-            con.execute(
-                f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM {read.work_table}"
-            )
-        result.rows_loaded = result.rows_read - result.rows_rejected
-        info["finished_at"] = _now()
-        record_load(con, result, **info)
-        remember_hash(con, vf.path, vf.stat_key, vf.sha256)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        _drop_work(con, source)
-    result.seconds = time.monotonic() - t0
-    level = logging.INFO if verdict.passed else logging.WARNING
-    log.log(level, "%s", result.line())
-    return result
+        results.append(_finish(con, p, verdict, gate, archive))
+    return results
+
+
+def _park(con, source: Source, frm: str, to: str) -> None:
+    """Rename a delivery's work tables (`ingest_work.<source>` and its rejects)."""
+    for table in (source.name, f"{source.name}_rejects"):
+        con.execute(f"ALTER TABLE {WORK_SCHEMA}.{table}{frm} RENAME TO {table}{to}")
+
+
+def drop_parked(con) -> None:
+    """Remove every work table a killed run left in `ingest_work` (writer start)."""
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ?",
+        [WORK_SCHEMA],
+    ).fetchall():
+        con.execute(f'DROP TABLE IF EXISTS {WORK_SCHEMA}."{name}"')
 
 
 def supersede(

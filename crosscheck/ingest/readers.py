@@ -15,11 +15,12 @@ ready for the quality gate.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from crosscheck.ingest.idnorm import id_stages_sql
 from crosscheck.ingest.sources import Column, Source
@@ -121,37 +122,65 @@ def _extract_date(load_id: str) -> dt.date:
     return dt.datetime.strptime(load_id.split(":")[1], "%Y%m%d").date()
 
 
-def _excel_dates(s: pd.Series) -> pd.Series:
-    """Excel date cells (datetime) or serial numbers → 'YYYY-MM-DD' text; other text kept."""
-    out = pd.Series(pd.NA, index=s.index, dtype="string")
-    is_dt = s.map(lambda v: isinstance(v, dt.date))
-    if is_dt.any():
-        out[is_dt] = pd.to_datetime(s[is_dt]).dt.strftime("%Y-%m-%d")
-    num = pd.to_numeric(s.where(~is_dt), errors="coerce")
-    is_num = num.notna() & s.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-    if is_num.any():
-        base = pd.Timestamp("1899-12-30")
-        out[is_num] = (base + pd.to_timedelta(num[is_num].astype("int64"), unit="D")).dt.strftime(
-            "%Y-%m-%d"
-        )
-    rest = ~is_dt & ~is_num
-    out[rest] = s[rest].astype("string")
-    return out
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's 1900 date system (serial numbers)
 
 
-def _text_cells(s: pd.Series) -> pd.Series:
-    """Cells as text; integral numbers without '.0' (an account typed as a number)."""
-    is_float = s.map(lambda v: isinstance(v, float) and v.is_integer())
-    out = s.astype("string")
-    if is_float.any():
-        out[is_float] = s[is_float].map(lambda v: str(int(v))).astype("string")
-    return out
+def _cell_text(v: object) -> str | None:
+    """One cell as text: empty → None; an integral number without '.0' (an account typed
+    as a number); NaN → None; anything else as Python writes it."""
+    if v is None or v == "":
+        return None
+    if type(v) is float:
+        if v != v:  # NaN
+            return None
+        if v.is_integer():
+            return str(int(v))
+    return str(v)
+
+
+def _cell_date_text(v: object) -> str | None:
+    """An Excel date cell as 'YYYY-MM-DD': a date, or a serial number (days since
+    1899-12-30, fraction dropped); any other cell as text (its parse fails later)."""
+    if isinstance(v, dt.date):
+        return f"{v.year:04d}-{v.month:02d}-{v.day:02d}"
+    if isinstance(v, int | float) and not isinstance(v, bool) and v == v:
+        try:
+            return (EXCEL_EPOCH + dt.timedelta(days=int(v))).isoformat()
+        except OverflowError:
+            return str(v)
+    return _cell_text(v)
+
+
+def _text_column(values: tuple, excel_date: bool) -> tuple[pa.Array, pa.Array | None]:
+    """A sheet column as Arrow arrays: (text, dates or None).
+
+    The common cases go to Arrow whole (a column of text cells; a date column of
+    date cells and empty text); only a column of other cell types is converted
+    cell by cell in Python. Date cells become text in SQL (`read_text_xlsx`).
+    """
+    kinds = set(map(type, values))
+    if not excel_date and kinds <= {str}:
+        return pa.array(values, pa.large_string()), None
+    if excel_date and kinds <= {str, dt.date}:
+        if kinds == {dt.date}:
+            return pa.nulls(len(values), pa.large_string()), pa.array(values, pa.date32())
+        dates = pa.array([v if type(v) is dt.date else None for v in values], pa.date32())
+        texts = pa.array([v if type(v) is str else None for v in values], pa.large_string())
+        return texts, dates
+    convert = _cell_date_text if excel_date else _cell_text
+    return pa.array([convert(v) for v in values], pa.large_string()), None
 
 
 def read_text_xlsx(
     con, source: Source, vf: VerifiedFile, load_id: str
 ) -> tuple[str, int, str | None]:
-    """XLSX sheet → text table (with `_row_no`), wholly empty rows skipped (not counted)."""
+    """XLSX sheet → text table (with `_row_no`), wholly empty rows skipped (not counted).
+
+    python-calamine reads the sheet; each column goes to Arrow as a whole
+    (`_text_column`) and DuckDB does the rest in one statement: empty cells to
+    NULL, date cells to 'YYYY-MM-DD', wholly empty rows dropped. A sheet holds at
+    most 1,048,576 rows (the XLSX format), which bounds what one delivery can hold.
+    """
     from python_calamine import CalamineWorkbook
 
     try:
@@ -169,25 +198,34 @@ def read_text_xlsx(
     while header and header[-1] == "":
         header.pop()
     cols = map_header(source, header)
-    width = len(header)
-    frame = pd.DataFrame(rows[1:], dtype=object)
-    if frame.shape[1] < width:  # trailing empty columns cut off by the sheet's extent
-        for k in range(frame.shape[1], width):
-            frame[k] = None
-    frame = frame.iloc[:, :width]
-    frame.columns = [c.name for c in cols]
-    frame = frame.replace("", None)
-    frame["_row_no"] = range(1, len(frame) + 1)
-    frame = frame[frame[[c.name for c in cols]].notna().any(axis=1)]
-    text = pd.DataFrame({"_row_no": frame["_row_no"].astype("int64")})
-    for c in cols:
-        text[c.name] = (
-            _excel_dates(frame[c.name]) if c.type == "excel_date" else _text_cells(frame[c.name])
-        )
+    n = len(rows) - 1
+    columns = list(itertools.zip_longest(*rows[1:], fillvalue="")) if n else []
+    del rows
+    arrays: dict[str, pa.Array] = {"_row_no": pa.array(range(1, n + 1), pa.int64())}
+    selects, empties = [], []
+    for k, c in enumerate(cols):
+        # trailing empty cells may be cut off by the sheet's extent
+        values = columns[k] if k < len(columns) else ("",) * n
+        text, dates = _text_column(values, c.type == "excel_date")
+        if k < len(columns):
+            columns[k] = ()  # its cells are in Arrow now
+        t, d = f"t{k}", f"d{k}"
+        arrays[t] = text
+        value = f"nullif({t}, '')"
+        if dates is not None:
+            arrays[d] = dates
+            value = f"coalesce(strftime({d}, '%Y-%m-%d'), {value})"
+        selects.append(f"{value} AS {_q(c.name)}")
+        empties.append(f"{value} IS NULL")
+    frame = pa.table(arrays)  # noqa: F841 - read by DuckDB below
     table = text_table(source)
-    con.register("cc_xlsx_frame", text)
+    con.register("cc_xlsx_frame", frame)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM cc_xlsx_frame")
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS
+                SELECT _row_no, {", ".join(selects)} FROM cc_xlsx_frame
+                WHERE NOT ({" AND ".join(empties)})"""
+        )
     finally:
         con.unregister("cc_xlsx_frame")
     return table, 0, None

@@ -1,4 +1,5 @@
-"""Pins the two GX-on-DuckDB fixes of crosscheck/gate/gx_duckdb.py against real GX."""
+"""Pins the GX-on-DuckDB fixes and the reflection cache of crosscheck/gate/gx_duckdb.py
+against real GX."""
 
 from __future__ import annotations
 
@@ -75,3 +76,45 @@ def test_gx_sql_validation_on_an_open_duckdb_connection(con):
     assert by_type["expect_column_values_to_not_be_null"].success is False
     assert by_type["expect_column_values_to_match_regex"].result["unexpected_count"] == 1
     assert by_type["expect_table_row_count_to_be_between"].success is True
+
+
+def test_reflection_is_kept_per_column_signature(tmp_path):
+    """A table re-created with the same columns is not reflected again; one re-created
+    with other columns is, and expect_table_columns_to_match_set sees the new ones."""
+    from great_expectations.validator.v1_validator import Validator
+
+    gx_duckdb.apply()
+    c = duckdb.connect(str(tmp_path / "r.duckdb"))
+    c.execute("CREATE SCHEMA cache_s")
+    c.execute("CREATE TABLE cache_s.t AS SELECT 0 AS a, '' AS b")
+    ctx = gx.get_context(mode="ephemeral")
+    ds = ctx.data_sources.add_sql(
+        "r", connection_string="duckdb:///:memory:", kwargs=gx_duckdb.engine_kwargs(c)
+    )
+    batch = ds.add_table_asset(
+        "t", table_name="t", schema_name="cache_s"
+    ).add_batch_definition_whole_table("all")
+    suite = ctx.suites.add(gx.ExpectationSuite("cache"))
+    suite.add_expectation(
+        gx.expectations.ExpectTableColumnsToMatchSet(column_set=["a", "b"], exact_match=True)
+    )
+    engine = ds.get_execution_engine()
+
+    def passes(sql: str) -> bool:
+        conn = getattr(engine, "_connection", None)
+        if conn is not None and conn.in_transaction():
+            conn.rollback()  # a fresh snapshot, as the gate takes one
+        c.execute(sql)
+        result = Validator(batch_definition=batch).validate_expectation_suite(suite)
+        return bool(result.results[0].success)
+
+    def reflections() -> int:
+        return sum(k[:2] == ("cache_s", "t") for k in gx_duckdb._COLUMN_METADATA)
+
+    assert passes("CREATE OR REPLACE TABLE cache_s.t AS SELECT 1 AS a, 'x' AS b")
+    assert passes("CREATE OR REPLACE TABLE cache_s.t AS SELECT 2 AS a, 'y' AS b")
+    assert reflections() == 1  # same signature: reflected once
+    assert not passes("CREATE OR REPLACE TABLE cache_s.t AS SELECT 1 AS a, 2 AS c")
+    assert passes("CREATE OR REPLACE TABLE cache_s.t AS SELECT 1 AS a, 2 AS b")
+    assert reflections() == 3  # other names, then another type: reflected anew
+    c.close()

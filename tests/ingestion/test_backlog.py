@@ -1,0 +1,147 @@
+"""A source's backlog of deliveries is validated by one Great Expectations survey
+and then delivery by delivery (crosscheck.ingest.load.process_backlog, issue 11):
+every verdict, result, reason and row is what validating each delivery alone gives,
+and a bad delivery in the middle is stopped alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import pytest
+from conftest import BASE_DAY, Env
+from counties import PIPELINE, generated
+from deliveries import deaths_rows, duplicate_a_row, hukou_rows, ledger_rows, write_delivery
+
+from crosscheck.gate.gate import per_delivery_kwargs, row_local
+from crosscheck.gate.suite_builder import load_suite
+from crosscheck.ingest.sources import SOURCE_NAMES
+
+DAYS = [BASE_DAY + dt.timedelta(days=k) for k in range(1, 6)]
+
+
+def recorded(warehouse) -> dict[str, list[tuple]]:
+    """Everything ingestion records, less the clock."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        out = {
+            "loads": con.execute(
+                """SELECT load_id, source, extract_date, file_name, rows_read, rows_loaded,
+                          rows_rejected, status, reasons, superseded_by
+                   FROM meta.loads ORDER BY load_id"""
+            ).fetchall(),
+            "results": con.execute(
+                "SELECT * EXCLUDE (validated_at) FROM meta.validation_results ORDER BY ALL"
+            ).fetchall(),
+            "rejects": con.execute("SELECT * FROM meta.rejects ORDER BY ALL").fetchall(),
+        }
+        for s in SOURCE_NAMES:
+            for schema in ("raw", "quarantine"):
+                out[f"{schema}.{s}"] = con.execute(
+                    f"SELECT * FROM {schema}.{s} ORDER BY ALL"
+                ).fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def twin(env: Env, tmp_path) -> Env:
+    other = Env(tmp_path / "alone")
+    other.root.mkdir()
+    shutil.copytree(env.landing, other.landing)
+    shutil.copy2(env.warehouse, other.warehouse)
+    return other
+
+
+def test_a_bad_delivery_in_the_middle_is_stopped_alone(env, tmp_path):
+    for day in DAYS:
+        write_delivery(env.landing, "ledger", day, ledger_rows(day))
+        write_delivery(env.landing, "deaths", day, deaths_rows(day))
+    duplicate_a_row(env.landing / "ledger" / DAYS[2].strftime("%Y%m%d"))  # critical: key
+    bad = env.landing / "ledger" / DAYS[3].strftime("%Y%m%d") / f"ledger_{DAYS[3]:%Y%m%d}.csv"
+    bad.write_bytes(bad.read_bytes().replace(b"560.00", b"561.00"))  # no longer its sha256
+    alone = twin(env, tmp_path)
+
+    report = env.ingest(as_of=DAYS[-1])
+    by = {(d.source, d.extract_date): d for d in report.deliveries if d.status != "skipped"}
+    ledger = [by["ledger", day].status for day in DAYS]
+    assert ledger == ["loaded", "loaded", "quarantined", "rejected", "loaded"]
+    assert by["ledger", DAYS[2]].reasons == ["failed critical expectation key_unique"]
+    assert by["ledger", DAYS[3]].reasons[0].startswith("sha256 mismatch")
+    assert [by["deaths", day].status for day in DAYS] == ["loaded"] * 5  # a key may recur daily
+    loaded = env.query("SELECT DISTINCT _extract_date FROM raw.ledger ORDER BY 1")
+    assert [r[0] for r in loaded] == [BASE_DAY, DAYS[0], DAYS[1], DAYS[4]]
+    held = env.query("SELECT DISTINCT _extract_date FROM quarantine.ledger")
+    assert held == [(DAYS[2],)]
+    # every delivery that was validated has the whole suite's results, as if alone
+    n = len(load_suite("ledger")["expectations"])
+    counts = env.query(
+        """SELECT extract_date, count(*) FROM meta.validation_results
+           WHERE source = 'ledger' AND extract_date > ? GROUP BY 1 ORDER BY 1""",
+        [BASE_DAY],
+    )
+    assert counts == [(DAYS[0], n), (DAYS[1], n), (DAYS[2], n), (DAYS[4], n)]
+
+    alone.ingest(as_of=DAYS[-1], backlog=False)
+    assert recorded(env.warehouse) == recorded(alone.warehouse)
+
+
+def test_a_snapshot_backlog_judges_each_row_count_against_the_last_good_one(env, tmp_path):
+    sundays = [BASE_DAY + dt.timedelta(days=7 * k) for k in (1, 2, 3)]
+    for day, n in zip(sundays, (10, 3, 11), strict=True):  # the middle one lost most rows
+        write_delivery(env.landing, "hukou", day, hukou_rows(n))
+    alone = twin(env, tmp_path)
+    report = env.ingest(as_of=sundays[-1], sources=["hukou"])
+    fresh = [d for d in report.deliveries if d.status != "skipped"]
+    assert [d.status for d in fresh] == ["loaded", "quarantined", "loaded"]
+    assert fresh[1].reasons == ["failed critical expectation row_count_near_previous"]
+    assert [r[0] for r in env.query("SELECT DISTINCT _extract_date FROM raw.hukou ORDER BY 1")] == [
+        BASE_DAY,
+        sundays[0],
+        sundays[2],
+    ]
+    alone.ingest(as_of=sundays[-1], sources=["hukou"], backlog=False)
+    assert recorded(env.warehouse) == recorded(alone.warehouse)
+
+
+@pytest.mark.slow
+def test_a_generated_county_is_recorded_as_delivery_by_delivery(tmp_path):
+    """Planted defects (invalid IDs, warnings, empty days) give the same results,
+    verdicts, rejects and rows surveyed as validated one delivery at a time."""
+    landing = generated(**PIPELINE) / "landing"
+    surveyed, alone = tmp_path / "surveyed.duckdb", tmp_path / "alone.duckdb"
+    from crosscheck.ingest import api
+
+    a = api.ingest(landing, surveyed, data_docs=False)
+    b = api.ingest(landing, alone, data_docs=False, backlog=False)
+    assert [d.line() for d in a.deliveries] == [d.line() for d in b.deliveries]
+    seen = recorded(surveyed)
+    failed = {(r[1], r[3]) for r in seen["results"] if not r[6]}  # (source, expectation)
+    assert {s for s, _ in failed} & {"ledger", "deaths", "cremations"}, failed
+    assert seen == recorded(alone)
+
+
+def test_which_expectations_a_survey_may_settle():
+    """Those that read a delivery's own rows only; not the snapshot row count (each
+    delivery's own bounds) nor the ledger's reissue check (it reads raw.ledger)."""
+    not_local = {
+        s: sorted(e["id"] for e in load_suite(s)["expectations"] if not row_local(e))
+        for s in SOURCE_NAMES
+    }
+    assert not_local["ledger"] == ["reissue_of_known_payment"]
+    assert not_local["deaths"] == [] and not_local["cremations"] == []
+    assert all(v == ["row_count_near_previous"] for k, v in not_local.items()
+               if k not in ("ledger", "deaths", "cremations"))  # fmt: skip
+    twice = {"type": "unexpected_rows", "kwargs": {"unexpected_rows_query":
+             "SELECT * FROM {batch} WHERE x NOT IN (SELECT y FROM {batch})"}}  # fmt: skip
+    assert not row_local(twice)  # a reference in another delivery could hide a missing one
+    fewer = {"type": "unexpected_rows", "kwargs": {"unexpected_rows_query":
+             "SELECT k FROM {batch} GROUP BY k HAVING count(*) < 3"}}  # fmt: skip
+    assert not row_local(fewer)
+
+
+def test_a_survey_looks_for_duplicate_keys_within_each_delivery():
+    spec = next(e for e in load_suite("deaths")["expectations"] if e["id"].endswith("_unique"))
+    query = per_delivery_kwargs(spec)["unexpected_rows_query"]
+    assert "GROUP BY _load_id," in query and query.rstrip().endswith("HAVING count(*) > 1")
