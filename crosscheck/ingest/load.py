@@ -354,12 +354,13 @@ def _judge_backlog(con, pending: list[_Pending], gate, archive: Path | None) -> 
     work = f"{WORK_SCHEMA}.{source.name}"
     survey = None
     if len(pending) > 1:
+        # a view, not a copy: the survey reads the parked tables themselves
         union = " UNION ALL ".join(f"SELECT * FROM {work}{p.parked}" for p in pending)
-        con.execute(f"CREATE OR REPLACE TABLE {work} AS {union}")
+        con.execute(f"CREATE OR REPLACE VIEW {work} AS {union}")
         try:
             survey = gate.survey(source, work, len(pending))
         finally:
-            con.execute(f"DROP TABLE {work}")
+            con.execute(f"DROP VIEW {work}")
     results = []
     for p in pending:
         _park(con, source, p.parked, "")
@@ -380,13 +381,14 @@ def _park(con, source: Source, frm: str, to: str) -> None:
 
 
 def drop_parked(con) -> None:
-    """Remove every work table a killed run left in `ingest_work` (writer start)."""
-    for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = ?",
-        [WORK_SCHEMA],
-    ).fetchall():
-        con.execute(f'DROP TABLE IF EXISTS {WORK_SCHEMA}."{name}"')
+    """Remove every work table (and survey view) a killed run left in `ingest_work`."""
+    for kind, listing in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
+        for (name,) in con.execute(
+            f"SELECT {kind.lower()}_name FROM {listing} "
+            "WHERE database_name = current_database() AND schema_name = ?",
+            [WORK_SCHEMA],
+        ).fetchall():
+            con.execute(f'DROP {kind} IF EXISTS {WORK_SCHEMA}."{name}"')
 
 
 def supersede(
