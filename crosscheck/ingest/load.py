@@ -298,9 +298,12 @@ def process(
     return _finish(con, p, verdict, gate, archive)
 
 
-# A backlog is validated in chunks of at most this many deliveries and rows.
+# A backlog is validated in chunks of at most this many deliveries, judged once they hold
+# this many rows. A survey pays where GX's fixed cost per run dominates (many small
+# deliveries); a snapshot of 200,000 rows or more is a chunk of its own, and the parked
+# work tables (in the warehouse file, which does not shrink) stay small.
 BACKLOG_DELIVERIES = 64
-BACKLOG_ROWS = 1_000_000
+BACKLOG_ROWS = 200_000
 
 
 def process_backlog(
@@ -325,8 +328,8 @@ def process_backlog(
     loaded before it, which may be the previous one of the chunk). A delivery
     that fails is quarantined alone, with its reasons; the others are not held
     back. Chunks hold at most BACKLOG_DELIVERIES deliveries and, once past
-    BACKLOG_ROWS rows, are judged: the parked work tables stay bounded (a
-    province's snapshot is a chunk of its own, with no survey).
+    BACKLOG_ROWS rows, are judged: the parked work tables stay bounded (a large
+    snapshot is a chunk of its own, with no survey).
     """
     results: list[DeliveryResult] = []
     pending: list[_Pending] = []
