@@ -55,9 +55,9 @@ format: setup
 test: setup setup-browser setup-office setup-java lint
 	$(VENV)/bin/pytest
 
-## test-fast: lint, the unit tests and dbt's unit tests (no end-to-end run); a couple of minutes
+## test-fast: lint, the unit tests and dbt's unit tests (no end-to-end run), on two pytest workers
 test-fast: setup lint
-	$(VENV)/bin/pytest -m "not slow" -q
+	$(VENV)/bin/pytest -m "not slow" -q -n 2
 
 ## demo: set up, generate a sample county and run a week of it through the Airflow DAGs
 demo: setup

@@ -1,4 +1,4 @@
--- The plain-DuckDB floor (crosscheck/floor.py): the 14 rules of RULES.md in
+-- The plain-DuckDB floor (crosscheck/floor.py): the 14 rules of docs/RULEBOOK.md in
 -- one script over the landing files as of D ({as_of}). Tables t_<source> hold
 -- the delivered text (latest snapshot of hukou, vehicles, assistance and
 -- payroll; every sscards snapshot; every delivery of deaths, cremations and

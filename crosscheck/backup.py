@@ -17,8 +17,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crosscheck.errors import CrosscheckError
+from crosscheck.query import scalar
 from crosscheck.review.privacy import private_dir, private_files
 
 SCHEMAS = ("meta", "review")
@@ -57,7 +59,7 @@ def backup(warehouse: Path | str, out: Path | str) -> BackupResult:
     if (out / MANIFEST).exists():
         raise CrosscheckError(f"{out} already holds a backup; choose an empty folder")
     result = BackupResult(folder=out)
-    manifest = {"warehouse": warehouse.name, "tables": []}
+    manifest: dict[str, Any] = {"warehouse": warehouse.name, "tables": []}
     with reading(warehouse) as (con, note):
         result.note = note
         tables = con.execute(
@@ -135,7 +137,7 @@ def restore(warehouse: Path | str, source: Path | str, *, replace: bool = False)
             for t in manifest["tables"]:
                 key = (t["schema"], t["table"])
                 name = f"{_q(t['schema'])}.{_q(t['table'])}"
-                if key in existing and con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]:
+                if key in existing and scalar(con, f"SELECT count(*) FROM {name}"):
                     busy.append(f"{t['schema']}.{t['table']}")
             if busy and not replace:
                 raise CrosscheckError(

@@ -160,7 +160,8 @@ def build(
     nightly run, where they would only add minutes.
 
     `target="spark"` builds the same models with a local Spark session on the
-    Parquet export of the warehouse (`crosscheck.spark.export_sources` first).
+    Parquet export of the warehouse (`crosscheck.spark.export_sources` first,
+    after `crosscheck.ingest.status.record_source_states` for D).
     """
     warehouse = Path(warehouse)
     if target == "duckdb" and warehouse.exists():
@@ -168,6 +169,7 @@ def build(
         # (a warehouse from before issue 11 is folded into history first)
         from crosscheck.ingest import history
         from crosscheck.ingest.sources import load_sources
+        from crosscheck.ingest.status import record_source_states
         from crosscheck.warehouse import connect, has_table
 
         con = connect(warehouse)
@@ -177,6 +179,10 @@ def build(
                     history.migrate(con, source)
                     for stmt in history.create_sql(source):
                         con.execute(stmt)
+            if has_table(con, "meta", "loads"):
+                # each source's state as of D, the one definition that
+                # `crosscheck status` also runs; marts.source_status reads it
+                record_source_states(con, as_of)
         finally:
             con.close()
     args = dbt_args(

@@ -33,6 +33,7 @@ def _fresh(home) -> None:
 
 def summary(home) -> list[str]:
     from crosscheck.config import default_warehouse, serving_path
+    from crosscheck.query import scalar
     from crosscheck.warehouse import open_file
 
     warehouse = default_warehouse()
@@ -43,7 +44,7 @@ def summary(home) -> list[str]:
             "SELECT rule_code, count(*), sum(amount_at_risk) FROM marts.anomalies "
             "GROUP BY 1 ORDER BY 1"
         ).fetchall()
-        holds = con.execute("SELECT count(*) FROM marts.hold_list").fetchone()[0]
+        holds = scalar(con, "SELECT count(*) FROM marts.hold_list")
         stale = con.execute(
             "SELECT source, stale_since, stale_reasons FROM marts.source_status "
             "WHERE is_stale ORDER BY 1"

@@ -4,7 +4,7 @@ Reads the landing folder as of D the shortest way — the latest delivery of
 each snapshot source (every `sscards` snapshot: R10 looks at cards at
 payment time), every delivery of the incremental ones — with DuckDB's CSV
 reader (GB18030 transcoded in Python: DuckDB ships no GB18030 decoder),
-python-calamine for the XLSX, and computes the 14 rules of RULES.md in one
+python-calamine for the XLSX, and computes the 14 rules of docs/RULEBOOK.md in one
 SQL script (benchmarks/floor.sql). No verification, no quality gate, no
 bookkeeping, no history, no linking: it is a reference for cost, not a
 second implementation to trust (its finding counts are printed beside

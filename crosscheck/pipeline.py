@@ -25,6 +25,7 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.progress import Progress
 from crosscheck.publish import publish
+from crosscheck.query import one
 
 log = logging.getLogger("crosscheck.pipeline")
 
@@ -126,9 +127,7 @@ def summarize(warehouse: Path, summary: NightlySummary) -> NightlySummary:
         summary.rules = [RuleCount(r, int(n), Decimal(a)) for r, n, a in rows]
         summary.findings = sum(r.findings for r in summary.rules)
         summary.amount_at_risk = sum((r.amount_at_risk for r in summary.rules), Decimal("0.00"))
-        n, amount = con.execute(
-            "select count(*), coalesce(sum(amount), 0) from marts.hold_list"
-        ).fetchone()
+        n, amount = one(con, "select count(*), coalesce(sum(amount), 0) from marts.hold_list")
         summary.hold_list, summary.hold_amount = int(n), Decimal(amount)
         stale = con.execute(
             "select source, last_good_extract_date, stale_since, stale_reasons "

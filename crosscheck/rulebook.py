@@ -258,10 +258,10 @@ def doc_tables(rb: Rulebook | None = None) -> str:
         "| parameter | default | rules | meaning | policy |",
         "|---|---|---|---|---|",
     ]
-    for p in rb.parameters.values():
-        default = json.dumps(p.default, ensure_ascii=False)
-        rules = ", ".join(p.rules) or "review"
-        out.append(f"| `{p.name}` | `{default}` | {rules} | {p.en} | {p.policy} |")
+    for par in rb.parameters.values():
+        default = json.dumps(par.default, ensure_ascii=False)
+        rules = ", ".join(par.rules) or "review"
+        out.append(f"| `{par.name}` | `{default}` | {rules} | {par.en} | {par.policy} |")
     out += [
         "",
         "## Evidence",

@@ -21,6 +21,7 @@ import yaml
 
 from crosscheck.config import DBT_PROJECT_DIR
 from crosscheck.errors import CrosscheckError
+from crosscheck.query import scalar
 
 # A zero-row file in every table folder: Spark infers a table's columns from
 # its files, and a source with no load yet must still have them.
@@ -100,9 +101,7 @@ def export_sources(warehouse: Path | str, root: Path | str | None = None) -> Exp
             folder.mkdir(parents=True, exist_ok=True)
             name = f'"{schema}"."{table}"'
             _copy(con, f"select * from {name} limit 0", folder / SCHEMA_FILE)
-            report.rows[f"{schema}.{table}"] = con.execute(
-                f"select count(*) from {name}"
-            ).fetchone()[0]
+            report.rows[f"{schema}.{table}"] = scalar(con, f"select count(*) from {name}")
             if schema == "raw":
                 _export_loads(con, name, folder, report)
             else:

@@ -17,6 +17,7 @@ import duckdb
 from crosscheck import config, locking
 from crosscheck.ingest import history
 from crosscheck.ingest.sources import load_sources
+from crosscheck.query import scalar
 
 SCHEMAS = ("raw", "quarantine", "meta", "review", "linkage")
 
@@ -87,6 +88,21 @@ META_DDL = [
         reported_at TIMESTAMP
     )""",
 ]
+
+# Each source's state as of D (crosscheck.ingest.status, the one definition of a
+# stale source), written by every build before dbt; marts.source_status reads it.
+SOURCE_STALENESS_DDL = """CREATE TABLE IF NOT EXISTS meta.source_staleness (
+    as_of DATE NOT NULL,
+    source VARCHAR NOT NULL,
+    last_good_extract_date DATE,
+    is_stale BOOLEAN NOT NULL,
+    stale_since DATE,
+    stale_reasons VARCHAR,            -- late / quarantined / rejected, comma-separated
+    stale_deliveries VARCHAR,         -- 'YYYY-MM-DD:reason', comma-separated
+    unresolved_problem_dates BIGINT NOT NULL,
+    earliest_unresolved DATE
+)"""
+META_DDL.append(SOURCE_STALENESS_DDL)
 
 REVIEW_DDL = [
     """CREATE TABLE IF NOT EXISTS review.exports (
@@ -296,7 +312,7 @@ def dbt_env(path: Path | str) -> dict[str, str]:
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor (a new connection to the same database) on `con`'s catalog."""
     cur = con.cursor()
-    catalog = con.execute("SELECT current_database()").fetchone()[0]
+    catalog = scalar(con, "SELECT current_database()")
     cur.execute(f'USE "{catalog}"')
     return cur
 
@@ -378,7 +394,7 @@ def has_table(con, schema: str, table: str, database: str | None = None) -> bool
     if database:
         sql += " AND database_name = ?"
         params.append(database)
-    return con.execute(sql, params).fetchone()[0] > 0
+    return scalar(con, sql, params) > 0
 
 
 def open_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:

@@ -1,7 +1,7 @@
 """Working days by the PRC statutory calendar (holidays and 调休 working weekends).
 
 `chinese_calendar` covers 2004–2026 at the time of writing; outside the years
-it covers, Monday–Friday are working days (RULES.md "Working day"), and the
+it covers, Monday–Friday are working days (docs/RULEBOOK.md "Working day"), and the
 answers say so, so an artefact can tell its reader.
 """
 

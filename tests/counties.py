@@ -1,5 +1,9 @@
 """Generated counties for the tests: one way to build them, each built once per session.
 
+The counties the suites share are named here (PIPELINE, SMALL, REVIEW; the
+generator tests' window is in tests/generator/gen_support.py): a suite needing a
+county takes one of them rather than generating its own.
+
 `generate_into` is the one call of `crosscheck generate` the tests make;
 `generated` caches its output per parameters for the whole test process, so
 the suites that need the same county (the review and outcome tests, the
@@ -27,6 +31,18 @@ START = dt.date(2026, 10, 12)
 END = dt.date(2026, 10, 31)
 DAY_BEFORE = END - dt.timedelta(days=1)
 PIPELINE = {"persons": 1500, "seed": 7, "start": START, "end": END}
+# The small two-day county: go-live Sunday (every source's baseline), then a
+# Monday of daily deliveries (the Airflow DAGs' nights, ingestion of a county).
+SMALL = {"persons": 400, "seed": 7, "start": dt.date(2026, 10, 11), "end": dt.date(2026, 10, 12)}
+# The review side's county: two days with three months of history, run through
+# the nightly job (tests/review_fixtures.generated_county, the wheel, file names).
+REVIEW = {
+    "persons": 200,
+    "seed": 5,
+    "start": dt.date(2026, 10, 30),
+    "end": dt.date(2026, 10, 31),
+    "extra": ("--history-months", "3"),
+}
 # Models and seeds only (no data or unit tests): the quick rebuilds.
 MODELS = "resource_type:model resource_type:seed"
 

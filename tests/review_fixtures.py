@@ -30,49 +30,41 @@ PEOPLE = [
 OTHER_OWNER = "500101199006066789"
 CARD_NO = "A01233097"  # a social-security card number (社保卡号), 9 characters
 
-ANOMALIES_DDL = """
-CREATE SCHEMA IF NOT EXISTS marts;
-CREATE OR REPLACE TABLE marts.anomalies (
-    anomaly_id VARCHAR, rule_code VARCHAR, subtype VARCHAR, severity VARCHAR,
-    status VARCHAR, finding_key VARCHAR, person_id VARCHAR, person_name VARCHAR,
-    household_no VARCHAR, payment_id VARCHAR, account_no VARCHAR, month VARCHAR,
-    program_code VARCHAR, period VARCHAR, division_code VARCHAR,
-    amount_at_risk DECIMAL(18,2), evidence VARCHAR,
-    first_seen DATE, last_seen DATE,
-    review_status VARCHAR, current_conclusion VARCHAR, recovered_amount DECIMAL(18,2),
-    exported_on DATE, decided_on DATE, verification_overdue BOOLEAN,
-    risk_score DECIMAL(5,1), risk_score_evidence VARCHAR
-);
-CREATE OR REPLACE TABLE marts.hold_list AS SELECT * FROM marts.anomalies WHERE false;
-CREATE OR REPLACE TABLE marts.finding_recovery (
-    anomaly_id VARCHAR, rule_code VARCHAR, township_code VARCHAR, program_code VARCHAR,
-    review_status VARCHAR, current_conclusion VARCHAR, decided_on DATE, confirmed_on DATE,
-    amount_at_risk DECIMAL(18,2), confirmed_amount DECIMAL(18,2),
-    recovered_amount DECIMAL(18,2), outstanding_amount DECIMAL(18,2), recoveries BIGINT,
-    last_recovered_on DATE, as_of DATE
-);
-CREATE OR REPLACE TABLE marts.weekly_summary (
-    iso_week VARCHAR, week_start DATE, county_code VARCHAR, township_code VARCHAR,
-    program_code VARCHAR, payments BIGINT, recipients BIGINT, amount_paid DECIMAL(18,2),
-    new_findings BIGINT, new_findings_high BIGINT, new_findings_medium BIGINT,
-    new_findings_low BIGINT, open_findings BIGINT, amount_at_risk DECIMAL(18,2),
-    stranded_balance DECIMAL(18,2), on_time_payments BIGINT, paid_originals BIGINT,
-    on_time_rate DOUBLE,
-    confirmed BIGINT, dismissed BIGINT, recovered_amount DECIMAL(18,2),
-    verification_rate DOUBLE
-);
-CREATE OR REPLACE TABLE marts.weekly_findings_by_rule (
-    iso_week VARCHAR, week_start DATE, county_code VARCHAR, township_code VARCHAR,
-    program_code VARCHAR, rule_code VARCHAR, severity VARCHAR,
-    new_findings BIGINT, open_findings BIGINT, amount_at_risk DECIMAL(18,2)
-);
-CREATE OR REPLACE TABLE marts.source_status (
-    source VARCHAR, last_good_extract_date DATE, is_stale BOOLEAN, stale_since DATE,
-    stale_reasons VARCHAR, stale_deliveries VARCHAR, loads_loaded BIGINT,
-    loads_quarantined BIGINT, loads_rejected BIGINT, quarantined_load_ids VARCHAR,
-    unresolved_problem_dates BIGINT, earliest_unresolved DATE, as_of DATE
-);
-"""
+# The marts the fixture fills, created from their dbt contracts
+# (dbt_project/models/marts/_marts.yml: every column's data_type, enforced by
+# dbt on the real build), so the fixture cannot drift from the real marts.
+FIXTURE_MARTS = (
+    "anomalies",
+    "hold_list",
+    "finding_recovery",
+    "weekly_summary",
+    "weekly_findings_by_rule",
+    "source_status",
+    "anomaly_lifecycle",
+)
+
+
+def contract_columns(model: str) -> list[tuple[str, str]]:
+    """[(column, data_type)] of a contracted mart, in its declared order."""
+    import yaml
+
+    from crosscheck.config import dbt_project_dir
+
+    spec = yaml.safe_load(
+        (dbt_project_dir() / "models" / "marts" / "_marts.yml").read_text(encoding="utf-8")
+    )
+    [m] = [m for m in spec["models"] if m["name"] == model]
+    assert m["config"]["contract"]["enforced"], model
+    return [(c["name"], c["data_type"]) for c in m["columns"]]
+
+
+def marts_ddl(models: tuple[str, ...] = FIXTURE_MARTS) -> str:
+    """CREATE TABLE statements for the marts, from their contracts."""
+    out = ["CREATE SCHEMA IF NOT EXISTS marts;"]
+    for model in models:
+        cols = ", ".join(f"{name} {data_type}" for name, data_type in contract_columns(model))
+        out.append(f"CREATE OR REPLACE TABLE marts.{model} ({cols});")
+    return "\n".join(out)
 
 
 def anomalies(as_of: dt.date = AS_OF) -> list[dict]:
@@ -230,7 +222,7 @@ SCORES = [Decimal(v) for v in ("71.5", "62.0", "80.3", "66.6", "40.2", "51.0", "
 
 # marts.hold_list's shape (dbt_project/models/marts/hold_list.sql) over the pending findings
 HOLD_LIST_SQL = """
-CREATE OR REPLACE TABLE marts.hold_list AS
+INSERT INTO marts.hold_list BY NAME
 SELECT payment_id, rule_code AS rule_codes, 1::BIGINT AS findings, severity, person_id,
        person_name, person_id AS recipient_id_raw, household_no, account_no, program_code,
        period, amount_at_risk AS amount, amount_at_risk, first_seen AS approved_date,
@@ -250,7 +242,7 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
     """Create the warehouse with fixture marts and publish its serving copy."""
     con = open_warehouse(warehouse)
     try:
-        con.execute(ANOMALIES_DDL)
+        con.execute(marts_ddl())
         rows = anomalies(as_of)
         cols = list(rows[0])
         con.executemany(
@@ -291,6 +283,9 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
                             k // 3,
                             Decimal(50 * (k // 2)),
                             (k // 2 + k // 3) / (3 + k + k // 2 + k // 3),
+                            Decimal(100 * (k // 2)),
+                            Decimal(50 * (k // 2)),
+                            Decimal(50 * (k // 2)),
                         ]
                     )
                     for rule, sev in (("R01", "high"), ("R07", "medium"), ("R04", "low")):
@@ -308,10 +303,13 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
                                 Decimal(100 * (t + 1)),
                             ]
                         )
-        con.executemany(f"INSERT INTO marts.weekly_summary VALUES ({', '.join('?' * 22)})", summary)
-        con.executemany(
-            f"INSERT INTO marts.weekly_findings_by_rule VALUES ({', '.join('?' * 10)})", by_rule
-        )
+        for table, rows in (("weekly_summary", summary), ("weekly_findings_by_rule", by_rule)):
+            names = [c for c, _ in contract_columns(table)]
+            con.executemany(
+                f"INSERT INTO marts.{table} ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' * len(names))})",
+                rows,
+            )
         status = []
         problems = {"vehicles": "late", "payroll": "quarantined"} if stale else {}
         for src in (
@@ -344,9 +342,11 @@ def build(warehouse: Path, as_of: dt.date = AS_OF, *, stale: bool = True) -> Pat
             status,
         )
         # every finding ever detected: today's, plus two verified earlier ones
+        found = {c for c, _ in contract_columns("anomalies")}
+        kept = [c for c, _ in contract_columns("anomaly_lifecycle") if c in found]
         con.execute(
-            "CREATE OR REPLACE TABLE marts.anomaly_lifecycle AS "
-            "SELECT *, CAST(NULL AS DATE) AS resolved_on, true AS detected FROM marts.anomalies"
+            f"INSERT INTO marts.anomaly_lifecycle BY NAME SELECT {', '.join(kept)}, "
+            "CAST(NULL AS DATE) AS resolved_on, true AS detected FROM marts.anomalies"
         )
         con.execute(
             """INSERT INTO marts.anomaly_lifecycle BY NAME
@@ -435,18 +435,15 @@ def generated_county() -> tuple[Path, Path, dt.date]:
         import shutil
         import tempfile
 
-        from counties import generated
+        from counties import REVIEW, generated
 
         from crosscheck.pipeline import run_nightly
 
         root = Path(tempfile.mkdtemp(prefix="crosscheck-review-county-"))
         atexit.register(shutil.rmtree, root, True)
-        as_of = dt.date(2026, 10, 31)
+        as_of = REVIEW["end"]
         landing = root / "landing"
-        county = generated(
-            persons=200, seed=5, start=dt.date(2026, 10, 30), end=as_of,
-            extra=("--history-months", "3"),
-        )  # fmt: skip
+        county = generated(**REVIEW)
         shutil.copytree(county / "landing", landing)
         warehouse = root / "warehouse.duckdb"
         run_nightly(landing, warehouse, as_of)

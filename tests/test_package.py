@@ -4,7 +4,6 @@ that works outside the checkout."""
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import os
 import shutil
 import site
@@ -14,7 +13,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from counties import generated
+from counties import REVIEW, generated
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "crosscheck"
@@ -135,10 +134,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
                            text=True, check=False)  # fmt: skip
     assert help_.returncode == 0 and "run" in help_.stdout, help_.stderr
 
-    county = generated(
-        persons=200, seed=5, start=dt.date(2026, 10, 30), end=dt.date(2026, 10, 31),
-        extra=("--history-months", "3"),
-    )  # fmt: skip
+    county = generated(**REVIEW)
     landing = elsewhere / "landing"
     shutil.copytree(county / "landing", landing)
     run = subprocess.run(

@@ -7,14 +7,13 @@ under one catalog name (crosscheck.warehouse.open_file), dbt included.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 import sys
 
 import duckdb
 import pytest
-from counties import generated
+from counties import REVIEW, generated
 
 from crosscheck.publish import publish, reading
 from crosscheck.warehouse import SCHEMAS, open_file, open_warehouse
@@ -57,10 +56,7 @@ def test_any_file_name_opens_writes_publishes_and_reads(tmp_path, name):
 def test_crosscheck_run_into_review_duckdb(tmp_path):
     """The real nightly job, dbt included, into `review.duckdb`, from the console
     script: it succeeds, and ends without teardown noise."""
-    county = generated(
-        persons=200, seed=5, start=dt.date(2026, 10, 30), end=dt.date(2026, 10, 31),
-        extra=("--history-months", "3"),
-    )  # fmt: skip
+    county = generated(**REVIEW)
     landing = tmp_path / "landing"
     shutil.copytree(county / "landing", landing)
     wh = tmp_path / "review.duckdb"

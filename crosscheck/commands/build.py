@@ -38,8 +38,15 @@ def command(warehouse: Path, as_of, target: str, full_refresh: bool, unit_tests:
     # reads it, but must wait for a night's writer all the same).
     with writer_lock(warehouse):
         if target != "duckdb":
+            from crosscheck.ingest.status import record_source_states
             from crosscheck.spark import export_sources
+            from crosscheck.warehouse import open_warehouse
 
+            con = open_warehouse(warehouse)
+            try:  # the sources' states for D, which marts.source_status reads
+                record_source_states(con, as_of)
+            finally:
+                con.close()
             rep = export_sources(warehouse)
             click.echo(f"exported to {rep.root}: {len(rep.written)} files written")
             res = None

@@ -18,6 +18,15 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _state(s) -> str:
+    """fresh, or STALE since when and why (crosscheck.ingest.status's definition)."""
+    if not s.stale:
+        return "fresh"
+    if s.stale_since is None:
+        return "STALE (never loaded)"
+    return f"STALE since {s.stale_since} ({s.stale_reasons})"
+
+
 @click.command(name="status")
 @click.option("--warehouse", required=True, type=click.Path(path_type=Path), help="DuckDB file.")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Judge staleness as of this date.")
@@ -52,9 +61,6 @@ def command(warehouse: Path, as_of) -> None:
     else:
         click.echo("quarantined: none")
     click.echo("")
-    src = [
-        [s.source, s.last_good or "-", f"STALE since {s.stale_since}" if s.stale else "fresh"]
-        for s in rep.sources
-    ]
+    src = [[s.source, s.last_good or "-", _state(s)] for s in rep.sources]
     click.echo(f"sources as of {rep.as_of}:")
     click.echo(_table(src, ["source", "last good", "state"]))

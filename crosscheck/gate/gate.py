@@ -45,6 +45,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crosscheck.gate import gx_duckdb
 from crosscheck.gate.suite_builder import load_suite, thresholds
@@ -106,7 +107,10 @@ def _domain_sql(spec: dict) -> str:
     cond = spec["kwargs"].get("row_condition")
     if not cond:
         return "TRUE"
-    return f"{_q(_NOT_NULL_CONDITION.match(cond).group(1))} IS NOT NULL"
+    match = _NOT_NULL_CONDITION.match(cond)
+    if match is None:
+        raise ValueError(f"row condition {cond!r} is not a plain not-null")
+    return f"{_q(match.group(1))} IS NOT NULL"
 
 
 def row_local(spec: dict) -> bool:
@@ -238,11 +242,11 @@ class Gate:
     def __init__(self, con, docs_dir: Path | None = None):
         self.con = con
         self.docs_dir = Path(docs_dir) if docs_dir else None
-        self.context = None  # created on first use: refused deliveries never need GX
+        self.context: Any = None  # created on first use: refused deliveries never need GX
         self._definitions: dict[str, object] = {}
         self._severity: dict[str, dict[str, tuple[str, str | None, dict | None]]] = {}
         self._specs: dict[str, dict[str, dict]] = {}  # source -> expectation id -> spec
-        self._subsuites: dict[tuple[str, frozenset[str]], object] = {}
+        self._subsuites: dict[tuple[str, frozenset[str], bool], object] = {}
         self.validated = 0
 
     def _start(self) -> None:

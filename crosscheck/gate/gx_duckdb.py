@@ -100,7 +100,7 @@ def cached_column_metadata(original):
             _COLUMN_METADATA[key] = original(execution_engine, table_selectable, schema_name)
         return copy.deepcopy(_COLUMN_METADATA[key])
 
-    get_sqlalchemy_column_metadata.__wrapped__ = original  # type: ignore[attr-defined]
+    get_sqlalchemy_column_metadata.__wrapped__ = original
     return get_sqlalchemy_column_metadata
 
 
@@ -131,12 +131,12 @@ def apply() -> None:
     for name in _REGEX_MODULES:
         mod = importlib.import_module(name)
         if hasattr(mod, "get_dialect_regex_expression"):
-            mod.get_dialect_regex_expression = get_dialect_regex_expression
+            mod.get_dialect_regex_expression = get_dialect_regex_expression  # type: ignore[attr-defined]
 
     reflect = cached_column_metadata(util_mod.get_sqlalchemy_column_metadata)
     for name in (_COLUMN_TYPES_MODULE, util_mod.__name__):
         mod = importlib.import_module(name)
-        mod.get_sqlalchemy_column_metadata = reflect
+        mod.get_sqlalchemy_column_metadata = reflect  # type: ignore[attr-defined]
     _APPLIED = True
 
 

@@ -61,7 +61,12 @@ def _e(
     """One expectation; `rate` ones carry when they quarantine (see the module docstring)."""
     if severity not in POLICIES:
         raise ValueError(f"unknown policy {severity!r} of expectation {id_}")
-    out = {"id": id_, "type": type_, "severity": severity, "description": description}
+    out: dict[str, object] = {
+        "id": id_,
+        "type": type_,
+        "severity": severity,
+        "description": description,
+    }
     if severity == "rate":
         t = thresholds()
         share = t["rate_quarantine_share"] if share_above is None else share_above

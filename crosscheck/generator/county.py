@@ -52,6 +52,7 @@ class County:
     near_misses: list = field(default_factory=list)
     linked_findings: list = field(default_factory=list)  # issue 15: found through a link
     identity_typos: list = field(default_factory=list)  # mistyped numbers, true person
+    payment_ids: dict = field(default_factory=dict)  # ledger key -> payment_id, once written
 
 
 def history_start(start: dt.date, months: int) -> dt.date:
@@ -66,7 +67,7 @@ def build(opts: Options, progress) -> County:
     persons = population.build_population(opts.persons, rng, opts.start)
     progress.step(f"population: {len(persons)} persons in {persons['hh'].nunique()} households")
     enr, means_hh = programs.assign_programs(persons, rng, month_of(first), month_of(opts.start))
-    recipient = np.zeros(len(persons), dtype=bool)
+    recipient: np.ndarray = np.zeros(len(persons), dtype=bool)
     recipient[enr["person"].to_numpy()] = True
     acc = registries.Accounts()
     cards = registries.background_cards(
@@ -290,7 +291,7 @@ def write(county: County, progress) -> dict:
 
 def write_truth(county: County) -> None:
     opts = county.opts
-    ids = getattr(county, "payment_ids", {})
+    ids = county.payment_ids
 
     def resolve(item):
         item = dict(item)

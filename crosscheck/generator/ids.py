@@ -44,7 +44,7 @@ def legacy_15(id18: str) -> str:
 def make_ids(area: np.ndarray, birth_yyyymmdd: np.ndarray, seq: np.ndarray) -> np.ndarray:
     """18-digit IDs from integer arrays (area 6 digits, birth 8 digits, seq 3 digits)."""
     body = area.astype(np.int64) * 10**11 + birth_yyyymmdd.astype(np.int64) * 1000 + seq
-    digits = np.empty((len(body), 17), dtype=np.int64)
+    digits: np.ndarray = np.empty((len(body), 17), dtype=np.int64)
     rest = body.copy()
     for k in range(16, -1, -1):
         digits[:, k] = rest % 10

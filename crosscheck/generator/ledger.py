@@ -13,13 +13,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from crosscheck.generator.workdays import Workdays, month_of, months_add
+from crosscheck.generator.workdays import Workdays, month_add, month_of, months_add
 
 FAIL_REASONS = np.array(
     ["账户已销户", "账户冻结", "户名不符", "账号不存在", "卡片挂失"], dtype=object
 )
-PAYMENT_COLUMNS = ["pkey", "person", "program", "cents", "period", "approved", "reissue_of"]
-VERSION_COLUMNS = ["pkey", "status", "status_day", "sent_day", "fail_reason", "upd_day", "upd_sec"]
 
 
 def _months_index(yyyymm: np.ndarray) -> np.ndarray:
@@ -193,7 +191,7 @@ def _add_payments(lb: LedgerBuilder, enrolments: pd.DataFrame, rows, period, a, 
 def background_ledger(lb: LedgerBuilder, enr: pd.DataFrame, first: dt.date, last: dt.date) -> None:
     """Monthly, quarterly, annual and one-off payments of every enrolment."""
     cal, rng = lb.cal, lb.rng
-    m0, m_last = month_of(first), months_add(month_of(last), 1)
+    m0, m_last = month_of(first), month_add(month_of(last), 1)
     nmonths = int(_months_index(np.array(m_last)) - _months_index(np.array(m0))) + 1
     cycle = (
         enr["program"]
@@ -224,7 +222,7 @@ def background_ledger(lb: LedgerBuilder, enr: pd.DataFrame, first: dt.date, last
 
     # monthly programs: every month of the spell inside [first month, month after last]
     mon = enr[cycle == "m"]
-    rep = np.repeat(np.arange(len(mon)), nmonths)
+    rep: np.ndarray = np.repeat(np.arange(len(mon)), nmonths)
     month = months_add(np.full(len(rep), m0), np.tile(np.arange(nmonths), len(mon)))
     ss = mon["spell_start"].to_numpy()[rep]
     se = mon["spell_end"].to_numpy()[rep]

@@ -22,7 +22,7 @@ from crosscheck.generator.workdays import month_add, month_of, month_start
 class Kit:
     """Appends planted rows to a County and records truth entries."""
 
-    def __init__(self, county):
+    def __init__(self, county) -> None:
         self.c = county
         self.cal = county.cal
         self.rng = np.random.default_rng(county.opts.seed + 7919)
@@ -284,6 +284,7 @@ class Kit:
             # would be an R12 finding the truth file does not list
             raise ValueError(f"planted {program} payment of {cents / 100} above its ceiling")
         key = self.c.lb._keys(1)[0]
+        person = p or {}  # no person: the recipient's fields are all given
         self.payments.append(
             {
                 "pkey": key,
@@ -293,10 +294,10 @@ class Kit:
                 "period": str(period),
                 "approved": approved,
                 "reissue_of": reissue_of,
-                "recipient_id": rid if rid is not None else p["id"],
-                "recipient_name": rname if rname is not None else p["name"],
-                "account_no": account or p["account"],
-                "bank_name": bank or (p.get("bank") if account is None else "中国农业银行"),
+                "recipient_id": rid if rid is not None else person["id"],
+                "recipient_name": rname if rname is not None else person["name"],
+                "account_no": account or person["account"],
+                "bank_name": bank or (person.get("bank") if account is None else "中国农业银行"),
                 "division": p["division"] if p else COUNTY + TOWNSHIPS[0],
             }
         )

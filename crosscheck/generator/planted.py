@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from typing import Any
 
 from crosscheck.generator import typos
 from crosscheck.generator.catalog import quarter_of, r06_deadline
@@ -247,7 +248,7 @@ def r07(k: Kit, n: int) -> None:
             key = k.pending(head, "10", k.pend_month, amt)
             k.pay_finding("R07", None, "pending", key, head, amt)
     # near misses in 低保 households
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         ("motorcycle_in_dibao_household", dict(plate_class="07"), "plate class 07 is not a car"),
         (
             "light_motorcycle_in_dibao_household",

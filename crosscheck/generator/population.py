@@ -65,7 +65,7 @@ def build_population(n: int, rng: np.random.Generator, ref: dt.date) -> pd.DataF
     sizes[-1] -= int(sizes.sum() - n)
     sizes = sizes[sizes > 0]
     nh = len(sizes)
-    hh = np.repeat(np.arange(nh), sizes)
+    hh: np.ndarray = np.repeat(np.arange(nh), sizes)
     pos = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     size_p = sizes[hh]
 
@@ -73,9 +73,9 @@ def build_population(n: int, rng: np.random.Generator, ref: dt.date) -> pd.DataF
         sizes == 1, rng.integers(20, 92, nh), rng.integers(24, 80, nh)
     )  # singles include many elderly
     head_male = rng.random(nh) < 0.72
-    rel = np.full(n, "20", dtype=object)
-    age = np.zeros(n, dtype=np.int64)
-    male = np.zeros(n, dtype=bool)
+    rel: np.ndarray = np.full(n, "20", dtype=object)
+    age: np.ndarray = np.zeros(n, dtype=np.int64)
+    male: np.ndarray = np.zeros(n, dtype=bool)
     ha = head_age[hh]
     is_head = pos == 0
     is_spouse = (pos == 1) & (size_p >= 2)
@@ -104,7 +104,7 @@ def build_population(n: int, rng: np.random.Generator, ref: dt.date) -> pd.DataF
     key = birth_int[order] * 2 + male[order]
     starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
     rank_sorted = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
-    rank = np.empty(n, dtype=np.int64)
+    rank: np.ndarray = np.empty(n, dtype=np.int64)
     rank[order] = rank_sorted
     # past 390 persons per birth date and sex, numbers come from neighbouring counties
     # (people born elsewhere); sequence codes >= 900 of the county are kept for planted cases
@@ -143,7 +143,7 @@ def build_population(n: int, rng: np.random.Generator, ref: dt.date) -> pd.DataF
     )
     # registration status other than active, for a few non-heads (before history)
     u = rng.random(n)
-    status = np.full(n, "0", dtype=object)
+    status: np.ndarray = np.full(n, "0", dtype=object)
     non_head = ~is_head
     status[non_head & (u < 0.015)] = "2"
     status[non_head & (u >= 0.015) & (u < 0.018)] = "3"

@@ -47,7 +47,7 @@ class Accounts:
         c = np.arange(self.n_acct, self.n_acct + n)
         self.n_acct += n
         names = np.array([b[0] for b in BANKS], dtype=object)[bank_idx]
-        out = np.empty(n, dtype=object)
+        out: np.ndarray = np.empty(n, dtype=object)
         for b, (_, prefix, width) in enumerate(BANKS):
             m = bank_idx == b
             num = scramble(c[m], 10**width)
@@ -64,7 +64,7 @@ class Accounts:
 
     def one(self, bank: int = 0) -> tuple[str, str]:
         a, n = self.accounts(np.array([bank]))
-        return a[0], n[0]
+        return str(a[0]), str(n[0])
 
 
 def background_cards(
@@ -203,10 +203,10 @@ def background_vehicles(
     v = pd.concat([v, comp], ignore_index=True)
     c = np.arange(len(v))
     # 渝 + office letter + 5 characters: digits first, letters in the 2nd/3rd place past 1M
-    block = c // 10**3
+    block: np.ndarray = c // 10**3
     letters = np.array(list(PLATE_LETTERS), dtype=object)
     alnum = np.array(list("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"), dtype=object)
-    rest = block // len(letters)
+    rest: np.ndarray = block // len(letters)
     v["plate_no"] = (
         "渝"
         + letters[block % len(letters)]
@@ -231,7 +231,7 @@ def background_payroll(persons: pd.DataFrame, means_hh: np.ndarray, rng) -> pd.D
     types = np.array(["机关", "事业单位", "事业单位", "国有企业"], dtype=object)[
         rng.integers(0, 4, len(idx))
     ]
-    employer = np.empty(len(idx), dtype=object)
+    employer: np.ndarray = np.empty(len(idx), dtype=object)
     for t, names in EMPLOYERS.items():
         m = types == t
         employer[m] = np.array(names, dtype=object)[rng.integers(0, len(names), m.sum())]

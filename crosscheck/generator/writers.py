@@ -117,6 +117,8 @@ def write_xlsx_parts(path: Path, source: Source, n: int, body, when: dt.date) ->
         f'<dimension ref="A1:{_col_letter(len(source.columns) - 1)}{n + 1}"/><sheetData>'
         f'<row r="1">{header_cells}</row>'
     ).encode()
+    if source.sheet is None:
+        raise ValueError(f"{source.name}: an XLSX source declares its sheet (sources.yml)")
     stamp = (when.year, when.month, when.day, 0, 0, 0)
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
@@ -126,7 +128,8 @@ def write_xlsx_parts(path: Path, source: Source, n: int, body, when: dt.date) ->
             z.writestr(info, text.encode("utf-8"), compresslevel=1)
         info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=stamp)
         info.compress_type = zipfile.ZIP_DEFLATED
-        info._compresslevel = 1  # Python 3.11 name of the per-entry level (3.13: compress_level)
+        # Python 3.11's name of the per-entry level (3.13: compress_level), not in the stubs
+        info._compresslevel = 1  # type: ignore[attr-defined]
         # zip64 only where the sheet may pass 2 GiB (a fact of the data, so still reproducible)
         with z.open(info, "w", force_zip64=n > 2_000_000) as sheet:
             sheet.write(head)

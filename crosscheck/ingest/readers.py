@@ -25,6 +25,7 @@ import pyarrow as pa
 from crosscheck.ingest.idnorm import id_stages_sql
 from crosscheck.ingest.sources import Column, Source
 from crosscheck.ingest.verify import DeliveryRefused, VerifiedFile
+from crosscheck.query import scalar
 
 WORK_SCHEMA = "ingest_work"
 
@@ -334,7 +335,7 @@ def read_delivery(
         text, shape_rejects, row_no = read_text_xlsx(con, source, vf, load_id)
     else:
         text, shape_rejects, row_no = read_text_csv(con, source, vf, load_id)
-    good = con.execute(f"SELECT count(*) FROM {text}").fetchone()[0]
+    good = scalar(con, f"SELECT count(*) FROM {text}")
     rows_read = good + shape_rejects
     if rows_read != vf.entry.rows:
         raise DeliveryRefused(

@@ -19,6 +19,7 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.ingest.history import add_snapshot
 from crosscheck.ingest.load import supersede
 from crosscheck.ingest.sources import get_source
+from crosscheck.query import scalar
 
 
 @dataclass
@@ -62,11 +63,12 @@ def release_quarantined(
                 [load_id],
             )
         else:
-            n = con.execute(
+            n = scalar(
+                con,
                 f"""INSERT INTO raw.{source.name} ({cols})
                     SELECT {cols} FROM quarantine.{source.name} WHERE _load_id = ?""",
                 [load_id],
-            ).fetchone()[0]
+            )
         con.execute(f"DELETE FROM quarantine.{source.name} WHERE _load_id = ?", [load_id])
         con.execute(
             "UPDATE meta.loads SET status = 'loaded', reasons = ? WHERE load_id = ?",
@@ -80,11 +82,12 @@ def release_quarantined(
         con.execute(
             "INSERT INTO meta.releases VALUES (?, ?, ?, ?)", [load_id, released_by, reason, now]
         )
-        key = con.execute(
+        key = scalar(
+            con,
             f"SELECT {audit.KINDS['release'].key} FROM meta.releases "
             "WHERE load_id = ? AND released_at = ?",
             [load_id, now],
-        ).fetchone()[0]
+        )
         audit.append(con, "release", [key])
         con.execute("COMMIT")
     except BaseException:

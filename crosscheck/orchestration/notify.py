@@ -35,7 +35,7 @@ import os
 import smtplib
 import sys
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from html import escape as html_escape
 from pathlib import Path
@@ -124,7 +124,7 @@ class EmailNotifier:
             smtp.send_message(self.message(alert))
 
 
-def notifiers_from_env(env: dict | None = None) -> list[Notifier]:
+def notifiers_from_env(env: Mapping[str, str] | None = None) -> list[Notifier]:
     """The log notifier, plus webhook/e-mail where their settings are present."""
     env = os.environ if env is None else env
     out: list[Notifier] = [LogNotifier()]
@@ -301,6 +301,6 @@ def distribute_report(files: dict, context: dict | None = None) -> dict:
         from crosscheck.errors import CrosscheckError
 
         raise CrosscheckError("could not send the weekly brief: " + "; ".join(failed))
-    for channel, to in sent.items():
-        log.info("weekly brief %s sent by %s to %s", files.get("week"), channel, to)
+    for channel, sent_to in sent.items():
+        log.info("weekly brief %s sent by %s to %s", files.get("week"), channel, sent_to)
     return sent

@@ -23,7 +23,7 @@ START_DATE = pendulum.datetime(2026, 1, 1, tz=TIMEZONE)
 
 def _float(name: str, default: float) -> float:
     value = os.environ.get(name)
-    return float(value) if value not in (None, "") else default
+    return float(value) if value else default
 
 
 @dataclass(frozen=True)

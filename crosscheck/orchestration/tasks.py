@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import Any
 
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import run_as_writer
@@ -89,7 +90,7 @@ def summarize_delivery(report) -> dict:
     """The JSON-safe essentials of an ingest report (pushed to XCom)."""
     d = _as_dict(report)
     keep = ("source", "extract_date", "status", "load_id", "rows_loaded", "rows_rejected")
-    out = {k: d.get(k) for k in keep if k in d}
+    out: dict[str, Any] = {k: d.get(k) for k in keep if k in d}
     out["reasons"] = [str(r) for r in (d.get("reasons") or [])]
     # the same bytes again (a retry, a rerun): ingestion says "skipped, already <status>"
     if out.get("status") == "skipped" and out["reasons"][:1]:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
+from crosscheck.query import scalar
 from crosscheck.report import outcomes
 from crosscheck.warehouse import open_file
 
@@ -212,9 +213,10 @@ def load_serving(serving: Path | str, week_start: dt.date) -> WeeklyData:
         sources = con.execute(SOURCES_SQL).df()
         verification = con.execute(VERIFICATION_SQL).df()
         cur = con.execute(REVIEW_SQL)
-        review = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+        [row] = cur.fetchall()  # aggregates: one row
+        review = dict(zip([d[0] for d in cur.description], row, strict=True))
         outcome_figures = outcomes.load(con, week_start, iso_week_label(week_start))
-        as_of = con.execute(AS_OF_SQL).fetchone()[0]
+        as_of = scalar(con, AS_OF_SQL)
         week_end = week_start + dt.timedelta(days=6)
         if as_of is not None and as_of < week_end:
             week_end = as_of

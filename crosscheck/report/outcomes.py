@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from crosscheck.review.labels import PROGRAMS, RULES
+from crosscheck.review.labels import RULES, program_label
 from crosscheck.review.score import ORDER_BY
 
 TOP_CASES = 10
@@ -110,7 +110,7 @@ def _interval(lo, hi) -> str:
 def _program(code) -> str:
     if code is None or pd.isna(code):
         return "全部项目"
-    return f"{code} {PROGRAMS.get(code, '')}".strip()
+    return program_label(code)
 
 
 PAYMENT_STATUS = {"pending": "待支付", "paid": "已支付"}

@@ -29,7 +29,7 @@ from markupsafe import Markup
 from crosscheck.divisions import display_name
 from crosscheck.report import charts, outcomes
 from crosscheck.report.data import WeeklyData
-from crosscheck.review.labels import PROGRAMS, RULES, SEVERITY, SOURCES, SUBTYPES
+from crosscheck.review.labels import RULES, SEVERITY, SOURCES, SUBTYPES, program_label
 
 TITLE = "一卡通补贴资金监管周报"
 
@@ -166,7 +166,7 @@ def _rule(code) -> str:
 def _program(code) -> str:
     if code is None or pd.isna(code):
         return "—"
-    return f"{code} {PROGRAMS.get(code, '')}".strip()
+    return program_label(code)
 
 
 def _payment_status(value) -> str:

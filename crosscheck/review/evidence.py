@@ -12,7 +12,7 @@ import json
 from decimal import ROUND_DOWN, Decimal
 
 from crosscheck import rulebook
-from crosscheck.review.labels import PROGRAMS, SUBTYPES
+from crosscheck.review.labels import SUBTYPES, program_label
 from crosscheck.review.privacy import show
 
 _RULEBOOK = rulebook.load()
@@ -97,7 +97,7 @@ def _fmt(value, *, key: str | None, full: bool) -> str:
         value = Decimal(str(value))
     text = str(value)
     if key in PROGRAM_KEYS or key == "program_code":
-        text = "、".join(f"{c} {PROGRAMS.get(c, '')}".strip() for c in text.split(","))
+        text = "、".join(program_label(c) for c in text.split(","))
     elif key in VALUES:
         text = VALUES[key].get(text, text)
     elif text in SUBTYPES:

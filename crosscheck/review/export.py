@@ -22,11 +22,13 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.worksheet import Worksheet
 
 from crosscheck import audit, divisions, rulebook
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
+from crosscheck.query import scalar
 from crosscheck.review import cells, forms, layout, score
 from crosscheck.review import evidence as evidence_text
 from crosscheck.review.labels import (
@@ -186,7 +188,7 @@ def _masked_row(values: list, full: bool) -> list:
     return cells.row(show(v, full=full) for v in values)
 
 
-def _new_sheet(wb: Workbook, title: str, item_columns: list, page_title: str) -> object:
+def _new_sheet(wb: Workbook, title: str, item_columns: list, page_title: str) -> Worksheet:
     """A protected sheet with its header row: item columns blue, feedback columns yellow."""
     ws = wb.create_sheet(title)
     forms.header_row(ws, item_columns + layout.FEEDBACK_COLUMNS, input_from=len(item_columns) + 1)
@@ -450,16 +452,16 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
     ws.cell(row=ws.max_row, column=1).font = forms.BOLD
     for label in layout.SIGN_OFF:
         ws.append([label])
-        row = ws.max_row
-        ws.cell(row=row, column=1).border = forms.BORDER
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
-        for c in range(2, 5):
-            forms.unlock(ws.cell(row=row, column=c))
-        ws.row_dimensions[row].height = 24
+        at = ws.max_row
+        ws.cell(row=at, column=1).border = forms.BORDER
+        ws.merge_cells(start_row=at, start_column=2, end_row=at, end_column=4)
+        for col in range(2, 5):
+            forms.unlock(ws.cell(row=at, column=col))
+        ws.row_dimensions[at].height = 24
         if label == "填报单位":
-            ws.cell(row=row, column=2, value=cells.neutral(divisions.display_name(township)))
+            ws.cell(row=at, column=2, value=cells.neutral(divisions.display_name(township)))
         if label == "填报日期":
-            ws.cell(row=row, column=2).number_format = "yyyy-mm-dd"
+            ws.cell(row=at, column=2).number_format = "yyyy-mm-dd"
             dv = forms.validation(
                 "date",
                 title="填报日期",
@@ -468,7 +470,7 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
                 operator="greaterThan",
                 formula1="1",
             )
-            dv.add(f"B{row}")
+            dv.add(f"B{at}")
             ws.add_data_validation(dv)
         if label == "联系电话":
             dv = forms.validation(
@@ -480,7 +482,7 @@ def _write_cover(ws, township: str, as_of: dt.date, export_id: str, by_rule, ful
                 formula1="7",
                 formula2="20",
             )
-            dv.add(f"B{row}")
+            dv.add(f"B{at}")
             ws.add_data_validation(dv)
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 30
@@ -631,7 +633,7 @@ def export_findings(
         con = open_warehouse(warehouse)
         try:
             _attach_serving(con, warehouse)
-            latest = con.execute("SELECT max(last_seen) FROM serving.marts.anomalies").fetchone()[0]
+            latest = scalar(con, "SELECT max(last_seen) FROM serving.marts.anomalies")
             if latest is not None and latest != as_of:
                 raise CrosscheckError(
                     f"the serving copy's findings are as of {latest}, not {as_of}: "
@@ -639,9 +641,9 @@ def export_findings(
                 )
             con.execute(SELECT_SQL, [UNKNOWN_TOWNSHIP, as_of])
             samples = _samples(con)
-            current = con.execute(
-                "SELECT count(*) FROM serving.marts.anomalies WHERE last_seen = ?", [as_of]
-            ).fetchone()[0]
+            current = scalar(
+                con, "SELECT count(*) FROM serving.marts.anomalies WHERE last_seen = ?", [as_of]
+            )
             cur = con.execute(FETCH_SQL)
             names = [d[0] for d in cur.description]
             recs = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from crosscheck import audit
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
+from crosscheck.query import scalar
 from crosscheck.review import layout
 from crosscheck.review.cells import csv_writer
 from crosscheck.review.labels import (
@@ -290,6 +291,8 @@ def _check_row(
         seen.add(anomaly_id)
     if bad:
         return None, bad
+    if anomaly_id is None or conclusion is None or reviewer is None or review_date is None:
+        raise AssertionError("every required cell of a row without rejects is filled")
     return (
         Decision(
             anomaly_id=anomaly_id,
@@ -524,9 +527,9 @@ def load_feedback(
             for path in files:
                 data = f"symlink:{path.name}".encode() if path.is_symlink() else path.read_bytes()
                 sha = hashlib.sha256(data).hexdigest()
-                done = con.execute(
-                    "SELECT count(*) FROM review.feedback_files WHERE sha256 = ?", [sha]
-                ).fetchone()[0]
+                done = scalar(
+                    con, "SELECT count(*) FROM review.feedback_files WHERE sha256 = ?", [sha]
+                )
                 if done:
                     result.files.append(FileOutcome(file=path, sha256=sha, status="duplicate"))
                     continue

@@ -25,6 +25,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from crosscheck import config, divisions
 from crosscheck.errors import CrosscheckError
 from crosscheck.publish import reading
+from crosscheck.query import scalar
 from crosscheck.review import cells, forms
 from crosscheck.review.access import record_full_access
 from crosscheck.review.labels import SEVERITY, program_label, rule_label, subtype_label
@@ -135,11 +136,12 @@ def _fetch(warehouse: Path, as_of: dt.date) -> tuple[list[dict], str | None]:
         cur = con.execute(FETCH_SQL)
         names = [d[0] for d in cur.description]
         recs = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-        built = con.execute(
+        built = scalar(
+            con,
             "SELECT max(last_seen) FROM marts.anomalies"
             if has_table(con, "marts", "anomalies")
-            else "SELECT NULL"
-        ).fetchone()[0]
+            else "SELECT NULL",
+        )
     dates = {r["as_of"] for r in recs} or ({built} if built else set())
     if dates and dates != {as_of}:
         latest = max(dates)
@@ -185,10 +187,10 @@ def _write_xlsx(path: Path, recs: list[dict], as_of: dt.date, county: str | None
     summary = wb.create_sheet(SUMMARY_SHEET)
     forms.header_row(summary, [("乡镇", 14), ("区划代码", 12), ("笔数", 8), ("发放金额(元)", 14)])
     totals: dict[str | None, list] = {}
-    for r in recs:
-        t = totals.setdefault(r["township_code"], [0, Decimal(0)])
-        t[0] += 1
-        t[1] += r["amount"] or Decimal(0)
+    for rec in recs:
+        tally = totals.setdefault(rec["township_code"], [0, Decimal(0)])
+        tally[0] += 1
+        tally[1] += rec["amount"] or Decimal(0)
     for code, (n, amount) in totals.items():
         summary.append(cells.row([divisions.display_name(code), code, n, amount]))
     summary.append(["合计", "", len(recs), sum((t[1] for t in totals.values()), Decimal(0))])

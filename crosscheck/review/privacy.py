@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 # Personal identifiers standing alone inside a longer text: an 18-character ID
 # (17 digits + digit/X), a legacy 15-digit ID, a 16–19 digit bank account, or a
@@ -44,6 +44,10 @@ IDENTIFIER_FIELDS = frozenset(
 )
 
 
+@overload
+def mask(value: None) -> None: ...
+@overload
+def mask(value: str) -> str: ...
 def mask(value: str | None) -> str | None:
     """Keep the first 6 and last 4 characters, the middle as `*`.
 
@@ -61,6 +65,10 @@ def mask(value: str | None) -> str | None:
     return "*" * max(n - 2, 1) + text[max(n - 2, 1) :]
 
 
+@overload
+def mask_in_text(text: None) -> None: ...
+@overload
+def mask_in_text(text: str) -> str: ...
 def mask_in_text(text: str | None) -> str | None:
     """Mask every ID, account or card number that appears inside a text."""
     if text is None:

@@ -52,7 +52,8 @@ def worklist(
     schema: str = "marts",
 ) -> list[dict]:
     """Findings detected at `as_of` (default: the latest), in score order."""
-    where, params = ["last_seen = coalesce(?, (SELECT max(last_seen) FROM {s}.anomalies))"], [as_of]
+    where = ["last_seen = coalesce(?, (SELECT max(last_seen) FROM {s}.anomalies))"]
+    params: list[object] = [as_of]
     if township is not None:
         where.append("division_code = ?")
         params.append(township)

@@ -7,14 +7,13 @@ failure paths run in seconds.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from airflow_support import DAY1, DAY2, crosscheck_env
 
 from crosscheck.orchestration import local, notify
 
@@ -51,37 +50,13 @@ def pytest_sessionfinish(session, exitstatus):
     os.environ.pop("AIRFLOW_HOME", None)
 
 
-DAY1 = dt.date(2026, 10, 11)  # Sunday: go-live, every source's baseline
-DAY2 = dt.date(2026, 10, 12)  # Monday: the daily sources, and the weekly DAG
-
-
 @pytest.fixture(scope="session")
 def county() -> Path:
     """One small generated county (landing + truth.json), shared by the session."""
-    from counties import generated
+    from counties import SMALL, generated
 
-    return generated(persons=400, seed=7, start=DAY1, end=DAY2) / "landing"
-
-
-@contextmanager
-def crosscheck_env(home: Path):
-    """CROSSCHECK_HOME for the tasks the DAGs run in this process."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CROSSCHECK_HOME", str(home))
-        mp.setenv("CROSSCHECK_LANDING", str(home / "landing"))
-        mp.setenv("CROSSCHECK_WAREHOUSE", str(home / "warehouse.duckdb"))
-        yield home
-
-
-def query(path: Path, sql: str, params=None) -> list[tuple]:
-    """Read a DuckDB file (read-only; the writers are done)."""
-    import duckdb
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+    assert (SMALL["start"], SMALL["end"]) == (DAY1, DAY2)
+    return generated(**SMALL) / "landing"
 
 
 class MailCatcher:
@@ -147,24 +122,3 @@ def nights(airflow_db, county, tmp_path_factory, mail_catcher):
         states[DAY2] = local.drive_night(DAY2)
         alerts = notify.read_alerts()
     return {"home": home, "states": states, "alerts": alerts, "mail": list(catcher.messages)}
-
-
-def reference_findings(landing: Path, as_of: dt.date, drop: list[tuple[str, dt.date]] = ()):
-    """The generator helper's independent reading of docs/RULEBOOK.md over a landing
-    folder, without the deliveries in `drop` (refused ones do not exist for
-    the rules): {(rule_code, subtype, finding_key, amount_at_risk)}."""
-    from decimal import Decimal
-
-    from reference_rules import findings
-
-    work = Path(tempfile.mkdtemp(prefix="cc-ref-")) / "landing"
-    try:
-        shutil.copytree(landing, work)
-        for source, day in drop:
-            shutil.rmtree(work / source / day.strftime("%Y%m%d"), ignore_errors=True)
-        return {
-            (f["rule_code"], f["subtype"], f["finding_key"], Decimal(str(f["amount_at_risk"])))
-            for f in findings(work, as_of)
-        }
-    finally:
-        shutil.rmtree(work.parent, ignore_errors=True)

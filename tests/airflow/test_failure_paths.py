@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DAY1, DAY2, crosscheck_env, query, reference_findings
+from airflow_support import DAY1, DAY2, crosscheck_env, query, reference_findings
 from deliveries import duplicate_a_row
 
 from crosscheck.locking import lock_path
@@ -99,6 +99,50 @@ def test_quarantined_delivery_builds_on_last_good_data(broken_day):
         )
     )
     assert got == expected
+
+
+def test_status_and_the_mart_agree_on_stale_sources(broken_day, capsys):
+    """One definition of a stale source: `crosscheck status` (judged from the load
+    records) and marts.source_status (built by the nightly DAG) say the same for
+    every source — the late deaths, the quarantined ledger, and the cremations
+    whose DAG never ran (due, nothing arrived, nothing recorded)."""
+    from crosscheck.cli import main
+    from crosscheck.ingest.api import status
+
+    wh = broken_day["home"] / "warehouse.serving.duckdb"  # what readers see
+    mart = {
+        r[0]: r[1:]
+        for r in query(
+            wh,
+            "SELECT source, last_good_extract_date, is_stale, stale_since, stale_reasons, "
+            "stale_deliveries, unresolved_problem_dates, earliest_unresolved "
+            "FROM marts.source_status WHERE as_of = ?",
+            [DAY2],
+        )
+    }
+    report = status(wh, DAY2)
+    cli = {
+        s.source: (
+            s.last_good,
+            s.stale,
+            s.stale_since,
+            s.stale_reasons,
+            s.stale_deliveries,
+            len(s.problems),
+            s.earliest_unresolved,
+        )
+        for s in report.sources
+    }
+    assert cli == mart
+    stale = {name for name, row in mart.items() if row[1]}
+    assert stale == {"deaths", "ledger", "cremations"}
+    assert mart["cremations"][2:4] == (DAY2, "late")  # no DAG run: the cadence says so
+    # the command prints the same judgement
+    assert main(["status", "--warehouse", str(wh), "--as-of", DAY2.isoformat()]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for name, row in mart.items():
+        [line] = [x.rstrip() for x in lines if x.split()[:1] == [name]]
+        assert f"STALE since {row[2]} ({row[3]})" in line if row[1] else line.endswith("fresh")
 
 
 KILLABLE = """

@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 
 import duckdb
-from conftest import DAY1, DAY2, query
+from airflow_support import DAY1, DAY2, query
 
 
 def quarantined(serving):

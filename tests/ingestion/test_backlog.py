@@ -10,9 +10,9 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import BASE_DAY, Env
 from counties import PIPELINE, generated
 from deliveries import deaths_rows, duplicate_a_row, hukou_rows, ledger_rows, write_delivery
+from ingest_env import BASE_DAY, Env
 
 from crosscheck.gate.gate import per_delivery_kwargs, row_local
 from crosscheck.gate.suite_builder import load_suite

@@ -192,6 +192,63 @@ def test_status_reports_stale_sources(env):
     assert "payroll" not in stale  # next due on 1 December
 
 
+def test_stale_is_due_and_missing_or_refused_after_the_last_good(env):
+    """crosscheck.ingest.status's one definition, straight after an ingest (no dbt):
+    a quarantined delivery, the due days after it, a missed weekly snapshot; the
+    rows a build writes for marts.source_status are the same states."""
+    from crosscheck.ingest.status import record_source_states, source_states
+
+    write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
+    rows = ledger_rows(D3, prefix="R")
+    rows.append(dict(rows[0]))  # duplicate key: quarantined
+    write_delivery(env.landing, "ledger", D3, rows)
+    env.ingest(as_of=D3)
+    states = {s.source: s for s in api.status(env.warehouse, as_of=SUNDAY).sources}
+    ledger = states["ledger"]
+    assert ledger.last_good == D2 and ledger.stale and ledger.stale_since == D3
+    days = [D3 + dt.timedelta(days=k) for k in range((SUNDAY - D3).days + 1)]
+    assert ledger.stale_problems == {d: ("quarantined",) if d == D3 else ("late",) for d in days}
+    assert ledger.stale_reasons == "late,quarantined"
+    assert ledger.stale_deliveries.startswith("2026-11-03:quarantined, 2026-11-04:late")
+    hukou = states["hukou"]
+    assert hukou.last_good == SUNDAY - dt.timedelta(days=7)  # the baseline
+    assert hukou.stale_problems == {SUNDAY: ("late",)}
+    assert not states["payroll"].stale  # next due on 1 December
+    # a redelivery of the quarantined day resolves it; the later due days remain
+    write_delivery(env.landing, "ledger", D3, ledger_rows(D3, prefix="R"))
+    env.ingest(as_of=D3)
+    again = {s.source: s for s in api.status(env.warehouse, as_of=SUNDAY).sources}
+    assert again["ledger"].last_good == D3 and min(again["ledger"].problems) == D3 + dt.timedelta(1)
+    # what every build writes for the mart: the same judgement, one row per source
+    con = duckdb.connect(str(env.warehouse))
+    try:
+        record_source_states(con, SUNDAY)
+        record_source_states(con, SUNDAY)  # replaced, not added
+        written = con.execute(
+            "SELECT source, last_good_extract_date, is_stale, stale_since, stale_reasons "
+            "FROM meta.source_staleness WHERE as_of = ? ORDER BY source",
+            [SUNDAY],
+        ).fetchall()
+        expected = sorted(
+            (s.source, s.last_good, s.stale, s.stale_since, s.stale_reasons)
+            for s in source_states(con, SUNDAY)
+        )
+    finally:
+        con.close()
+    assert written == expected and len(written) == 8
+
+
+def test_status_of_an_empty_warehouse_calls_every_source_never_loaded(tmp_path):
+    from crosscheck.warehouse import open_warehouse
+
+    wh = tmp_path / "wh.duckdb"
+    open_warehouse(wh).close()
+    report = api.status(wh)
+    assert report.as_of is None
+    assert all(s.stale and s.stale_since is None for s in report.sources)
+    assert len(report.sources) == 8
+
+
 def test_data_docs_are_rendered_beside_the_warehouse(env):
     write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
     env.ingest(as_of=D2, data_docs=True)
