@@ -6,15 +6,16 @@ and never block the nightly writer.
 
 Publishing costs what the readers' tables cost, not the history (issue 11):
 the serving copy is a small new DuckDB file holding copies of the marts, the
-rule tables, the seeds, the bookkeeping and the intermediate tables lookups
-read (marts, rules, reference, meta, review, linkage, intermediate — not the
-ledger's version history), the staging views, and views of the raw and quarantined deliveries over
-immutable Parquet files, one per promoted load, written once when the load
-first appears (`<stem>.serving.parquet/<schema>/<table>/`); a snapshot
-source's change history (crosscheck/ingest/history.py) is one file, rewritten on the
-nights a snapshot of it arrives, under the same view as in the warehouse. The views name
-their files, so a later night's files never show in an older serving copy; a
-file of a load gone from the warehouse (superseded) is deleted one
+rule tables, the seeds, the bookkeeping and the few intermediate tables the
+lookups read (`SERVED_INTERMEDIATE`; not the ledger's version history nor the
+payment-month and card-snapshot expansions), the staging views, and views of
+the raw and quarantined deliveries over immutable Parquet files, one per
+promoted load, written once when the load first appears
+(`<stem>.serving.parquet/<schema>/<table>/`); a snapshot source's change
+history (crosscheck/ingest/history.py) is one file, rewritten on the nights a
+snapshot of it arrives, under the same view as in the warehouse. The views
+name their files, so a later night's files never show in an older serving
+copy; a file of a load gone from the warehouse (superseded) is deleted one
 publication later, once no serving copy names it.
 """
 
@@ -34,13 +35,18 @@ from crosscheck.errors import CrosscheckError
 from crosscheck.locking import describe_holder, is_duckdb_lock_error, lock_path, writer_lock
 from crosscheck.warehouse import open_file
 
-# Copied whole into the serving copy every night: what readers query (the
-# lookups `crosscheck person/finding` read the intermediate state too).
-COPIED_SCHEMAS = ("marts", "rules", "reference", "meta", "review", "linkage", "intermediate")
-# …except the ledger's version history, which grows with everything received.
-NOT_COPIED = {("intermediate", "int_ledger_versions")}
+# Copied whole into the serving copy every night: what readers query.
+COPIED_SCHEMAS = ("marts", "rules", "reference", "meta", "review", "linkage")
+# Of the intermediate state, only what the lookups `crosscheck person/finding`
+# (crosscheck/review/lookup.py) read: a copy costs every night, and the other
+# intermediate tables (the ledger's versions, payment months, card snapshots,
+# the marts' helpers) grow with the history. tests/pipeline/test_serving.py
+# holds every reader in the package and the notebooks to this list.
+SERVED_INTERMEDIATE = frozenset(
+    {"int_persons", "int_snapshot_dates", "int_death_dates", "int_vehicles", "int_payments"}
+)
 # Views re-created over the served tables (staging reads raw, as in the warehouse).
-VIEW_SCHEMAS = (*COPIED_SCHEMAS, "raw", "quarantine", "staging")
+VIEW_SCHEMAS = (*COPIED_SCHEMAS, "intermediate", "raw", "quarantine", "staging")
 # Served as views over one immutable Parquet file per load.
 LOAD_SCHEMAS = ("raw", "quarantine")
 MANIFEST = "manifest.json"
@@ -125,7 +131,9 @@ def _write_serving(warehouse: Path, target: Path) -> None:
                 if schema in VIEW_SCHEMAS:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS cc_serving.{_q(schema)}")
             for schema, table in tables:
-                if schema in COPIED_SCHEMAS and (schema, table) not in NOT_COPIED:
+                if schema in COPIED_SCHEMAS or (
+                    schema == "intermediate" and table in SERVED_INTERMEDIATE
+                ):
                     name = f"{_q(schema)}.{_q(table)}"
                     con.execute(f"CREATE TABLE cc_serving.{name} AS SELECT * FROM {name}")
             for key, files in manifest.items():
@@ -159,7 +167,7 @@ def _write_serving(warehouse: Path, target: Path) -> None:
                 except duckdb.CatalogException:
                     failed.append(sql)
             if len(failed) == len(pending):
-                break  # what reads the unserved (int_ledger_versions) is not served
+                break  # what reads an unserved intermediate table is not served
             pending = failed
         srv.execute("CHECKPOINT")
     finally:

@@ -3,10 +3,16 @@ the readers' tables and views of the raw loads over immutable Parquet files."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import duckdb
 
+import crosscheck
 from crosscheck.config import serving_path
-from crosscheck.publish import MANIFEST, parquet_dir, publish
+from crosscheck.publish import MANIFEST, SERVED_INTERMEDIATE, parquet_dir, publish
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def rows(path, sql):
@@ -26,7 +32,8 @@ def test_the_serving_copy_reads_like_the_warehouse_without_its_history(county, t
     copied = rows(
         serving, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'intermediate'"
     )
-    assert ("int_ledger_versions",) not in copied and ("int_payments",) in copied
+    assert {t for (t,) in copied} <= SERVED_INTERMEDIATE
+    assert ("int_payments",) in copied and ("int_payment_months",) not in copied
     # …yet readers see the same rows (raw through views of one Parquet file per load)
     con = duckdb.connect(str(county.warehouse))
     try:
@@ -41,6 +48,7 @@ def test_the_serving_copy_reads_like_the_warehouse_without_its_history(county, t
                 "SELECT * FROM staging.stg_sscards__cards ORDER BY ALL",
                 "SELECT * FROM staging.stg_hukou__persons ORDER BY ALL",
                 "SELECT * FROM intermediate.int_persons ORDER BY ALL",
+                *(f"SELECT count(*) FROM intermediate.{t}" for t in sorted(SERVED_INTERMEDIATE)),
             )
         }
         loads = con.execute("SELECT count(DISTINCT _load_id) FROM raw.ledger").fetchone()[0]
@@ -67,3 +75,21 @@ def test_a_republish_writes_no_load_twice_and_an_open_copy_stays_readable(county
         reader.close()
     after = {f.name: f.stat().st_mtime_ns for f in folder.glob("*.parquet")}
     assert after == before
+
+
+def test_every_intermediate_table_a_reader_names_is_served():
+    """Readers open the serving copy: an intermediate table named by the package
+    (outside the dbt project) or a notebook must be one the copy holds."""
+    package = Path(crosscheck.__file__).parent
+    files = [
+        f
+        for f in [*package.rglob("*.py"), *(REPO / "notebooks").rglob("*.ipynb")]
+        if "dbt_project" not in f.parts
+    ]
+    named = {
+        m
+        for f in files
+        for m in re.findall(r"\bintermediate\.(\w+)", f.read_text(encoding="utf-8"))
+    }
+    assert "int_payments" in named  # the scan sees the lookups
+    assert named <= SERVED_INTERMEDIATE, named - SERVED_INTERMEDIATE
