@@ -298,9 +298,12 @@ def process(
     return _finish(con, p, verdict, gate, archive)
 
 
-# A backlog is validated in chunks of at most this many deliveries and rows.
+# A backlog is validated in chunks of at most this many deliveries, judged once they hold
+# this many rows. A survey pays where GX's fixed cost per run dominates (many small
+# deliveries); a snapshot of 200,000 rows or more is a chunk of its own, and the parked
+# work tables (in the warehouse file, which does not shrink) stay small.
 BACKLOG_DELIVERIES = 64
-BACKLOG_ROWS = 1_000_000
+BACKLOG_ROWS = 200_000
 
 
 def process_backlog(
@@ -325,8 +328,8 @@ def process_backlog(
     loaded before it, which may be the previous one of the chunk). A delivery
     that fails is quarantined alone, with its reasons; the others are not held
     back. Chunks hold at most BACKLOG_DELIVERIES deliveries and, once past
-    BACKLOG_ROWS rows, are judged: the parked work tables stay bounded (a
-    province's snapshot is a chunk of its own, with no survey).
+    BACKLOG_ROWS rows, are judged: the parked work tables stay bounded (a large
+    snapshot is a chunk of its own, with no survey).
     """
     results: list[DeliveryResult] = []
     pending: list[_Pending] = []
@@ -354,12 +357,13 @@ def _judge_backlog(con, pending: list[_Pending], gate, archive: Path | None) -> 
     work = f"{WORK_SCHEMA}.{source.name}"
     survey = None
     if len(pending) > 1:
+        # a view, not a copy: the survey reads the parked tables themselves
         union = " UNION ALL ".join(f"SELECT * FROM {work}{p.parked}" for p in pending)
-        con.execute(f"CREATE OR REPLACE TABLE {work} AS {union}")
+        con.execute(f"CREATE OR REPLACE VIEW {work} AS {union}")
         try:
             survey = gate.survey(source, work, len(pending))
         finally:
-            con.execute(f"DROP TABLE {work}")
+            con.execute(f"DROP VIEW {work}")
     results = []
     for p in pending:
         _park(con, source, p.parked, "")
@@ -380,13 +384,14 @@ def _park(con, source: Source, frm: str, to: str) -> None:
 
 
 def drop_parked(con) -> None:
-    """Remove every work table a killed run left in `ingest_work` (writer start)."""
-    for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = ?",
-        [WORK_SCHEMA],
-    ).fetchall():
-        con.execute(f'DROP TABLE IF EXISTS {WORK_SCHEMA}."{name}"')
+    """Remove every work table (and survey view) a killed run left in `ingest_work`."""
+    for kind, listing in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
+        for (name,) in con.execute(
+            f"SELECT {kind.lower()}_name FROM {listing} "
+            "WHERE database_name = current_database() AND schema_name = ?",
+            [WORK_SCHEMA],
+        ).fetchall():
+            con.execute(f'DROP {kind} IF EXISTS {WORK_SCHEMA}."{name}"')
 
 
 def supersede(

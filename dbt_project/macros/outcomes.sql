@@ -8,7 +8,7 @@
     up (no inverse normal in SQL or Jinja); another level stops the run. -#}
 {% macro z_score() -%}
     {%- set table = {'0.8': 1.281552, '0.9': 1.644854, '0.95': 1.959964, '0.98': 2.326348, '0.99': 2.575829, '0.999': 3.290527} -%}
-    {%- set level = var('confidence_level', 0.95) | string -%}
+    {%- set level = var('confidence_level') | string -%}
     {%- if level not in table -%}
         {{ exceptions.raise_compiler_error("confidence_level " ~ level ~ " is not one of " ~ (table.keys() | list | join(', '))) }}
     {%- endif -%}

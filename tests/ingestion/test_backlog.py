@@ -145,3 +145,16 @@ def test_a_survey_looks_for_duplicate_keys_within_each_delivery():
     spec = next(e for e in load_suite("deaths")["expectations"] if e["id"].endswith("_unique"))
     query = per_delivery_kwargs(spec)["unexpected_rows_query"]
     assert "GROUP BY _load_id," in query and query.rstrip().endswith("HAVING count(*) > 1")
+
+
+def test_work_tables_a_killed_run_left_are_dropped_at_the_next_start(env):
+    con = duckdb.connect(str(env.warehouse))
+    con.execute("CREATE SCHEMA IF NOT EXISTS ingest_work")
+    con.execute("CREATE TABLE ingest_work.deaths__3 AS SELECT 1 AS x")
+    con.execute("CREATE VIEW ingest_work.deaths AS SELECT * FROM ingest_work.deaths__3")
+    con.close()
+    env.ingest(as_of=BASE_DAY)
+    left = env.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ingest_work'"
+    )
+    assert left == []

@@ -95,7 +95,7 @@ select
     cast(case when g.returned > 0 then 1.0 * g.misses / g.returned end as double) as miss_rate,
     {{ wilson_bound('g.misses', 'g.returned', -1) }} as ci_low,
     {{ wilson_bound('g.misses', 'g.returned', 1) }} as ci_high,
-    cast({{ var('confidence_level', 0.95) }} as double) as confidence_level,
+    cast({{ var('confidence_level') }} as double) as confidence_level,
     {{ as_of() }} as as_of
 from grouped as g
 inner join weeks as w on g.iso_week = w.iso_week and coalesce(g.county_code, '') = coalesce(w.county_code, '')

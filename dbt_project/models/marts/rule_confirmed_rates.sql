@@ -24,6 +24,6 @@ select
         as confirmed_rate,
     {{ wilson_bound('confirmed', '(confirmed + dismissed)', -1) }} as ci_low,
     {{ wilson_bound('confirmed', '(confirmed + dismissed)', 1) }} as ci_high,
-    cast({{ var('confidence_level', 0.95) }} as double) as confidence_level,
+    cast({{ var('confidence_level') }} as double) as confidence_level,
     {{ as_of() }} as as_of
 from decided

@@ -10,8 +10,8 @@
 -- so a rebuild draws the same sample. var('sample_week') (YYYY-Www) draws an
 -- earlier complete week instead, e.g. to reproduce one.
 {%- set z = z_score() %}
-{%- set e = var('sample_margin_of_error', 0.05) %}
-{%- set p = var('sample_assumed_miss_rate', 0.5) %}
+{%- set e = var('sample_margin_of_error') %}
+{%- set p = var('sample_assumed_miss_rate') %}
 
 with week as (
     select
@@ -21,7 +21,7 @@ with week as (
     from {{ ref('int_marts_weeks') }}
     where
         week_end = {{ dbt.dateadd('day', 6, 'week_start') }}
-        {%- if var('sample_week', none) %}
+        {%- if var('sample_week') %}
             and iso_week = '{{ var("sample_week") }}'
         {%- endif %}
     order by week_start desc
