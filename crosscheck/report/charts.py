@@ -128,6 +128,21 @@ def _wan(values) -> list[float]:
     return [v / 10000 for v in _f(values)]
 
 
+def _twin_legend(ax, ax2, *, ncol: int) -> None:
+    """One legend above the plot for a chart with a second y axis."""
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(
+        h1 + h2,
+        l1 + l2,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=ncol,
+        frameon=False,
+        fontsize=8,
+    )
+
+
 @styled
 def money_trend(trend, week_label: str, figsize=(4.8, 2.4)) -> Figure:
     """Amount paid (bars) and amount at risk (line) by week, in 万元."""
@@ -146,17 +161,7 @@ def money_trend(trend, week_label: str, figsize=(4.8, 2.4)) -> Figure:
     ax2.spines["right"].set_visible(True)
     ax2.set_ylim(bottom=0)
     ax.tick_params(axis="x", labelsize=8)
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(
-        h1 + h2,
-        l1 + l2,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 1.0),
-        ncol=2,
-        frameon=False,
-        fontsize=8,
-    )
+    _twin_legend(ax, ax2, ncol=2)
     return fig
 
 
@@ -236,17 +241,7 @@ def verification(trend, figsize=(4.8, 2.4)) -> Figure:
     ax2.set_ylabel("反馈率（%）", color=GREEN)
     ax2.spines["right"].set_visible(True)
     ax.tick_params(axis="x", labelsize=8)
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(
-        h1 + h2,
-        l1 + l2,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 1.0),
-        ncol=3,
-        frameon=False,
-        fontsize=8,
-    )
+    _twin_legend(ax, ax2, ncol=3)
     return fig
 
 
