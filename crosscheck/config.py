@@ -42,6 +42,28 @@ def home() -> Path:
     return Path(os.environ.get("CROSSCHECK_HOME", default)).resolve()
 
 
+def deployment_file() -> Path | None:
+    """This deployment's differences from crosscheck/ingest/sources.yml (a delivery
+    format, a cadence; see crosscheck/ingest/sources.py): $CROSSCHECK_DEPLOYMENT,
+    else `<home>/deployment.yml` when it exists, else none."""
+    configured = os.environ.get("CROSSCHECK_DEPLOYMENT", "").strip()
+    if configured:
+        return Path(configured).resolve()
+    default = home() / "deployment.yml"
+    return default if default.is_file() else None
+
+
+def archive_mode() -> str:
+    """How loaded deliveries are archived: "copy" (default) or "link" (the deployment
+    file's top-level `archive: link`; see crosscheck/ingest/archive.py)."""
+    path = deployment_file()
+    if path is None:
+        return "copy"
+    from crosscheck.ingest.sources import read_deployment
+
+    return read_deployment(path).get("archive") or "copy"
+
+
 def default_landing() -> Path:
     return Path(os.environ.get("CROSSCHECK_LANDING", home() / "landing"))
 
