@@ -30,7 +30,7 @@ def write_csv(con, query: str, path: Path, source: Source, append: bool = False)
     headers = source.headers
     cols = ", ".join(f'c{i} AS "{h}"' for i, h in enumerate(headers))
     tmp = path.with_suffix(".tmp")
-    header = "" if append else ", HEADER"
+    header = ", HEADER false" if append else ", HEADER"
     options = f"FORMAT csv{header}, DELIMITER ',', QUOTE '\"'"
     rows = con.execute(f"COPY (SELECT {cols} FROM ({query}) q) TO '{tmp}' ({options})").fetchall()[
         0

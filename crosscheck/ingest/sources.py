@@ -152,8 +152,13 @@ def read_deployment(path: Path) -> dict:
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
+    except OSError as e:
         raise CrosscheckError(f"deployment file {path}: cannot read it ({e})") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        what = getattr(e, "problem", None) or "not YAML"
+        raise CrosscheckError(f"deployment file {path}: cannot read it ({what}{where})") from None
     if not isinstance(data, dict) or set(data) - set(DEPLOYMENT_SECTIONS):
         raise CrosscheckError(
             f"deployment file {path}: only {', '.join(DEPLOYMENT_SECTIONS)} may be declared"
