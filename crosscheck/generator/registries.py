@@ -206,7 +206,7 @@ def background_vehicles(
     per_part = 1_150_000  # a tenth of the plates below: a province's part k starts at k tenths
     if part and len(v) > per_part:
         raise ValueError("too many vehicles in one part of a province for unique plates")
-    c = np.arange(len(v)) + part * per_part
+    c: np.ndarray = np.arange(len(v)) + part * per_part
     # 渝 + office letter + 5 characters: digits first, letters in the 2nd/3rd place past 1M
     block: np.ndarray = c // 10**3
     letters = np.array(list(PLATE_LETTERS), dtype=object)
