@@ -53,17 +53,6 @@ def deployment_file() -> Path | None:
     return default if default.is_file() else None
 
 
-def archive_mode() -> str:
-    """How loaded deliveries are archived: "copy" (default) or "link" (the deployment
-    file's top-level `archive: link`; see crosscheck/ingest/archive.py)."""
-    path = deployment_file()
-    if path is None:
-        return "copy"
-    from crosscheck.ingest.sources import read_deployment
-
-    return read_deployment(path).get("archive") or "copy"
-
-
 def default_landing() -> Path:
     return Path(os.environ.get("CROSSCHECK_LANDING", home() / "landing"))
 

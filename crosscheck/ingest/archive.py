@@ -8,7 +8,7 @@ re-hashes every archived delivery against meta.loads: the departments may
 delete or overwrite their landing folder; the archive is what was loaded.
 
 A deployment whose landing folder is too large to keep twice (a province)
-declares `archive: link` in its deployment file (crosscheck.config.archive_mode):
+declares `archive: link` in its deployment file (`archive_mode`):
 the archived data file is then a hard link to the landing file when both are on
 one filesystem (a copy otherwise), made read-only like any archived file, so the
 landing file becomes read-only too. The archive still keeps what was loaded when a
@@ -24,7 +24,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crosscheck.config import deployment_file
 from crosscheck.errors import CrosscheckError
+from crosscheck.ingest.sources import read_deployment
 from crosscheck.ingest.verify import MARKER, DeliveryRefused, hash_file
 
 ARCHIVED = ("loaded", "quarantined", "superseded")
@@ -38,11 +40,16 @@ def archive_folder(root: Path, source: str, extract_date, sha256: str) -> Path:
     return root / source / extract_date.strftime("%Y%m%d") / sha256[:12].lower()
 
 
+def archive_mode() -> str:
+    """How loaded deliveries are archived: "copy" (default) or "link" (the deployment
+    file's top-level `archive: link`, crosscheck.config.deployment_file)."""
+    path = deployment_file()
+    return (read_deployment(path).get("archive") or "copy") if path else "copy"
+
+
 def archive_delivery(root: Path, source: str, extract_date, data: Path, marker: Path, sha: str):
     """Copy (or link, see above) a verified delivery into the archive (idempotent); refuse
     if it changed meanwhile."""
-    from crosscheck.config import archive_mode
-
     folder = archive_folder(root, source, extract_date, sha)
     target = folder / data.name
     if target.is_file() and hash_file(target) == sha:

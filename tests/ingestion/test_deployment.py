@@ -46,7 +46,7 @@ def test_without_a_deployment_file_sources_yml_holds(monkeypatch, tmp_path):
     cards = get_source("sscards")
     assert cards.format == "xlsx" and cards.sheet == "社保卡"
     assert get_source("hukou").cadence == {"every": "weekly", "weekday": 6}
-    from crosscheck.config import archive_mode
+    from crosscheck.ingest.archive import archive_mode
 
     assert archive_mode() == "copy"
 
