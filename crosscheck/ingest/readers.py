@@ -158,9 +158,12 @@ def _text_column(values: tuple, excel_date: bool) -> tuple[pa.Array, pa.Array | 
     date cells and empty text); only a column of other cell types is converted
     cell by cell in Python. Date cells become text in SQL (`read_text_xlsx`).
     """
+    if not excel_date:
+        try:  # a column of text cells (Arrow refuses any other cell: then cell by cell)
+            return pa.array(values, pa.large_string(), from_pandas=False), None
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass
     kinds = set(map(type, values))
-    if not excel_date and kinds <= {str}:
-        return pa.array(values, pa.large_string()), None
     if excel_date and kinds <= {str, dt.date}:
         if kinds == {dt.date}:
             return pa.nulls(len(values), pa.large_string()), pa.array(values, pa.date32())
@@ -236,7 +239,7 @@ def _typed_expr(c: Column) -> tuple[str, str | None]:
     v = f"nullif({_q(c.name)}, '')"
     t = f"nullif(trim({_q(c.name)}), '')"
     if c.type == "id":
-        return id_stages_sql(v, c.name)[2], None
+        return id_stages_sql(v, c.name)[3], None
     if c.type in ("date", "excel_date"):
         fmt = c.format or "%Y-%m-%d"
         parsed = f"CAST(try_strptime({t}, {_lit(fmt)}) AS DATE)"
@@ -302,17 +305,19 @@ def type_rows(
     ids = [
         id_stages_sql(f"nullif({_q(c.name)}, '')", c.name) for c in source.columns if c.type == "id"
     ]
-    step1 = "".join(f", {a}" for a, _, _ in ids)
-    step2 = "".join(f", {b}" for _, b, _ in ids)
+    step1 = "".join(f", {s[0]}" for s in ids)
+    step2 = "".join(f", {s[1]}" for s in ids)
+    step3 = "".join(f", {s[2]}" for s in ids)
     con.execute(
         f"""CREATE OR REPLACE TABLE {work} AS
             WITH folded AS (SELECT *{step1} FROM cc_flagged WHERE _reason IS NULL),
-            upgraded AS (SELECT *{step2} FROM folded)
+            upgraded AS (SELECT *{step2} FROM folded),
+            valued AS (SELECT *{step3} FROM upgraded)
             SELECT {", ".join(selects)},
                    {_lit(load_id)} AS _load_id,
                    DATE {_lit(extract_date.isoformat())} AS _extract_date,
                    {_lit(file_name)} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no
-            FROM upgraded"""
+            FROM valued"""
     )
     con.execute("DROP TABLE IF EXISTS cc_flagged")
     con.execute(f"DROP TABLE IF EXISTS {text_table}")
