@@ -285,7 +285,8 @@ def _specific(source: Source) -> list[dict]:
                 "(rulebook R06: otherwise a data-quality warning)",
                 # not correlated: raw.ledger has a reissue_of column of its own, which an
                 # unqualified name inside a correlated subquery would mean
-                "reissue_of IS NOT NULL AND reissue_of NOT IN (SELECT r.payment_id FROM raw.ledger r "
+                "reissue_of IS NOT NULL AND reissue_of NOT IN "
+                "(SELECT r.payment_id FROM raw.ledger r "
                 "WHERE r.payment_id IN (SELECT reissue_of FROM {batch})) "
                 "AND reissue_of NOT IN "
                 "(SELECT payment_id FROM {batch} WHERE payment_id IS NOT NULL)",
