@@ -516,10 +516,11 @@ class Gate:
     def record(self, con, verdict: Verdict) -> None:
         """Store the verdict's results (inside the caller's transaction)."""
         con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
-        if verdict.rows:
-            con.executemany(
-                "INSERT INTO meta.validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                verdict.rows,
+        if verdict.rows:  # one statement (executemany runs one per row)
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(verdict.rows))
+            con.execute(
+                f"INSERT INTO meta.validation_results VALUES {values}",
+                [v for row in verdict.rows for v in row],
             )
 
     def build_docs(self) -> Path | None:

@@ -254,10 +254,7 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None) -> DeliveryRe
         if verdict.passed:
             result.superseded = supersede(con, source, delivery.extract_date, result.load_id)
         if verdict.passed and source.kind == "snapshot":  # stored as change history
-            add_snapshot(
-                con, source, result.load_id, delivery.extract_date,
-                f"SELECT {cols} FROM {read.work_table}",
-            )  # fmt: skip
+            add_snapshot(con, source, result.load_id, delivery.extract_date, table=read.work_table)
         else:
             con.execute(
                 f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM {read.work_table}"
