@@ -198,27 +198,29 @@ def storage(warehouse: Path) -> dict:
     """Where the warehouse file's bytes are: blocks in use and free (DuckDB never shrinks
     a file; freed blocks are reused), and the blocks each group of tables occupies
     (`pragma_storage_info`; a block shared by two small tables counts for both)."""
+    from crosscheck.query import one, scalar
     from crosscheck.warehouse import connect
 
     con = connect(warehouse, read_only=True)
     try:
-        cat = con.execute("SELECT current_database()").fetchone()[0]
-        size = con.execute(
+        cat = scalar(con, "SELECT current_database()")
+        block, total, used, free = one(
+            con,
             "SELECT block_size, total_blocks, used_blocks, free_blocks FROM pragma_database_size() "
             "WHERE database_name = ?",
             [cat],
-        ).fetchone()
-        block, total, used, free = size
+        )
         groups = {name: 0 for name, _ in STORAGE_GROUPS}
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ?", [cat]
         ).fetchall()
         for schema, table in tables:
             qualified = f'"{cat}"."{schema}"."{table}"'.replace("'", "''")
-            blocks = con.execute(
+            blocks = scalar(
+                con,
                 f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{qualified}') "
-                "WHERE block_id >= 0"
-            ).fetchone()[0]
+                "WHERE block_id >= 0",
+            )
             name = next(n for n, match in STORAGE_GROUPS if match(schema, table))
             groups[name] += blocks
     finally:
