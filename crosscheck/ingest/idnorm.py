@@ -113,7 +113,9 @@ def macro_sql() -> list[str]:
                 AND cc_id_check_of(v) = substr(n, 18, 1)
                 AND substr(n, 7, 4) >= '0001'
                 AND try_strptime(substr(n, 7, 8), '%Y%m%d') IS NOT NULL, false)""",
-        "CREATE OR REPLACE MACRO cc_id_valid(n) AS cc_id_valid_of(n, cc_id_value(n))",
+        # standalone: a scalar subquery binds the (often nested) argument once
+        """CREATE OR REPLACE MACRO cc_id_valid(n) AS
+           (SELECT cc_id_valid_of(x, cc_id_value(x)) FROM (SELECT n AS x))""",
     ]
 
 

@@ -299,7 +299,7 @@ def process(
 # A backlog is validated in chunks of at most this many deliveries, judged once they hold
 # this many rows. A survey pays where GX's fixed cost per run dominates (many small
 # deliveries); a snapshot of 200,000 rows or more is a chunk of its own, and the parked
-# work tables (in the warehouse file, which does not shrink) stay small.
+# work tables (in memory, `readers.WORK_CATALOG`) stay small.
 BACKLOG_DELIVERIES = 64
 BACKLOG_ROWS = 200_000
 
