@@ -4,19 +4,30 @@ Readers (notebooks, exports, the report, status and backup while a writer is
 at work) never open the live warehouse, so they never see a half-built state
 and never block the nightly writer.
 
-Publishing costs what the readers' tables cost, not the history (issue 11):
-the serving copy is a small new DuckDB file holding copies of the marts, the
-rule tables, the seeds, the bookkeeping and the few intermediate tables the
-lookups read (`SERVED_INTERMEDIATE`; not the ledger's version history nor the
-payment-month and card-snapshot expansions), the staging views, and views of
-the raw and quarantined deliveries over immutable Parquet files, one per
-promoted load, written once when the load first appears
-(`<stem>.serving.parquet/<schema>/<table>/`); a snapshot source's change
-history (crosscheck/ingest/history.py) is one file, rewritten on the nights a
-snapshot of it arrives, under the same view as in the warehouse. The views
-name their files, so a later night's files never show in an older serving
-copy; a file of a load gone from the warehouse (superseded) is deleted one
-publication later, once no serving copy names it.
+Publishing costs what changed, not the history (issue 11): the serving copy
+is a small new DuckDB file holding copies of the marts, the rule tables, the
+seeds, the bookkeeping and the small intermediate tables the lookups read
+(`SERVED_INTERMEDIATE`; not the ledger's version history nor the
+payment-month and card-snapshot expansions), the staging views, and views
+over immutable Parquet files under `<stem>.serving.parquet/<schema>/<table>/`:
+
+- the raw and quarantined deliveries, one file per promoted load, written
+  once when the load first appears; a snapshot source's change history
+  (crosscheck/ingest/history.py) is one file, rewritten on the nights a
+  snapshot of it arrives, under the same view as in the warehouse;
+- the large intermediate tables (`SERVED_AS_FILES`): `int_payments` in one
+  part per extract date of each payment's winning version, of which only the
+  parts holding a payment the build touched are rewritten (read from its
+  incremental plan; every part when the plan does not follow the published
+  one); `int_persons` and `int_vehicles` as one part each, rewritten when its
+  content fingerprint changed.
+
+The views name their files and a file is never rewritten in place, so a
+serving copy is one build and a later night's files never show in it. The
+manifest (written before the swap) names the new copy's files and those of
+the copy in place; a publication deletes the files neither the copy in place
+nor the one it replaced names, so a reader's copy stays whole through the next
+two publications (a night's, and a re-run's).
 """
 
 from __future__ import annotations
@@ -231,15 +242,11 @@ def _prune(folder: Path, named: set[str]) -> None:
             f.unlink()
 
 
-def _signature(con, schema: str, table: str) -> str:
+def _signature(con, name: str) -> str:
     """The table's columns and types, hashed: parts of other columns are not reused."""
-    cols = con.execute(
-        "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index) "
-        "FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()[0]
-    return hashlib.sha256(cols.encode()).hexdigest()[:12]
+    cols = con.execute(f"SELECT * FROM {name} LIMIT 0").description
+    text = ", ".join(f"{c[0]} {c[1]}" for c in cols)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _export_parts(
@@ -251,7 +258,7 @@ def _export_parts(
 
     schema, table = key.split(".", 1)
     name = f"{_q(schema)}.{_q(table)}"
-    sig = _signature(con, schema, table)
+    sig = _signature(con, name)
     if SERVED_AS_FILES[key] is None:
         # One part, named by its content: the row count and the sum of every
         # row's 64-bit hash (order-free; DuckDB combines a row's columns in
