@@ -236,10 +236,14 @@ def _read_manifest(path: Path) -> dict:
 
 def _prune(folder: Path, named: set[str]) -> None:
     """Delete the parts no serving copy names (one a failed publication wrote,
-    or one two publications old)."""
+    or one two publications old), and what a killed one left half-written."""
     for f in folder.glob("*.parquet"):
         if f.name not in named:
             f.unlink()
+    for f in folder.glob(".*.tmp"):
+        f.unlink()
+    for d in folder.glob(".write-*"):
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def _signature(con, name: str) -> str:

@@ -271,7 +271,13 @@ def test_a_publication_that_fails_half_way_leaves_the_serving_copy_in_place(
     assert [rows(serving, q) for q in READS] == before
     assert all(f.exists() for f in named)
     # the next publication serves the night and drops what the failed one wrote
+    # (and what a killed one would leave: a scratch folder, a half-written file)
+    folder = parquet_dir(w) / "intermediate" / "int_payments"
+    (folder / ".write-killed").mkdir()
+    (folder / ".write-killed" / "f0.parquet").write_bytes(b"half")
+    (folder / ".all-x.parquet.tmp").write_bytes(b"half")
     publish(w)
+    assert not list(folder.glob(".*"))
     for q in READS:
         assert rows(serving, q) == rows(w, q), q
     manifest = json.loads((parquet_dir(w) / MANIFEST).read_text())
