@@ -124,7 +124,7 @@ def import_gx():
         return sys.modules["great_expectations"]
     hidden = [m for m in _HIDDEN_AT_IMPORT if m not in sys.modules]
     for m in hidden:
-        sys.modules[m] = None  # type: ignore[assignment]  # import raises ImportError
+        sys.modules[m] = None  # import raises ImportError
     try:
         import great_expectations
     finally:
