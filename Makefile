@@ -12,11 +12,14 @@ export CROSSCHECK_HOME ?= $(CURDIR)/work
 ## setup: create or update .venv from requirements.lock (fast when nothing changed)
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml Makefile
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
 	$(UV) pip install -q --python $(PY) -r requirements.lock
 	$(UV) pip install -q --python $(PY) --no-deps -e .
+	@# bytecode now, not in every process (uv installs without it; PYTHONDONTWRITEBYTECODE
+	@# would make each process compile GX, dbt and Airflow anew): see docs/DECISIONS.md
+	$(PY) -m compileall -q -j 0 $(VENV)/lib > /dev/null
 	@touch $(STAMP)
 
 ## setup-browser: headless Chromium and a CJK font for the weekly report (Debian, as root)

@@ -178,7 +178,60 @@ def night(landing: Path, warehouse: Path, as_of: dt.date, label: str, env: dict)
         "rows_per_s": round(rows / total_wall) if total_wall else None,
         "warehouse_mib": _size_mib(warehouse, warehouse.with_name(warehouse.name + ".wal")),
         "serving_mib": _size_mib(_serving(warehouse)),
+        "storage": storage(warehouse),
         "stages": stages,
+    }
+
+
+# What each group of tables holds (blocks of the warehouse file, see `storage`).
+STORAGE_GROUPS = (
+    ("snapshot history", lambda s, t: s == "raw" and t.endswith("_history")),
+    ("raw incremental", lambda s, t: s == "raw"),
+    ("quarantine", lambda s, t: s == "quarantine"),
+    ("meta", lambda s, t: s in ("meta", "audit", "review", "link")),
+    ("intermediate", lambda s, t: s in ("staging", "intermediate")),
+    ("rules and marts", lambda s, t: True),
+)
+
+
+def storage(warehouse: Path) -> dict:
+    """Where the warehouse file's bytes are: blocks in use and free (DuckDB never shrinks
+    a file; freed blocks are reused), and the blocks each group of tables occupies
+    (`pragma_storage_info`; a block shared by two small tables counts for both)."""
+    from crosscheck.query import one, scalar
+    from crosscheck.warehouse import connect
+
+    con = connect(warehouse, read_only=True)
+    try:
+        cat = scalar(con, "SELECT current_database()")
+        block, total, used, free = one(
+            con,
+            "SELECT block_size, total_blocks, used_blocks, free_blocks FROM pragma_database_size() "
+            "WHERE database_name = ?",
+            [cat],
+        )
+        groups = {name: 0 for name, _ in STORAGE_GROUPS}
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ?", [cat]
+        ).fetchall()
+        for schema, table in tables:
+            qualified = f'"{cat}"."{schema}"."{table}"'.replace("'", "''")
+            blocks = scalar(
+                con,
+                f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{qualified}') "
+                "WHERE block_id >= 0",
+            )
+            name = next(n for n, match in STORAGE_GROUPS if match(schema, table))
+            groups[name] += blocks
+    finally:
+        con.close()
+    mib = block / 2**20
+    return {
+        "block_size": block,
+        "total_mib": round(total * mib, 1),
+        "used_mib": round(used * mib, 1),
+        "free_mib": round(free * mib, 1),
+        "groups_mib": {k: round(v * mib, 1) for k, v in groups.items()},
     }
 
 
@@ -258,6 +311,10 @@ def run_county(
             round(r["stages"]["publish"]["wall_s"] / r["wall_s"], 3) for r in runs[1:]
         ],
         "warehouse_bytes_per_person": round(first["warehouse_mib"] * 2**20 / persons),
+        # of which the snapshot sources' change history (grows with changed rows)
+        "snapshot_history_bytes_per_person": round(
+            first["storage"]["groups_mib"]["snapshot history"] * 2**20 / persons
+        ),
     }
     save(result)
     return result
@@ -290,11 +347,23 @@ def save(result: dict) -> Path:
     return path
 
 
+def _warehouse_cell(run: dict) -> str:
+    """The file's MiB; where measured, of which free and of which snapshot history."""
+    cell = f"{run['warehouse_mib']:,.0f}"
+    st = run.get("storage")
+    if st:
+        cell += (
+            f" ({st['free_mib']:,.0f} free; snapshots {st['groups_mib']['snapshot history']:,.0f})"
+        )
+    return cell
+
+
 def markdown_table() -> str:
     """One line per run of every results/county_*.json: stages, floor ratio, memory, size."""
     lines = [
         "| persons | months | run | wall s | CPU s | ingest s | link s | build s (dbt) "
-        "| publish s | peak RSS MiB | rows/s | warehouse MiB | serving MiB | vs floor |",
+        "| publish s | peak RSS MiB | rows/s | warehouse MiB (free; snapshot history) "
+        "| serving MiB | vs floor |",
         "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     docs = []
@@ -315,7 +384,7 @@ def markdown_table() -> str:
                 f"| {st['link']['wall_s']:,.0f} "
                 f"| {st['build']['wall_s']:,.0f} ({st['build'].get('dbt_elapsed_s') or 0:,.0f}) "
                 f"| {st['publish']['wall_s']:,.1f} | {r['peak_rss_mib']:,} "
-                f"| {r['rows_per_s'] or 0:,} | {r['warehouse_mib']:,.0f} "
+                f"| {r['rows_per_s'] or 0:,} | {_warehouse_cell(r)} "
                 f"| {r['serving_mib']:,.0f} | {vs} |"
             )
         if d.get("floor"):

@@ -237,7 +237,7 @@ REVIEW_VIEWS = [
 CATALOG = "warehouse"
 RESERVED_CATALOGS = frozenset(
     {*SCHEMAS, "marts", "staging", "intermediate", "rules", "reference", "main",
-     "ingest_work", "memory", "system", "temp"}
+     "ingest_work", "cc_work", "memory", "system", "temp"}
 )  # fmt: skip
 
 

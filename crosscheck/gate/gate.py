@@ -3,7 +3,8 @@
 One Great Expectations context per ingestion run (ephemeral, so nothing but
 the suite files is configuration), one SQL datasource over the writer's own
 DuckDB connection (a cursor of it, see gx_duckdb), one table asset per source
-on `ingest_work.<source>`, created on first use and reused for every later
+on `ingest_work.<source>` (the delivery's rows: a table, or the ingestion's view
+of its in-memory work table), created on first use and reused for every later
 delivery of that source. GX runs the suite through its validator directly
 (not ValidationDefinition.run: no copy of each result in GX's store).
 
@@ -370,8 +371,8 @@ class Gate:
             self._fresh_snapshot()
 
     def survey(self, source: Source, work_table: str, deliveries: int) -> Survey:
-        """One GX run of the suite over several deliveries' rows (`work_table`, which is
-        `ingest_work.<source>`): the expectations every one of them satisfies.
+        """One GX run of the suite over several deliveries' rows (`work_table`, which GX
+        reads as `ingest_work.<source>`): the expectations every one of them satisfies.
 
         An expectation counts only if it looks at nothing but the batch's own rows
         (`row_local`) and the run found it wholly satisfied — no failing row, no
@@ -447,8 +448,8 @@ class Gate:
         extract_date: dt.date,
         survey: Survey | None = None,
     ) -> Verdict:
-        """The delivery's verdict: its suite run by GX on its rows (`work_table`, which is
-        `ingest_work.<source>`), less the expectations a `survey` showed it satisfies."""
+        """The delivery's verdict: its suite run by GX on its rows (`work_table`, which GX
+        reads as `ingest_work.<source>`), less the expectations a `survey` showed it satisfies."""
         import time
 
         t0 = time.monotonic()
@@ -516,10 +517,11 @@ class Gate:
     def record(self, con, verdict: Verdict) -> None:
         """Store the verdict's results (inside the caller's transaction)."""
         con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
-        if verdict.rows:
-            con.executemany(
-                "INSERT INTO meta.validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                verdict.rows,
+        if verdict.rows:  # one statement (executemany runs one per row)
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(verdict.rows))
+            con.execute(
+                f"INSERT INTO meta.validation_results VALUES {values}",
+                [v for row in verdict.rows for v in row],
             )
 
     def build_docs(self) -> Path | None:

@@ -283,8 +283,11 @@ def _specific(source: Source) -> list[dict]:
                 "warning",
                 "reissue_of names a payment already loaded or in the same delivery "
                 "(rulebook R06: otherwise a data-quality warning)",
-                "reissue_of IS NOT NULL "
-                "AND NOT EXISTS (SELECT 1 FROM raw.ledger r WHERE r.payment_id = reissue_of) "
+                # not correlated: raw.ledger has a reissue_of column of its own, which an
+                # unqualified name inside a correlated subquery would mean
+                "reissue_of IS NOT NULL AND reissue_of NOT IN "
+                "(SELECT r.payment_id FROM raw.ledger r "
+                "WHERE r.payment_id IN (SELECT reissue_of FROM {batch})) "
                 "AND reissue_of NOT IN "
                 "(SELECT payment_id FROM {batch} WHERE payment_id IS NOT NULL)",
                 "the rulebook makes it a data-quality warning: the payment counts as an original",

@@ -16,7 +16,8 @@ from crosscheck.ingest import discover
 from crosscheck.ingest.archive import archive_root
 from crosscheck.ingest.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
 from crosscheck.ingest.idnorm import install_macros
-from crosscheck.ingest.load import _now, drop_parked, process, process_backlog
+from crosscheck.ingest.load import _now, process, process_backlog
+from crosscheck.ingest.readers import attach_work, detach_work
 from crosscheck.ingest.release import ReleaseResult  # noqa: F401 - part of the API
 from crosscheck.ingest.sources import load_sources
 from crosscheck.ingest.verify import clean_temp
@@ -48,12 +49,23 @@ def _check_sources(sources: list[str] | None) -> list[str]:
 
 def _open(warehouse: Path):
     """The writer's connection: tables ensured, ID macros installed, no progress bar,
-    no work tables left by a killed run."""
+    an empty in-memory catalog for the work tables (nothing a killed run left)."""
     con = open_warehouse(warehouse)
     con.execute("SET enable_progress_bar = false")
     install_macros(con)
-    drop_parked(con)
+    attach_work(con)
     return con
+
+
+def _close(con) -> None:
+    """End a writer's run: the work tables and their views, then the connection. Best
+    effort on the way out of an error (the next writer's start drops what is left)."""
+    try:
+        detach_work(con)
+    except Exception as e:  # noqa: BLE001 - never mask the error that ended the run
+        log.debug("work tables left for the next start: %s", e)
+    finally:
+        con.close()
 
 
 def _groups(deliveries: list[discover.Delivery], backlog: bool) -> list[list[discover.Delivery]]:
@@ -170,7 +182,7 @@ def ingest(
             gate.build_docs()
             gate.close()
         finally:
-            con.close()
+            _close(con)
     return report
 
 
@@ -203,7 +215,7 @@ def ingest_delivery(
             gate.build_docs()
             gate.close()
         finally:
-            con.close()
+            _close(con)
     return result
 
 

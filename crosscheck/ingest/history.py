@@ -76,17 +76,24 @@ def create_sql(source: Source) -> list[str]:
     ]
 
 
-def _hashed(source: Source, select_sql: str) -> str:
+def _keys_sql(source: Source, rows_table: str) -> str:
+    """Each row of a snapshot by its place (`rowid` in `rows_table`), the hash of its
+    delivered columns and its occurrence among equal rows (the n-th copy matches the
+    n-th copy of the other side)."""
     content = ", ".join(_q(c) for c in content_columns(source))
-    return f"""SELECT *, hash({content}) AS _h,
+    return f"""SELECT rowid AS _rid, hash({content}) AS _h,
                       row_number() OVER (PARTITION BY hash({content}) ORDER BY _row_no) AS _occ
-               FROM ({select_sql})"""
+               FROM {rows_table}"""
 
 
-def _append(con, source: Source, day: dt.date, new_table: str) -> None:
-    """Apply one snapshot newer than everything stored: end what left, add what came."""
+def _append(con, source: Source, day: dt.date, rows_table: str) -> None:
+    """Apply one snapshot newer than everything stored: end what left, add what came.
+
+    Only the snapshot's keys are computed (`_keys_sql`); the rows that came are
+    read from `rows_table` itself (the delivery's work table: no copy of it)."""
     hist = history_table(source)
     content = ", ".join(_q(c) for c in content_columns(source))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cc_hist_new AS {_keys_sql(source, rows_table)}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE cc_hist_cur AS
             SELECT rowid AS _rid, hash({content}) AS _h,
@@ -97,17 +104,18 @@ def _append(con, source: Source, day: dt.date, new_table: str) -> None:
     con.execute(
         f"""UPDATE {hist} SET {VALID_TO} = ? WHERE rowid IN (
                 SELECT c._rid FROM cc_hist_cur AS c
-                ANTI JOIN {new_table} AS n ON n._h = c._h AND n._occ = c._occ)""",
+                ANTI JOIN cc_hist_new AS n ON n._h = c._h AND n._occ = c._occ)""",
         [day],
     )
     cols = ", ".join(_q(n) for n, _ in source.raw_columns())
     con.execute(
         f"""INSERT INTO {hist} ({cols}, {VALID_TO})
-            SELECT {", ".join("n." + _q(n) for n, _ in source.raw_columns())}, NULL
-            FROM {new_table} AS n
-            ANTI JOIN cc_hist_cur AS c ON n._h = c._h AND n._occ = c._occ"""
+            SELECT {cols}, NULL FROM {rows_table} WHERE rowid IN (
+                SELECT n._rid FROM cc_hist_new AS n
+                ANTI JOIN cc_hist_cur AS c ON n._h = c._h AND n._occ = c._occ)"""
     )
     con.execute("DROP TABLE IF EXISTS cc_hist_cur")
+    con.execute("DROP TABLE IF EXISTS cc_hist_new")
 
 
 def _in_force_sql(source: Source, day: dt.date, load_id: str) -> str:
@@ -126,30 +134,37 @@ def _in_force_sql(source: Source, day: dt.date, load_id: str) -> str:
 
 
 def add_snapshot(
-    con, source: Source, load_id: str, day: dt.date, select_sql: str, params: list | None = None
+    con,
+    source: Source,
+    load_id: str,
+    day: dt.date,
+    select_sql: str | None = None,
+    params: list | None = None,
+    table: str | None = None,
 ) -> int:
-    """Store a good snapshot delivery (rows of `select_sql`, raw columns); returns its rows.
+    """Store a good snapshot delivery: the rows of `table` (a table with the raw
+    columns, e.g. the delivery's work table) or of `select_sql`; returns its rows.
 
     Runs inside the caller's transaction, after earlier deliveries of the same
     date were marked superseded and before this one is recorded as loaded.
     """
     hist = history_table(source)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE cc_hist_new AS {_hashed(source, select_sql)}", params or []
-    )
-    rows = con.execute("SELECT count(*) FROM cc_hist_new").fetchone()[0]
+    if table is None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE cc_hist_rows AS {select_sql}", params or [])
+        table = "cc_hist_rows"
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     stored_until = con.execute(
         f"SELECT max(greatest(_extract_date, coalesce({VALID_TO}, _extract_date))) FROM {hist}"
     ).fetchone()[0]
     if stored_until is None or day > stored_until:
-        _append(con, source, day, "cc_hist_new")
+        _append(con, source, day, table)
     else:
-        _rebuild(con, source, day, "cc_hist_new")
-    con.execute("DROP TABLE IF EXISTS cc_hist_new")
+        _rebuild(con, source, day, table)
+    con.execute("DROP TABLE IF EXISTS cc_hist_rows")
     return rows
 
 
-def _rebuild(con, source: Source, day: dt.date, new_table: str) -> None:
+def _rebuild(con, source: Source, day: dt.date, rows_table: str) -> None:
     """A snapshot at or before what is stored: replay the history from `day` on."""
     hist = history_table(source)
     later = con.execute(
@@ -161,13 +176,12 @@ def _rebuild(con, source: Source, day: dt.date, new_table: str) -> None:
     # the later snapshots as delivered, read before the history is cut
     for i, (d, lid) in enumerate(later):
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE cc_hist_later_{i} AS "
-            f"{_hashed(source, _in_force_sql(source, d, lid))}"
+            f"CREATE OR REPLACE TEMP TABLE cc_hist_later_{i} AS {_in_force_sql(source, d, lid)}"
         )
     # cut the history back to the last snapshot before `day`
     con.execute(f"DELETE FROM {hist} WHERE _extract_date >= ?", [day])
     con.execute(f"UPDATE {hist} SET {VALID_TO} = NULL WHERE {VALID_TO} >= ?", [day])
-    _append(con, source, day, new_table)
+    _append(con, source, day, rows_table)
     for i, (d, _) in enumerate(later):
         _append(con, source, d, f"cc_hist_later_{i}")
         con.execute(f"DROP TABLE cc_hist_later_{i}")

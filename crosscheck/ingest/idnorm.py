@@ -71,9 +71,12 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _check_sum_sql(arg: str) -> str:
+def _check_sum_sql(v: str) -> str:
+    """The weighted digit sum of 17 digits given as their BIGINT value `v`: integer
+    arithmetic on one value, not 17 substrings (the check is in every ID of every row)."""
     terms = " + ".join(
-        f"(ascii(substr({arg}, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(WEIGHTS)
+        f"({v} // {10 ** (16 - i)} % 10) * {w}" if i < 16 else f"({v} % 10) * {w}"
+        for i, w in enumerate(WEIGHTS)
     )
     return f"({terms})"
 
@@ -87,10 +90,11 @@ def macro_sql() -> list[str]:
     folded = f"CASE WHEN regexp_matches(s, '[^\\x00-\\x7F]') THEN {full} ELSE s END"
     trim = f"regexp_replace({folded}, '^[{trim_class}]+|[{trim_class}]+$', '', 'g')"
     fold = f"replace({trim}, 'x', 'X')"
-    check = f"substr({_sql_literal(CHECK_CHARS)}, ({_check_sum_sql('b')}) % 11 + 1, 1)"
+    check = f"substr({_sql_literal(CHECK_CHARS)}, ({_check_sum_sql('v')}) % 11 + 1, 1)"
     return [
-        # check character of 17 ASCII digits
-        f"CREATE OR REPLACE MACRO cc_id_check(b) AS {check}",
+        # check character of 17 digits, from their value / from their text
+        f"CREATE OR REPLACE MACRO cc_id_check_of(v) AS {check}",
+        "CREATE OR REPLACE MACRO cc_id_check(b) AS cc_id_check_of(TRY_CAST(b AS BIGINT))",
         f"CREATE OR REPLACE MACRO cc_id_fold(s) AS nullif({fold}, '')",
         """CREATE OR REPLACE MACRO cc_id_upgrade(s) AS
            CASE WHEN regexp_full_match(s, '[0-9]{15}')
@@ -98,12 +102,20 @@ def macro_sql() -> list[str]:
                      || cc_id_check(substr(s, 1, 6) || '19' || substr(s, 7))
                 ELSE s END""",
         "CREATE OR REPLACE MACRO cc_id_norm(s) AS cc_id_upgrade(cc_id_fold(s))",
+        # the value of the 17 digits of a well-formed ID, NULL for anything else
+        """CREATE OR REPLACE MACRO cc_id_value(n) AS
+           CASE WHEN regexp_full_match(n, '[0-9]{17}[0-9X]')
+                THEN TRY_CAST(substr(n, 1, 17) AS BIGINT) END""",
+        # valid, given the normalized text and its cc_id_value (computed once, in an
+        # earlier projection: inside AND/CASE DuckDB would evaluate it once per digit)
+        """CREATE OR REPLACE MACRO cc_id_valid_of(n, v) AS
+           coalesce(v IS NOT NULL
+                AND cc_id_check_of(v) = substr(n, 18, 1)
+                AND substr(n, 7, 4) >= '0001'
+                AND try_strptime(substr(n, 7, 8), '%Y%m%d') IS NOT NULL, false)""",
+        # standalone: a scalar subquery binds the (often nested) argument once
         """CREATE OR REPLACE MACRO cc_id_valid(n) AS
-           coalesce(CASE WHEN regexp_full_match(n, '[0-9]{17}[0-9X]')
-                THEN cc_id_check(substr(n, 1, 17)) = substr(n, 18, 1)
-                     AND substr(n, 7, 4) >= '0001'
-                     AND try_strptime(substr(n, 7, 8), '%Y%m%d') IS NOT NULL
-                ELSE false END, false)""",
+           (SELECT cc_id_valid_of(x, cc_id_value(x)) FROM (SELECT n AS x))""",
     ]
 
 
@@ -113,17 +125,19 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(stmt.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
 
 
-def id_stages_sql(expr: str, name: str) -> tuple[str, str, str]:
-    """The three raw-table columns of an `id` column, computed in three steps.
+def id_stages_sql(expr: str, name: str) -> tuple[str, str, str, str]:
+    """The three raw-table columns of an `id` column, computed in four steps.
 
     Nesting the macros (cc_id_valid(cc_id_norm(x))) expands to a huge
-    expression that takes DuckDB seconds to plan; computing fold → upgrade →
-    valid in successive projections keeps each step small. Returns the
-    select-list items of step 1 (fold), step 2 (upgrade) and the final step.
+    expression that takes DuckDB seconds to plan, and repeats inner values;
+    computing fold → upgrade → value → valid in successive projections keeps
+    each step small and computes each value once. Returns the select-list items
+    of step 1 (fold), step 2 (upgrade), step 3 (value) and the final step.
     """
-    f, n = f'"__f_{name}"', f'"__n_{name}"'
+    f, n, v = f'"__f_{name}"', f'"__n_{name}"', f'"__v_{name}"'
     return (
         f"cc_id_fold({expr}) AS {f}",
         f"cc_id_upgrade({f}) AS {n}",
-        f'{expr} AS "{name}_raw", {n} AS "{name}", cc_id_valid({n}) AS "{name}_valid"',
+        f"cc_id_value({n}) AS {v}",
+        f'{expr} AS "{name}_raw", {n} AS "{name}", cc_id_valid_of({n}, {v}) AS "{name}_valid"',
     )

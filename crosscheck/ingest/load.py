@@ -24,11 +24,12 @@ from crosscheck.ingest.bookkeeping import DeliveryResult, existing_status, make_
 from crosscheck.ingest.discover import Delivery
 from crosscheck.ingest.history import add_snapshot
 from crosscheck.ingest.readers import (
-    WORK_SCHEMA,
+    WORK_CATALOG,
     ReadResult,
     read_delivery,
     rejects_table,
     text_table,
+    work_table,
 )
 from crosscheck.ingest.sources import Source, get_source
 from crosscheck.ingest.verify import (
@@ -199,7 +200,7 @@ def _prepare(
     con, delivery: Delivery, temp_root: Path | None, archive: Path | None
 ) -> DeliveryResult | _Pending:
     """Identity, verification and reading: a finished result (skipped or refused) or a
-    delivery read into `ingest_work.<source>`, ready for the gate."""
+    delivery read into its work table (`readers.work_table`), ready for the gate."""
     source = get_source(delivery.source)
     load_id, seen = delivery_identity(con, delivery)
     if seen:
@@ -254,10 +255,7 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None) -> DeliveryRe
         if verdict.passed:
             result.superseded = supersede(con, source, delivery.extract_date, result.load_id)
         if verdict.passed and source.kind == "snapshot":  # stored as change history
-            add_snapshot(
-                con, source, result.load_id, delivery.extract_date,
-                f"SELECT {cols} FROM {read.work_table}",
-            )  # fmt: skip
+            add_snapshot(con, source, result.load_id, delivery.extract_date, table=read.work_table)
         else:
             con.execute(
                 f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM {read.work_table}"
@@ -301,7 +299,7 @@ def process(
 # A backlog is validated in chunks of at most this many deliveries, judged once they hold
 # this many rows. A survey pays where GX's fixed cost per run dominates (many small
 # deliveries); a snapshot of 200,000 rows or more is a chunk of its own, and the parked
-# work tables (in the warehouse file, which does not shrink) stay small.
+# work tables (in memory, `readers.WORK_CATALOG`) stay small.
 BACKLOG_DELIVERIES = 64
 BACKLOG_ROWS = 200_000
 
@@ -354,10 +352,11 @@ def process_backlog(
 def _judge_backlog(con, pending: list[_Pending], gate, archive: Path | None) -> list:
     """Survey the parked deliveries together, then give each its verdict, in order."""
     source = pending[0].source
-    work = f"{WORK_SCHEMA}.{source.name}"
+    work = work_table(source)
     survey = None
     if len(pending) > 1:
-        # a view, not a copy: the survey reads the parked tables themselves
+        # a view, not a copy: the survey reads the parked tables themselves (GX through
+        # ingest_work.<source>, the view over this name)
         union = " UNION ALL ".join(f"SELECT * FROM {work}{p.parked}" for p in pending)
         con.execute(f"CREATE OR REPLACE VIEW {work} AS {union}")
         try:
@@ -378,20 +377,9 @@ def _judge_backlog(con, pending: list[_Pending], gate, archive: Path | None) -> 
 
 
 def _park(con, source: Source, frm: str, to: str) -> None:
-    """Rename a delivery's work tables (`ingest_work.<source>` and its rejects)."""
+    """Rename a delivery's work tables (`cc_work.<source>` and its rejects)."""
     for table in (source.name, f"{source.name}_rejects"):
-        con.execute(f"ALTER TABLE {WORK_SCHEMA}.{table}{frm} RENAME TO {table}{to}")
-
-
-def drop_parked(con) -> None:
-    """Remove every work table (and survey view) a killed run left in `ingest_work`."""
-    for kind, listing in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
-        for (name,) in con.execute(
-            f"SELECT {kind.lower()}_name FROM {listing} "
-            "WHERE database_name = current_database() AND schema_name = ?",
-            [WORK_SCHEMA],
-        ).fetchall():
-            con.execute(f'DROP {kind} IF EXISTS {WORK_SCHEMA}."{name}"')
+        con.execute(f"ALTER TABLE {WORK_CATALOG}.{table}{frm} RENAME TO {table}{to}")
 
 
 def supersede(
@@ -428,6 +416,6 @@ def supersede(
 
 def _drop_work(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     for suffix in ("", "_rejects"):
-        con.execute(f"DROP TABLE IF EXISTS {WORK_SCHEMA}.{source.name}{suffix}")
+        con.execute(f"DROP TABLE IF EXISTS {WORK_CATALOG}.{source.name}{suffix}")
     for temp in (text_table(source), "cc_flagged", "cc_csv_rejects", "cc_gaps"):
         con.execute(f"DROP TABLE IF EXISTS {temp}")

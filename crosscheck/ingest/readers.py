@@ -8,8 +8,17 @@ Two steps, both set-based:
    with try_cast/try_strptime; a row whose non-empty field does not parse is
    a reject with its reason, never dropped silently.
 
-The result is `ingest_work.<source>`: the raw table's columns and lineage,
-ready for the quality gate.
+The result is the work table `cc_work.<source>`: the raw table's columns and
+lineage, ready for the quality gate, which reads it as `ingest_work.<source>`.
+
+Work tables live in `cc_work`, an in-memory database attached to the writer's
+connection (`attach_work`; DuckDB spills it to the temp directory under its
+memory limit), not in the warehouse file: creating, renaming and dropping
+them per delivery then writes nothing to the file or its WAL, and the file's
+size is what the data needs. `ingest_work` (in the warehouse) holds one view
+per source over its work table for Great Expectations, whose SQLAlchemy
+dialect cannot reflect a table of an attached database; the views are
+dropped when the run ends (`detach_work`).
 """
 
 from __future__ import annotations
@@ -27,7 +36,8 @@ from crosscheck.ingest.sources import Column, Source
 from crosscheck.ingest.verify import DeliveryRefused, VerifiedFile
 from crosscheck.query import scalar
 
-WORK_SCHEMA = "ingest_work"
+WORK_SCHEMA = "ingest_work"  # in the warehouse: one view per source, what GX reads
+WORK_CATALOG = "cc_work"  # in memory: the work tables themselves
 
 
 @dataclass
@@ -39,7 +49,44 @@ class ReadResult:
 
 def rejects_table(source: Source) -> str:
     """Rejected rows of the delivery being read; copied to meta.rejects when recorded."""
-    return f"{WORK_SCHEMA}.{source.name}_rejects"
+    return f"{WORK_CATALOG}.{source.name}_rejects"
+
+
+def work_table(source: Source) -> str:
+    """The typed rows of the delivery being read (GX reads them as ingest_work.<source>)."""
+    return f"{WORK_CATALOG}.{source.name}"
+
+
+def _drop_all(con, catalog: str, schema: str) -> None:
+    for kind, listing in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
+        for (name,) in con.execute(
+            f"SELECT {kind.lower()}_name FROM {listing} "
+            "WHERE database_name = ? AND schema_name = ? AND NOT internal",
+            [catalog, schema],
+        ).fetchall():
+            con.execute(f'DROP {kind} IF EXISTS "{catalog}"."{schema}"."{name}"')
+
+
+def attach_work(con) -> None:
+    """Give the writer's connection an empty `cc_work` (attached in memory, or emptied
+    if this database instance has it already) and an empty `ingest_work` in the
+    warehouse: whatever a killed run left there (views, or the work tables of
+    warehouses from before) is dropped."""
+    attached = scalar(
+        con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORK_CATALOG]
+    )
+    if attached:
+        _drop_all(con, WORK_CATALOG, "main")
+    else:
+        con.execute(f"ATTACH ':memory:' AS {WORK_CATALOG}")
+    _drop_all(con, scalar(con, "SELECT current_database()"), WORK_SCHEMA)
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}")
+
+
+def detach_work(con) -> None:
+    """At the end of a run: the views in `ingest_work` go, and `cc_work` with its tables."""
+    _drop_all(con, scalar(con, "SELECT current_database()"), WORK_SCHEMA)
+    con.execute(f"DETACH DATABASE IF EXISTS {WORK_CATALOG}")
 
 
 def _q(name: str) -> str:
@@ -158,9 +205,12 @@ def _text_column(values: tuple, excel_date: bool) -> tuple[pa.Array, pa.Array | 
     date cells and empty text); only a column of other cell types is converted
     cell by cell in Python. Date cells become text in SQL (`read_text_xlsx`).
     """
+    if not excel_date:
+        try:  # a column of text cells (Arrow refuses any other cell: then cell by cell)
+            return pa.array(values, pa.large_string(), from_pandas=False), None
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass
     kinds = set(map(type, values))
-    if not excel_date and kinds <= {str}:
-        return pa.array(values, pa.large_string()), None
     if excel_date and kinds <= {str, dt.date}:
         if kinds == {dt.date}:
             return pa.nulls(len(values), pa.large_string()), pa.array(values, pa.date32())
@@ -236,7 +286,7 @@ def _typed_expr(c: Column) -> tuple[str, str | None]:
     v = f"nullif({_q(c.name)}, '')"
     t = f"nullif(trim({_q(c.name)}), '')"
     if c.type == "id":
-        return id_stages_sql(v, c.name)[2], None
+        return id_stages_sql(v, c.name)[3], None
     if c.type in ("date", "excel_date"):
         fmt = c.format or "%Y-%m-%d"
         parsed = f"CAST(try_strptime({t}, {_lit(fmt)}) AS DATE)"
@@ -298,22 +348,26 @@ def type_rows(
             FROM cc_flagged WHERE _reason IS NOT NULL""",
         [load_id, source.name, extract_date],
     ).fetchone()[0]
-    work = f"{WORK_SCHEMA}.{source.name}"
+    work = work_table(source)
     ids = [
         id_stages_sql(f"nullif({_q(c.name)}, '')", c.name) for c in source.columns if c.type == "id"
     ]
-    step1 = "".join(f", {a}" for a, _, _ in ids)
-    step2 = "".join(f", {b}" for _, b, _ in ids)
+    step1 = "".join(f", {s[0]}" for s in ids)
+    step2 = "".join(f", {s[1]}" for s in ids)
+    step3 = "".join(f", {s[2]}" for s in ids)
     con.execute(
         f"""CREATE OR REPLACE TABLE {work} AS
             WITH folded AS (SELECT *{step1} FROM cc_flagged WHERE _reason IS NULL),
-            upgraded AS (SELECT *{step2} FROM folded)
+            upgraded AS (SELECT *{step2} FROM folded),
+            valued AS (SELECT *{step3} FROM upgraded)
             SELECT {", ".join(selects)},
                    {_lit(load_id)} AS _load_id,
                    DATE {_lit(extract_date.isoformat())} AS _extract_date,
                    {_lit(file_name)} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no
-            FROM upgraded"""
+            FROM valued"""
     )
+    # what GX reads (a view in the warehouse over the in-memory table; see the module doc)
+    con.execute(f"CREATE VIEW IF NOT EXISTS {WORK_SCHEMA}.{source.name} AS SELECT * FROM {work}")
     con.execute("DROP TABLE IF EXISTS cc_flagged")
     con.execute(f"DROP TABLE IF EXISTS {text_table}")
     return work, int(n_rej)
@@ -327,7 +381,10 @@ def read_delivery(
     extract_date: dt.date,
 ) -> ReadResult:
     """Verified file → typed work table + rejects; refuses wrong row counts."""
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {WORK_SCHEMA}")
+    if not scalar(
+        con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORK_CATALOG]
+    ):
+        attach_work(con)  # a caller that did not open the writer through crosscheck.ingest.api
     con.execute(
         f"CREATE OR REPLACE TABLE {rejects_table(source)} AS SELECT * FROM meta.rejects LIMIT 0"
     )

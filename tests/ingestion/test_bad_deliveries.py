@@ -342,6 +342,25 @@ def test_warning_is_recorded_and_passes(env):
     ]
 
 
+def test_a_reissue_of_a_payment_loaded_earlier_is_no_warning(env):
+    """reissue_of is looked up in raw.ledger (the batch is aliased: raw.ledger's own
+    reissue_of column must not shadow it), then in the delivery itself."""
+    [(earlier,)] = env.query("SELECT min(payment_id) FROM raw.ledger")
+    rows = ledger_rows(DAY, prefix="Q")  # new payments
+    assert earlier and earlier not in {r["payment_id"] for r in rows}
+    rows[1]["reissue_of"] = earlier  # loaded by the baseline's ledger delivery
+    rows[0]["reissue_of"] = rows[1]["payment_id"]  # in the same delivery
+    write_delivery(env.landing, "ledger", DAY, rows)
+    [result] = env.fresh(as_of=DAY)
+    assert result.status == "loaded"
+    assert not [r for r in result.reasons if "reissue_of_known_payment" in r], result.reasons
+    assert env.query(
+        "SELECT success, observed_value FROM meta.validation_results WHERE load_id = ? "
+        "AND expectation = 'reissue_of_known_payment'",
+        [result.load_id],
+    ) == [(True, "0")]
+
+
 def test_bad_rows_are_rejected_with_line_and_reason(env):
     rows = ledger_rows(DAY) + ledger_rows(DAY, prefix="Q")
     rows[1]["approved_date"] = "2026-13-45"

@@ -25,7 +25,7 @@ def con():
 
 def sql_norm(con, values: list[str | None]) -> list[tuple[str | None, bool]]:
     """Normalize through the same staged SQL the readers use."""
-    fold, upgrade, final = idnorm.id_stages_sql("v", "x")
+    fold, upgrade, value, final = idnorm.id_stages_sql("v", "x")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE vals AS SELECT unnest(range(len($1))) AS i, unnest($1) AS v",
         [values],
@@ -33,8 +33,9 @@ def sql_norm(con, values: list[str | None]) -> list[tuple[str | None, bool]]:
     return [
         (r[0], r[1])
         for r in con.execute(
-            f"""WITH a AS (SELECT *, {fold} FROM vals), b AS (SELECT *, {upgrade} FROM a)
-                SELECT "x", "x_valid" FROM (SELECT i, {final} FROM b) ORDER BY i"""
+            f"""WITH a AS (SELECT *, {fold} FROM vals), b AS (SELECT *, {upgrade} FROM a),
+                c AS (SELECT *, {value} FROM b)
+                SELECT "x", "x_valid" FROM (SELECT i, {final} FROM c) ORDER BY i"""
         ).fetchall()
     ]
 
