@@ -51,9 +51,23 @@ def cache_dir() -> Path:
     return home() / "bench-cache"
 
 
-def county(persons: int, seed: int, start: dt.date, end: dt.date, history: int) -> Path:
-    """The landing folder of a generated county, generated once per size, seed and dates."""
-    root = cache_dir() / f"p{persons}-s{seed}-{start:%Y%m%d}-{end:%Y%m%d}-h{history}"
+def _county_name(persons, seed, start, end, history, deployment: Path | None) -> str:
+    name = f"p{persons}-s{seed}-{start:%Y%m%d}-{end:%Y%m%d}-h{history}"
+    return f"{name}-{deployment.stem}" if deployment else name
+
+
+def county(
+    persons: int,
+    seed: int,
+    start: dt.date,
+    end: dt.date,
+    history: int,
+    deployment: Path | None = None,
+    env: dict | None = None,
+) -> Path:
+    """The landing folder of a generated county, generated once per size, seed, dates and
+    deployment file (whose delivery formats and cadences the generator follows)."""
+    root = cache_dir() / _county_name(persons, seed, start, end, history, deployment)
     landing, done = root / "landing", root / "generated.json"
     if done.exists():
         return landing
@@ -78,7 +92,7 @@ def county(persons: int, seed: int, start: dt.date, end: dt.date, history: int) 
         str(history),
         "--quiet",
     ]
-    figures = _measured(argv)
+    figures = _measured(argv, env, log=root / "generate")
     figures.pop("stdout")
     done.write_text(json.dumps(figures) + "\n")
     return landing
@@ -88,11 +102,19 @@ def _cli() -> list[str]:
     return [sys.executable, "-m", "crosscheck"]
 
 
-def _measured(argv: list[str], env: dict | None = None) -> dict:
-    """Run one process: its wall and CPU seconds, peak RSS (MiB, os.wait4) and stdout."""
+def _measured(argv: list[str], env: dict | None = None, log: Path | None = None) -> dict:
+    """Run one process: its wall and CPU seconds, peak RSS (MiB, os.wait4) and stdout.
+
+    `log`: keep its output in <log>.out and <log>.err (readable while it runs)."""
+    import contextlib
     import tempfile
 
-    with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
+    def sink(suffix: str):
+        return open(f"{log}{suffix}", "w+b") if log else tempfile.TemporaryFile()  # noqa: SIM115
+
+    with contextlib.ExitStack() as stack:
+        out_f = stack.enter_context(sink(".out"))
+        err_f = stack.enter_context(sink(".err"))
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, stdout=out_f, stderr=err_f)  # noqa: S603
         _, status, usage = os.wait4(proc.pid, 0)
@@ -146,14 +168,23 @@ def _slowest_models(warehouse: Path, n: int = 10) -> tuple[float | None, list[di
     ]
 
 
-def night(landing: Path, warehouse: Path, as_of: dt.date, label: str, env: dict) -> dict:
-    """The four stages of a nightly run for `as_of`, each timed as its own process."""
+def night(
+    landing: Path, warehouse: Path, as_of: dt.date, label: str, env: dict, progress=None
+) -> dict:
+    """The four stages of a nightly run for `as_of`, each timed as its own process
+    (its output kept in the run folder: <as_of>-<stage>.out/.err)."""
     stages: dict[str, dict] = {}
     ingest_json = warehouse.parent / "bench-ingest.json"
     for stage in STAGES:
-        fig = _measured(_stage_argv(stage, landing, warehouse, as_of, ingest_json), env)
+        argv = _stage_argv(stage, landing, warehouse, as_of, ingest_json)
+        fig = _measured(argv, env, log=warehouse.parent / f"{as_of:%Y%m%d}-{stage}")
         fig.pop("stdout")
         stages[stage] = fig
+        if progress:
+            progress(
+                f"{label} {stage}: {fig['wall_s']}s wall, {fig['cpu_s']}s CPU, "
+                f"{fig['peak_rss_mib']} MiB peak"
+            )
     ingest = json.loads(ingest_json.read_text())
     stages["ingest"].update(ingest)
     dbt_elapsed, slowest = _slowest_models(warehouse)
@@ -263,23 +294,30 @@ def run_county(
     nights: int = 2,
     with_floor: bool = True,
     keep: bool = False,
+    deployment: Path | None = None,
     progress=print,
 ) -> dict:
-    """Generate (or reuse) a county, run first load + nights + floor; write the results."""
+    """Generate (or reuse) a county, run first load + nights + floor; write the results.
+
+    `deployment`: a deployment file (crosscheck/ingest/sources.py: a source's delivery
+    format or cadence) that the generator and every stage follow."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "DBT_QUIET": "true"}
+    if deployment:
+        deployment = Path(deployment).resolve()
+        env["CROSSCHECK_DEPLOYMENT"] = str(deployment)
     progress(f"county of {persons} persons, {start}..{end}, seed {seed}")
     t0 = time.perf_counter()
-    landing = county(persons, seed, start, end, history)
+    landing = county(persons, seed, start, end, history, deployment, env)
     generated = json.loads((landing.parent / "generated.json").read_text())
     progress(f"landing {landing} ({time.perf_counter() - t0:.0f}s)")
-    work = cache_dir() / "runs" / f"p{persons}-s{seed}-{start:%Y%m%d}-{end:%Y%m%d}-h{history}"
+    work = cache_dir() / "runs" / _county_name(persons, seed, start, end, history, deployment)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     warehouse = work / "warehouse.duckdb"
     first_as_of = end - dt.timedelta(days=nights)
     runs = []
     try:
-        runs.append(night(landing, warehouse, first_as_of, "first load", env))
+        runs.append(night(landing, warehouse, first_as_of, "first load", env, progress))
         progress(f"first load for {first_as_of}: {runs[-1]['wall_s']}s")
         ref = None
         if with_floor:
@@ -287,7 +325,7 @@ def run_county(
             progress(f"plain-DuckDB floor: {ref['wall_s']}s")
         for k in range(1, nights + 1):
             d = first_as_of + dt.timedelta(days=k)
-            runs.append(night(landing, warehouse, d, f"night {k}", env))
+            runs.append(night(landing, warehouse, d, f"night {k}", env, progress))
             progress(f"night {d}: {runs[-1]['wall_s']}s")
     finally:
         if not keep:
@@ -295,7 +333,10 @@ def run_county(
     first = runs[0]
     result = {
         "command": f"crosscheck bench --persons {persons} --seed {seed} --start {start} "
-        f"--end {end} --history-months {history} --nights {nights}",
+        f"--end {end} --history-months {history} --nights {nights}"
+        + (f" --deployment {deployment.name}" if deployment else "")
+        + ("" if with_floor else " --no-floor"),
+        "deployment": deployment.read_text(encoding="utf-8") if deployment else None,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"{_mem_gib()} GiB, Python {platform.python_version()}",
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -403,7 +444,13 @@ def markdown_table() -> str:
 def _child_ingest(landing: str, warehouse: str, as_of: str, out: str) -> int:
     from crosscheck.ingest import api
 
-    report = api.ingest(Path(landing), Path(warehouse), as_of=dt.date.fromisoformat(as_of))
+    def told(i: int, n: int, d) -> None:  # one line per delivery, in <as_of>-ingest.out
+        print(f"{i}/{n} {d.source} {d.extract_date} {d.status} rows={d.rows_read} "
+              f"s={d.seconds}", flush=True)  # fmt: skip
+
+    report = api.ingest(
+        Path(landing), Path(warehouse), as_of=dt.date.fromisoformat(as_of), on_delivery=told
+    )
     per_source: dict[str, dict] = {}
     for d in report.deliveries:
         if d.status == "skipped":  # loaded on an earlier night

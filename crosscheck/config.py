@@ -42,6 +42,17 @@ def home() -> Path:
     return Path(os.environ.get("CROSSCHECK_HOME", default)).resolve()
 
 
+def deployment_file() -> Path | None:
+    """This deployment's differences from crosscheck/ingest/sources.yml (a delivery
+    format, a cadence; see crosscheck/ingest/sources.py): $CROSSCHECK_DEPLOYMENT,
+    else `<home>/deployment.yml` when it exists, else none."""
+    configured = os.environ.get("CROSSCHECK_DEPLOYMENT", "").strip()
+    if configured:
+        return Path(configured).resolve()
+    default = home() / "deployment.yml"
+    return default if default.is_file() else None
+
+
 def default_landing() -> Path:
     return Path(os.environ.get("CROSSCHECK_LANDING", home() / "landing"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -28,7 +29,14 @@ from crosscheck.params import DATE
 )
 @click.option("--no-floor", is_flag=True, help="Skip the plain-DuckDB reference.")
 @click.option("--keep", is_flag=True, help="Keep the benchmark warehouse (bench-cache/runs).")
-def command(persons, seed, start, end, history_months, nights, no_floor, keep) -> int:
+@click.option(
+    "--deployment",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A deployment file (delivery formats, cadences; docs/DELIVERY_FORMATS.md) the "
+    "generated county and every stage follow, e.g. benchmarks/province.yml.",
+)
+def command(persons, seed, start, end, history_months, nights, no_floor, keep, deployment) -> int:
     """Time the nightly job on a generated county, beside the plain-DuckDB floor.
 
     Generates the county once (cached by size, seed and dates under
@@ -52,6 +60,7 @@ def command(persons, seed, start, end, history_months, nights, no_floor, keep) -
         nights=nights,
         with_floor=not no_floor,
         keep=keep,
+        deployment=deployment,
         progress=lambda m: click.echo(m, err=True),
     )
     from crosscheck.benchmark import markdown_table

@@ -44,17 +44,42 @@ MAX_HISTORY_MONTHS = 60  # five years: about 10M ledger rows for 1M persons
     default=None,
     help="Truth file (default: <parent of --out>/truth.json).",
 )
+@click.option(
+    "--part-size",
+    default=None,
+    type=int,
+    help="Persons generated at once (default 1,000,000): a larger county is generated in "
+    "parts, each appending to the deliveries, so memory follows the part.",
+)
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def command(out, persons, seed, start, end, history_months, truth, force, quiet) -> None:
+def command(out, persons, seed, start, end, history_months, truth, part_size, force, quiet) -> None:
     """Generate a synthetic county in the delivery formats.
 
     Writes every delivery of the eight sources from --start to --end into
     --out (docs/DELIVERY_FORMATS.md layout) and the planted findings and near misses to
     the truth file, outside the landing folder.
     """
-    from crosscheck.generator import Options, generate
+    from crosscheck.generator import PART_SIZE, Options, generate, parts_of
     from crosscheck.progress import Progress
+
+    part_size = part_size or PART_SIZE
+    if part_size < MIN_PERSONS:
+        raise CrosscheckError(f"--part-size must be at least {MIN_PERSONS} (got {part_size})")
+    try:
+        parts = parts_of(persons, part_size)
+    except ValueError as e:
+        raise CrosscheckError(f"--persons {persons}: {e}") from None
+    if len(parts) > 1:
+        from crosscheck.ingest.sources import load_sources
+
+        xlsx = [s.name for s in load_sources().values() if s.format == "xlsx"]
+        if xlsx:
+            raise CrosscheckError(
+                f"a county of {persons:,} persons is generated in {len(parts)} parts and needs "
+                f"{', '.join(xlsx)} delivered as CSV (one XLSX sheet holds 1,048,576 rows): "
+                "declare `format: csv` in the deployment file (CROSSCHECK_DEPLOYMENT)"
+            )
 
     if end < start:
         raise CrosscheckError(f"--end {end} is before --start {start}")
@@ -88,6 +113,6 @@ def command(out, persons, seed, start, end, history_months, truth, force, quiet)
         end=end,
         history_months=history_months,
     )
-    generate(opts, progress)
+    generate(opts, progress, part_size)
     click.echo(f"landing: {out}")
     click.echo(f"truth:   {truth}")

@@ -28,6 +28,7 @@ class Options:
     start: dt.date
     end: dt.date
     history_months: int
+    part: int = 0  # of a province generated in parts (crosscheck/generator/__init__.py)
 
 
 @dataclass
@@ -61,20 +62,20 @@ def history_start(start: dt.date, months: int) -> dt.date:
 
 
 def build(opts: Options, progress) -> County:
-    rng = np.random.default_rng(opts.seed)
+    rng = np.random.default_rng(opts.seed if opts.part == 0 else [opts.seed, opts.part])
     first = history_start(opts.start, opts.history_months)
     cal = Workdays(dt.date(first.year - 1, 10, 1), opts.end + dt.timedelta(days=200))
-    persons = population.build_population(opts.persons, rng, opts.start)
+    persons = population.build_population(opts.persons, rng, opts.start, opts.part)
     progress.step(f"population: {len(persons)} persons in {persons['hh'].nunique()} households")
     enr, means_hh = programs.assign_programs(persons, rng, month_of(first), month_of(opts.start))
     recipient: np.ndarray = np.zeros(len(persons), dtype=bool)
     recipient[enr["person"].to_numpy()] = True
-    acc = registries.Accounts()
+    acc = registries.Accounts(opts.part)
     cards = registries.background_cards(
         persons, recipient, rng, cal, acc, first, opts.start, opts.end
     )
     vehicles = registries.background_vehicles(
-        persons, means_hh, rng, cal, first, opts.start, opts.end
+        persons, means_hh, rng, cal, first, opts.start, opts.end, opts.part
     )
     payroll = registries.background_payroll(persons, means_hh, rng)
     eligible = (
@@ -173,10 +174,11 @@ def _ledger_table(con, county: County) -> None:
     con.register("ver_df", ver)
     s = cal.idx(county.opts.start)
     b = cal.base.isoformat()
-    con.execute("""
+    first_id = county.opts.part * 10**9  # a province's part k: P{k}000000001…
+    con.execute(f"""
         CREATE TABLE pay AS
         WITH firsts AS (SELECT pkey, min(upd_day * 100000 + upd_sec) AS first_at FROM ver_df GROUP BY pkey)
-        SELECT p.*, 'P' || lpad(CAST(row_number() OVER (ORDER BY f.first_at, p.pkey) AS VARCHAR), 10, '0')
+        SELECT p.*, 'P' || lpad(CAST({first_id} + row_number() OVER (ORDER BY f.first_at, p.pkey) AS VARCHAR), 10, '0')
                     AS payment_id
         FROM pay_df p JOIN firsts f USING (pkey)""")
     con.execute(f"""
@@ -198,7 +200,8 @@ def _ledger_table(con, county: County) -> None:
         FROM ver_df v JOIN pay p USING (pkey) LEFT JOIN pay r ON r.pkey = p.reissue_of""")
 
 
-def write(county: County, progress) -> dict:
+def write(county: County, progress, parts: dict | None = None) -> dict:
+    """Write the deliveries; `parts` (a province's running totals) when appending a part."""
     opts, cal = county.opts, county.cal
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
@@ -253,12 +256,14 @@ def write(county: County, progress) -> dict:
                     FROM range({y0}, {y1 + 1}) a(y), range(1, 13) b(m)""")
     d = county.deaths.sort_values(["deliver", "death"], kind="stable").reset_index(drop=True)
     if "cert_no" not in d or d["cert_no"].isna().any():
-        auto = "SW" + pd.Series(np.arange(1, len(d) + 1) + 500000).astype(str)
+        first_no = 500000 + opts.part * 10**7
+        auto = "SW" + pd.Series(np.arange(1, len(d) + 1) + first_no).astype(str)
         d["cert_no"] = d["cert_no"].fillna(auto) if "cert_no" in d else auto
     con.register("deaths_df", d[["cert_no", "id_number", "name", "death", "issued", "deliver"]])
     con.execute("CREATE TABLE deaths AS SELECT * FROM deaths_df")
     c = county.cremations.sort_values(["deliver", "death"], kind="stable").reset_index(drop=True)
-    c["record_no"] = "HH" + pd.Series(np.arange(1, len(c) + 1) + 100000).astype(str)
+    first_no = 100000 + opts.part * 10**7
+    c["record_no"] = "HH" + pd.Series(np.arange(1, len(c) + 1) + first_no).astype(str)
     con.register(
         "crem_df", c[["record_no", "id_number", "name", "death", "cremation", "home", "deliver"]]
     )
@@ -283,7 +288,7 @@ def write(county: County, progress) -> dict:
         ],
     )
     con.execute("CREATE TABLE cards AS SELECT * FROM cards_df")
-    stats = write_all(con, opts.out, cal.base, opts.start, opts.end, progress)
+    stats = write_all(con, opts.out, cal.base, opts.start, opts.end, progress, parts)
     county.payment_ids = dict(con.execute("SELECT pkey, payment_id FROM pay").fetchall())
     con.close()
     return stats

@@ -80,11 +80,27 @@ def month_minus(yyyymm: int, n: int) -> int:
     return t // 12 * 100 + t % 12 + 1
 
 
-def write_all(con, out: Path, base: dt.date, start: dt.date, end: dt.date, progress) -> dict:
-    """Every delivery of every source from start to end; returns rows/bytes per source."""
+def write_all(
+    con,
+    out: Path,
+    base: dt.date,
+    start: dt.date,
+    end: dt.date,
+    progress,
+    parts: dict | None = None,
+) -> dict:
+    """Every delivery of every source from start to end; returns rows/bytes per source.
+
+    `parts` (a province generated in parts): {"first": bool, "last": bool, "rows": {}}.
+    The first part writes the files with their headers, later parts append to them,
+    and the last writes the _SUCCESS markers with the rows counted over all parts.
+    """
     sources = load_sources()
     queries = snapshot_queries(base)
     s = (start - base).days
+    first = parts is None or parts["first"]
+    last = parts is None or parts["last"]
+    counted: dict = {} if parts is None else parts.setdefault("rows", {})
     stats: dict[str, dict] = {}
     sheets = None
     for name, source in sources.items():
@@ -97,17 +113,38 @@ def write_all(con, out: Path, base: dt.date, start: dt.date, end: dt.date, progr
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / source.file_name(day)
             if source.format == "xlsx":
+                if parts is not None:
+                    raise ValueError(
+                        f"{name}: a province generated in parts needs its deliveries as CSV "
+                        "(one XLSX sheet holds 1,048,576 rows); declare it in the deployment file"
+                    )
                 sheets = sheets or SheetRows(con, *sscards_queries(base), source)
                 rows = sheets.write(path, x, day)
             else:
-                q = queries[name].format(x=x, s=s, xm=xm, lo=month_minus(xm, 23))
-                rows = write_csv(con, q, path, source)
-            write_success(folder, name, day, path, rows)
+                if name == "sscards":
+                    q = sscards_csv_query(base).format(x=x)
+                else:
+                    q = queries[name].format(x=x, s=s, xm=xm, lo=month_minus(xm, 23))
+                rows = write_csv(con, q, path, source, append=not first)
+            rows = counted[(name, day)] = counted.get((name, day), 0) + rows
+            if last:
+                write_success(folder, name, day, path, rows)
             rows_total += rows
             bytes_total += path.stat().st_size
         stats[name] = {"deliveries": len(days), "rows": rows_total, "bytes": bytes_total}
         progress.step(f"{name}: {len(days)} deliveries, {rows_total} rows, {bytes_total} bytes")
     return stats
+
+
+def sscards_csv_query(base: dt.date) -> str:
+    """The card register as CSV (a deployment that receives it so): the same rows as the
+    workbook's (sscards_queries), 发卡日期 as YYYY-MM-DD."""
+    return f"""
+        SELECT id_typed AS c0, name AS c1, card_no AS c2, account_no AS c3, bank_name AS c4,
+               CASE WHEN change_day <= {{x}} THEN fin_after ELSE fin END AS c5,
+               CASE WHEN change_day <= {{x}} THEN status_after ELSE status END AS c6,
+               {_d("issued").replace("{base}", base.isoformat())} AS c7
+        FROM cards WHERE issued <= {{x}} ORDER BY card_no"""
 
 
 def sscards_queries(base: dt.date) -> tuple[str, str]:

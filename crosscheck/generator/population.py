@@ -30,6 +30,18 @@ TOWNSHIP_NAMES = {
     "203": "新华乡",
 }
 TOWNSHIPS = tuple(TOWNSHIP_NAMES)
+# A province is generated in parts (crosscheck/generator/__init__.py): part 0 is the
+# county above, with the planted cases; part k >= 1 is background whose persons were
+# born in other areas (area codes 5000k0..5000k7 in hundreds, never the county's) and
+# whose household serials start at k million, so no ID or 户号 repeats across parts.
+MAX_PARTS = 10
+
+
+def part_areas(part: int) -> tuple[str, ...]:
+    """The ID area codes of a part's persons (part 0: the county and its neighbours)."""
+    if part == 0:
+        return AREAS
+    return tuple(str(500000 + 100 * part + j) for j in range(len(AREAS)))
 
 
 def division_rows() -> list[tuple[str, str, str, str]]:
@@ -57,8 +69,9 @@ def _names(rng: np.random.Generator, surname_idx: np.ndarray) -> np.ndarray:
     return sur + first + second
 
 
-def build_population(n: int, rng: np.random.Generator, ref: dt.date) -> pd.DataFrame:
-    """One row per person; `ref` is the date ages are counted at."""
+def build_population(n: int, rng: np.random.Generator, ref: dt.date, part: int = 0) -> pd.DataFrame:
+    """One row per person; `ref` is the date ages are counted at; `part` of a province."""
+    areas = part_areas(part)
     sizes = rng.choice(np.arange(1, 7), size=n, p=[0.16, 0.27, 0.24, 0.18, 0.10, 0.05])
     cut = int(np.searchsorted(np.cumsum(sizes), n)) + 1
     sizes = sizes[:cut]
@@ -108,15 +121,17 @@ def build_population(n: int, rng: np.random.Generator, ref: dt.date) -> pd.DataF
     rank[order] = rank_sorted
     # past 390 persons per birth date and sex, numbers come from neighbouring counties
     # (people born elsewhere); sequence codes >= 900 of the county are kept for planted cases
-    area = np.array([int(a) for a in AREAS])[np.minimum(rank // 390, len(AREAS) - 1)]
-    if rank.max() >= 390 * len(AREAS):
+    area = np.array([int(a) for a in areas])[np.minimum(rank // 390, len(areas) - 1)]
+    if rank.max() >= 390 * len(areas):
         raise ValueError("population too dense for unique ID sequence codes")
     rank = rank % 390
     seq = np.where(male, 2 * rank + 1, 2 * rank + 2) + 100  # 101..880
     ids = make_ids(area, birth_int, seq)
 
     township = np.array(TOWNSHIPS, dtype=object)[rng.integers(0, len(TOWNSHIPS), nh)]
-    hh_no = township + pd.Series(np.arange(nh) + 1).astype(str).str.zfill(6).to_numpy(object)
+    hh_no = township + pd.Series(np.arange(nh) + 1 + part * 10**6).astype(str).str.zfill(
+        6
+    ).to_numpy(object)
     head_surname = rng.integers(0, len(SURNAMES), nh)
     sur = head_surname[hh]
     other = ~(is_head | is_child) | (is_child & ~head_male[hh])

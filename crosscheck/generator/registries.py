@@ -38,9 +38,10 @@ def scramble(counter: np.ndarray, modulus: int) -> np.ndarray:
 class Accounts:
     """Unique bank accounts and card numbers, handed out in order."""
 
-    def __init__(self):
-        self.n_acct = 0
-        self.n_card = 0
+    def __init__(self, part: int = 0):
+        # a province's part k numbers from k * 10**8 (card letter k): none repeats
+        self.n_acct = part * 10**8
+        self.n_card = part * 10**8
 
     def accounts(self, bank_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(bank_idx)
@@ -130,6 +131,7 @@ def background_vehicles(
     first: dt.date,
     start: dt.date,
     last: dt.date,
+    part: int = 0,
 ) -> pd.DataFrame:
     """Cars only outside means-tested households; motorcycles, tractors anywhere."""
     owner_ok = (
@@ -201,7 +203,10 @@ def background_vehicles(
     )
     comp["status_day"] = comp["first_reg"]
     v = pd.concat([v, comp], ignore_index=True)
-    c = np.arange(len(v))
+    per_part = 1_150_000  # a tenth of the plates below: a province's part k starts at k tenths
+    if part and len(v) > per_part:
+        raise ValueError("too many vehicles in one part of a province for unique plates")
+    c: np.ndarray = np.arange(len(v)) + part * per_part
     # 渝 + office letter + 5 characters: digits first, letters in the 2nd/3rd place past 1M
     block: np.ndarray = c // 10**3
     letters = np.array(list(PLATE_LETTERS), dtype=object)

@@ -22,12 +22,16 @@ from crosscheck.ingest.sources import Source
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-def write_csv(con, query: str, path: Path, source: Source) -> int:
-    """Write `query`'s rows under the source's header; returns the data row count."""
+def write_csv(con, query: str, path: Path, source: Source, append: bool = False) -> int:
+    """Write `query`'s rows under the source's header; returns the data row count.
+
+    `append`: add the rows to the end of `path` (a province's next part), no header.
+    """
     headers = source.headers
     cols = ", ".join(f'c{i} AS "{h}"' for i, h in enumerate(headers))
     tmp = path.with_suffix(".tmp")
-    options = "FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"'"
+    header = ", HEADER false" if append else ", HEADER"
+    options = f"FORMAT csv{header}, DELIMITER ',', QUOTE '\"'"
     rows = con.execute(f"COPY (SELECT {cols} FROM ({query}) q) TO '{tmp}' ({options})").fetchall()[
         0
     ][0]
@@ -38,9 +42,10 @@ def write_csv(con, query: str, path: Path, source: Source) -> int:
         data = data.replace(b"\n", b"\r\n")
     if encoding == "GB18030":
         data = data.decode("utf-8").encode("gb18030")
-    elif encoding == "UTF-8-BOM":
+    elif encoding == "UTF-8-BOM" and not append:
         data = b"\xef\xbb\xbf" + data
-    path.write_bytes(data)
+    with path.open("ab" if append else "wb") as f:
+        f.write(data)
     return int(rows)
 
 
@@ -143,16 +148,19 @@ def write_success(
     folder: Path, source: str, extract_date: dt.date, data_file: Path, rows: int
 ) -> None:
     """The _SUCCESS marker, written last."""
-    data = data_file.read_bytes()
+    digest = hashlib.sha256()
+    with data_file.open("rb") as f:
+        while chunk := f.read(1 << 24):
+            digest.update(chunk)
     marker = {
         "source": source,
         "extract_date": extract_date.isoformat(),
         "files": [
             {
                 "name": data_file.name,
-                "bytes": len(data),
+                "bytes": data_file.stat().st_size,
                 "rows": rows,
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "sha256": digest.hexdigest(),
             }
         ],
     }

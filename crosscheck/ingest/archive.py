@@ -6,6 +6,15 @@ recorded, to `<warehouse dir>/archive/<source>/<yyyymmdd>/<sha256[:12]>/`
 and the copy's sha256 must equal the verified one. `verify_archive`
 re-hashes every archived delivery against meta.loads: the departments may
 delete or overwrite their landing folder; the archive is what was loaded.
+
+A deployment whose landing folder is too large to keep twice (a province)
+declares `archive: link` in its deployment file (`archive_mode`):
+the archived data file is then a hard link to the landing file when both are on
+one filesystem (a copy otherwise), made read-only like any archived file, so the
+landing file becomes read-only too. The archive still keeps what was loaded when a
+department deletes its file or replaces it with a new one (a new file, as the
+delivery protocol writes: data then _SUCCESS); a file changed in place by someone
+who overrides its mode changes the archive too, and `verify-archive` reports it.
 """
 
 from __future__ import annotations
@@ -15,7 +24,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crosscheck.config import deployment_file
 from crosscheck.errors import CrosscheckError
+from crosscheck.ingest.sources import read_deployment
 from crosscheck.ingest.verify import MARKER, DeliveryRefused, hash_file
 
 ARCHIVED = ("loaded", "quarantined", "superseded")
@@ -29,8 +40,16 @@ def archive_folder(root: Path, source: str, extract_date, sha256: str) -> Path:
     return root / source / extract_date.strftime("%Y%m%d") / sha256[:12].lower()
 
 
+def archive_mode() -> str:
+    """How loaded deliveries are archived: "copy" (default) or "link" (the deployment
+    file's top-level `archive: link`, crosscheck.config.deployment_file)."""
+    path = deployment_file()
+    return (read_deployment(path).get("archive") or "copy") if path else "copy"
+
+
 def archive_delivery(root: Path, source: str, extract_date, data: Path, marker: Path, sha: str):
-    """Copy a verified delivery into the archive (idempotent); refuse if it changed meanwhile."""
+    """Copy (or link, see above) a verified delivery into the archive (idempotent); refuse
+    if it changed meanwhile."""
     folder = archive_folder(root, source, extract_date, sha)
     target = folder / data.name
     if target.is_file() and hash_file(target) == sha:
@@ -43,7 +62,8 @@ def archive_delivery(root: Path, source: str, extract_date, data: Path, marker: 
             _make_writable(tmp)
             shutil.rmtree(tmp)
         tmp.mkdir()
-        shutil.copyfile(data, tmp / data.name, follow_symlinks=False)
+        if not (archive_mode() == "link" and _linked(data, tmp / data.name)):
+            shutil.copyfile(data, tmp / data.name, follow_symlinks=False)
         shutil.copyfile(marker, tmp / MARKER, follow_symlinks=False)
     finally:
         os.umask(old)
@@ -58,6 +78,17 @@ def archive_delivery(root: Path, source: str, extract_date, data: Path, marker: 
     os.rename(tmp, folder)
     os.chmod(folder, 0o500)
     return target
+
+
+def _linked(data: Path, target: Path) -> bool:
+    """Hard-link `data` as `target`; False when it cannot be (another filesystem, a link)."""
+    if data.is_symlink():
+        return False
+    try:
+        os.link(data, target)
+    except OSError:
+        return False
+    return True
 
 
 def _make_writable(folder: Path) -> None:

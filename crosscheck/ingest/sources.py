@@ -2,6 +2,19 @@
 
 Everything that needs to know a source's file name, encoding, columns or
 types reads it from here, so a source is declared exactly once.
+
+A deployment may differ from sources.yml in two agreed ways only, declared in
+its deployment file (`crosscheck.config.deployment_file()`):
+
+    sources:
+      sscards: {format: csv}                   # an XLSX source delivered as CSV
+      hukou: {cadence: {every: monthly, day: 1}}
+
+An XLSX source delivered as CSV keeps its headers; the file is UTF-8 with LF
+line ends, named like the workbook with `.csv`, and its Excel-date columns
+are written YYYY-MM-DD (a province's card register does not fit in one
+sheet). A cadence replaces the declared one, so staleness and the DAGs'
+schedules follow it.
 """
 
 from __future__ import annotations
@@ -121,12 +134,115 @@ class Source:
         return f"{int(self.cadence['day'])} * *"
 
 
-@cache
+DEPLOYMENT_KEYS = ("format", "cadence")
+DEPLOYMENT_SECTIONS = ("sources", "archive")
+
+
 def load_sources(path: Path = DECLARATIONS) -> dict[str, Source]:
-    """All sources by name, in declaration order."""
+    """All sources by name, in declaration order, as this deployment receives them."""
+    from crosscheck.config import deployment_file
+
+    return _load_sources(path, deployment_file())
+
+
+@cache
+def read_deployment(path: Path) -> dict:
+    """A deployment file, checked: `sources` (per-source overrides), `archive` (copy|link)."""
+    from crosscheck.errors import CrosscheckError
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as e:
+        raise CrosscheckError(f"deployment file {path}: cannot read it ({e})") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        what = getattr(e, "problem", None) or "not YAML"
+        raise CrosscheckError(f"deployment file {path}: cannot read it ({what}{where})") from None
+    if not isinstance(data, dict) or set(data) - set(DEPLOYMENT_SECTIONS):
+        raise CrosscheckError(
+            f"deployment file {path}: only {', '.join(DEPLOYMENT_SECTIONS)} may be declared"
+        )
+    if data.get("archive") not in (None, "copy", "link"):
+        raise CrosscheckError(f"deployment file {path}: archive is copy or link")
+    _deployment_sources(path, data)
+    return data
+
+
+def _deployment(path: Path | None) -> dict[str, dict]:
+    """The deployment file's per-source overrides ({} without one)."""
+    if path is None:
+        return {}
+    return _deployment_sources(path, read_deployment(path))
+
+
+def _deployment_sources(path: Path, data: dict) -> dict[str, dict]:
+    from crosscheck.errors import CrosscheckError
+
+    sources = data.get("sources") or {}
+    if not isinstance(sources, dict):
+        raise CrosscheckError(f"deployment file {path}: `sources` must be a mapping")
+    for name, over in sources.items():
+        if not isinstance(over or {}, dict):
+            raise CrosscheckError(f"deployment file {path}: {name}: a mapping")
+        bad = set(over or {}) - set(DEPLOYMENT_KEYS)
+        if bad:
+            raise CrosscheckError(
+                f"deployment file {path}: {name}: only {', '.join(DEPLOYMENT_KEYS)} may differ "
+                f"(not {', '.join(sorted(bad))})"
+            )
+        if (over or {}).get("format") not in (None, "csv", "xlsx"):
+            raise CrosscheckError(f"deployment file {path}: {name}: format is csv or xlsx")
+        cadence = (over or {}).get("cadence") or {"every": "daily"}
+        ok = isinstance(cadence, dict) and (
+            cadence.get("every") == "daily"
+            or (cadence.get("every") == "weekly" and cadence.get("weekday") in range(7))
+            or (cadence.get("every") == "monthly" and cadence.get("day") in range(1, 29))
+        )
+        if not ok:
+            raise CrosscheckError(
+                f"deployment file {path}: {name}: cadence {cadence!r} is not daily, weekly "
+                "(weekday 0-6) or monthly (day 1-28)"
+            )
+    return {k: dict(v or {}) for k, v in sources.items()}
+
+
+def _as_csv(d: dict) -> dict:
+    """An XLSX declaration delivered as CSV (UTF-8, LF, same headers, dates YYYY-MM-DD)."""
+    d = dict(d)
+    d["file"] = d["file"].rsplit(".", 1)[0] + ".csv"
+    d.update(format="csv", encoding="UTF-8", newline="LF", sheet=None)
+    d["columns"] = [
+        {**c, "type": "date", "format": "%Y-%m-%d"} if c["type"] == "excel_date" else c
+        for c in d["columns"]
+    ]
+    return d
+
+
+@cache
+def _load_sources(path: Path, deployment: Path | None) -> dict[str, Source]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    overrides = _deployment(deployment)
+    unknown = set(overrides) - set(data["sources"])
+    if unknown:
+        from crosscheck.errors import CrosscheckError
+
+        raise CrosscheckError(
+            f"deployment file {deployment}: unknown source(s) {', '.join(sorted(unknown))}"
+        )
     out: dict[str, Source] = {}
     for name, d in data["sources"].items():
+        over = overrides.get(name, {})
+        if over.get("format") == "csv" and d["format"] == "xlsx":
+            d = _as_csv(d)
+        elif over.get("format") == "xlsx" and d["format"] != "xlsx":
+            from crosscheck.errors import CrosscheckError
+
+            raise CrosscheckError(
+                f"deployment file {deployment}: {name} is declared as CSV; it cannot arrive as XLSX"
+            )
+        if over.get("cadence"):
+            d = {**d, "cadence": over["cadence"]}
         cols = tuple(
             Column(
                 header=c["header"],
