@@ -4,26 +4,40 @@ Readers (notebooks, exports, the report, status and backup while a writer is
 at work) never open the live warehouse, so they never see a half-built state
 and never block the nightly writer.
 
-Publishing costs what the readers' tables cost, not the history (issue 11):
-the serving copy is a small new DuckDB file holding copies of the marts, the
-rule tables, the seeds, the bookkeeping and the few intermediate tables the
-lookups read (`SERVED_INTERMEDIATE`; not the ledger's version history nor the
-payment-month and card-snapshot expansions), the staging views, and views of
-the raw and quarantined deliveries over immutable Parquet files, one per
-promoted load, written once when the load first appears
-(`<stem>.serving.parquet/<schema>/<table>/`); a snapshot source's change
-history (crosscheck/ingest/history.py) is one file, rewritten on the nights a
-snapshot of it arrives, under the same view as in the warehouse. The views
-name their files, so a later night's files never show in an older serving
-copy; a file of a load gone from the warehouse (superseded) is deleted one
-publication later, once no serving copy names it.
+Publishing costs what changed, not the history (issue 11): the serving copy
+is a small new DuckDB file holding copies of the marts, the rule tables, the
+seeds, the bookkeeping and the small intermediate tables the lookups read
+(`SERVED_INTERMEDIATE`; not the ledger's version history nor the
+payment-month and card-snapshot expansions), the staging views, and views
+over immutable Parquet files under `<stem>.serving.parquet/<schema>/<table>/`:
+
+- the raw and quarantined deliveries, one file per promoted load, written
+  once when the load first appears; a snapshot source's change history
+  (crosscheck/ingest/history.py) is one file, rewritten on the nights a
+  snapshot of it arrives, under the same view as in the warehouse;
+- the large intermediate tables (`SERVED_AS_FILES`): `int_payments` in one
+  part per extract date of each payment's winning version, of which only the
+  parts holding a payment the build touched are rewritten (read from its
+  incremental plan; every part when the plan does not follow the published
+  one); `int_persons` and `int_vehicles` as one part each, rewritten when its
+  content fingerprint changed.
+
+The views name their files and a file is never rewritten in place, so a
+serving copy is one build and a later night's files never show in it. The
+manifest (written before the swap) names the new copy's files and those of
+the copy in place; a publication deletes the files neither the copy in place
+nor the one it replaced names, so a reader's copy stays whole through the next
+two publications (a night's, and a re-run's).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +59,18 @@ COPIED_SCHEMAS = ("marts", "rules", "reference", "meta", "review", "linkage")
 SERVED_INTERMEDIATE = frozenset(
     {"int_persons", "int_snapshot_dates", "int_death_dates", "int_vehicles", "int_payments"}
 )
+# The large served tables: Parquet parts behind the serving copy's views, not
+# copies. int_payments grows with the history: one part per extract date of a
+# payment's winning version, only the parts holding a payment the night's
+# build touched rewritten (read from its incremental plan). int_persons and
+# int_vehicles follow the latest snapshot: one part, rewritten when its content
+# fingerprint changed (a snapshot arrived).
+PART_KEY = "coalesce(strftime(_extract_date, 'd%Y%m%d'), 'dnone')"
+SERVED_AS_FILES: dict[str, str | None] = {
+    "intermediate.int_payments": PART_KEY,
+    "intermediate.int_persons": None,
+    "intermediate.int_vehicles": None,
+}
 # Views re-created over the served tables (staging reads raw, as in the warehouse).
 VIEW_SCHEMAS = (*COPIED_SCHEMAS, "intermediate", "raw", "quarantine", "staging")
 # Served as views over one immutable Parquet file per load.
@@ -95,8 +121,9 @@ def _write_serving(warehouse: Path, target: Path) -> None:
         p.unlink(missing_ok=True)
     files_root = parquet_dir(warehouse)
     manifest_path = files_root / MANIFEST
-    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest: dict[str, list[str]] = {}
+    previous = _read_manifest(manifest_path)
+    files: dict[str, list[str]] = {}  # per served table, the files its view names
+    state: dict[str, dict] = {}
     con = connect(warehouse)
     try:
         # the night's work into the file itself (not left in the WAL): a copy or
@@ -112,37 +139,46 @@ def _write_serving(warehouse: Path, target: Path) -> None:
         ).fetchall()
         report = ExportReport(root=files_root)
         for schema, table in tables:
-            if schema not in LOAD_SCHEMAS:
+            key = f"{schema}.{table}"
+            if schema not in LOAD_SCHEMAS and key not in SERVED_AS_FILES:
                 continue
             folder = files_root / schema / table
             folder.mkdir(parents=True, exist_ok=True)
             name = f"{_q(schema)}.{_q(table)}"
+            # files the serving copy in place (or the one it replaced) names stay
+            keep = frozenset(previous["files"].get(key, []) + previous["kept"].get(key, []))
+            if key in SERVED_AS_FILES:
+                files[key], state[key] = _export_parts(
+                    con, key, folder, previous["files"].get(key), previous["state"].get(key)
+                )
+                _prune(folder, set(files[key]) | keep)
+                continue
             if not (folder / SCHEMA_FILE).exists():
                 _copy(con, f"select * from {name} limit 0", folder / SCHEMA_FILE)
-            key = f"{schema}.{table}"
-            keep = frozenset(previous.get(key, []))
             if table.endswith("_history"):  # snapshot change history: rows end in place
-                manifest[key] = _export_history(con, name, folder, keep)
+                files[key] = [SCHEMA_FILE, *_export_history(con, name, folder, keep)]
             else:
-                manifest[key] = _export_loads(con, name, folder, report, keep=keep)
+                files[key] = [SCHEMA_FILE, *_export_loads(con, name, folder, report, keep=keep)]
         con.execute("ATTACH ? AS cc_serving", [str(tmp)])  # a path is data: bound
         try:
             for schema in sorted({s for s, _ in tables} | {s for s, _ in views}):
                 if schema in VIEW_SCHEMAS:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS cc_serving.{_q(schema)}")
             for schema, table in tables:
+                if f"{schema}.{table}" in SERVED_AS_FILES:
+                    continue
                 if schema in COPIED_SCHEMAS or (
                     schema == "intermediate" and table in SERVED_INTERMEDIATE
                 ):
                     name = f"{_q(schema)}.{_q(table)}"
                     con.execute(f"CREATE TABLE cc_serving.{name} AS SELECT * FROM {name}")
-            for key, files in manifest.items():
+            for key, names in files.items():
                 schema, table = key.split(".", 1)
                 folder = files_root / schema / table
-                paths = ", ".join(_lit(str(folder / f)) for f in [SCHEMA_FILE, *files])
+                paths = ", ".join(_lit(str(folder / f)) for f in names)
                 con.execute(
                     f"CREATE VIEW cc_serving.{_q(schema)}.{_q(table)} AS "
-                    f"SELECT * FROM read_parquet([{paths}])"
+                    f"SELECT * FROM read_parquet([{paths}], hive_partitioning = false)"
                 )
         finally:
             con.execute("DETACH cc_serving")
@@ -173,12 +209,193 @@ def _write_serving(warehouse: Path, target: Path) -> None:
     finally:
         srv.close()
     os.chmod(tmp, 0o600)
-    os.replace(tmp, target)
-    # the next publication keeps the files this copy names (readers may hold it
-    # open) and deletes those of loads gone since the one before
+    # The manifest goes first, naming the new copy's files and (kept) those of
+    # the copy in place: whether or not the swap below happens, the next
+    # publication keeps every file a serving copy in place or just replaced
+    # names (readers may hold it open), and deletes the rest.
+    doc = {"version": 2, "files": files, "kept": previous["files"], "state": state}
     tmp_manifest = manifest_path.with_name("." + MANIFEST + ".tmp")
-    tmp_manifest.write_text(json.dumps(manifest, indent=0) + "\n")
+    tmp_manifest.write_text(json.dumps(doc, indent=0) + "\n")
     os.replace(tmp_manifest, manifest_path)
+    os.replace(tmp, target)
+
+
+def _read_manifest(path: Path) -> dict:
+    """The last publication's manifest: the files its copy's views name, those
+    of the copy it replaced (kept), and the parts' state. A manifest of before
+    the parts (`{table: [file]}`, the schema file implied) is read as files."""
+    doc = json.loads(path.read_text()) if path.exists() else {}
+    if doc.get("version") != 2:
+        return {
+            "files": {k: ["schema.parquet", *v] for k, v in doc.items()},
+            "kept": {},
+            "state": {},
+        }
+    return {"files": doc["files"], "kept": doc.get("kept", {}), "state": doc["state"]}
+
+
+def _prune(folder: Path, named: set[str]) -> None:
+    """Delete the parts no serving copy names (one a failed publication wrote,
+    or one two publications old), and what a killed one left half-written."""
+    for f in folder.glob("*.parquet"):
+        if f.name not in named:
+            f.unlink()
+    for f in folder.glob(".*.tmp"):
+        f.unlink()
+    for d in folder.glob(".write-*"):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _signature(con, name: str) -> str:
+    """The table's columns and types, hashed: parts of other columns are not reused."""
+    cols = con.execute(f"SELECT * FROM {name} LIMIT 0").description
+    text = ", ".join(f"{c[0]} {c[1]}" for c in cols)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _export_parts(
+    con, key: str, folder: Path, old_files: list[str] | None, old_state: dict | None
+) -> tuple[list[str], dict]:
+    """A large table served as immutable Parquet parts (SERVED_AS_FILES): the
+    files its view names and the state the next publication starts from."""
+    from crosscheck.spark import _copy
+
+    schema, table = key.split(".", 1)
+    name = f"{_q(schema)}.{_q(table)}"
+    sig = _signature(con, name)
+    if SERVED_AS_FILES[key] is None:
+        # One part, named by its content: the row count and the sum of every
+        # row's 64-bit hash (order-free; DuckDB combines a row's columns in
+        # order), with the columns. Rewritten when that changed.
+        n, total = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {name} AS t"
+        ).fetchone()
+        fp = hashlib.sha256(f"{sig}|{n}|{total}".encode()).hexdigest()[:16]
+        file = f"all-{fp}.parquet"
+        if not (folder / file).exists():
+            _copy(con, f"select * from {name}", folder / file)
+        return [file], {"signature": sig, "fingerprint": fp}
+    schema_file = f"schema-{sig}.parquet"
+    if not (folder / schema_file).exists():
+        _copy(con, f"select * from {name} limit 0", folder / schema_file)
+    old = old_files or []
+    if old_state is None or old_state.get("signature") != sig:
+        old, old_state = [], None  # other columns (or no state): every part anew
+    parts, state = _export_payment_parts(con, name, folder, old, old_state)
+    return [schema_file, *parts], {"signature": sig, **state}
+
+
+def _part_of(file: str) -> str:
+    return file.split("-", 1)[0]
+
+
+def _export_payment_parts(
+    con, name: str, folder: Path, old_files: list[str], old_state: dict | None
+) -> tuple[list[str], dict]:
+    """int_payments in parts by the extract date of each payment's winning
+    version (PART_KEY): a night's new and updated payments land in the newest.
+
+    Which parts changed is read from the incremental plan (int_payments__plan,
+    __touched: dbt_project/macros/incremental_payments.sql), not from the
+    rows: a build that recomputed only the touched payments left every other
+    row as it was. When the plan is the one the last publication reflects,
+    no part is written; when it follows it (its previous_seq is that one, not a
+    full rebuild), the parts holding a touched payment before or after are
+    rewritten. Anything else (a full rebuild, a build that was not published,
+    no plan or state, other columns) rewrites every part. The kept parts' row
+    counts and the new ones must add up to the table's, else every part is
+    rewritten."""
+    part = PART_KEY
+    plan = (
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'intermediate' "
+            "AND table_name IN ('int_payments__plan', 'int_payments__touched')"
+        ).fetchone()[0]
+        == 2
+    )
+    seq = prev = None
+    full = True
+    if plan:
+        seq, prev, full = con.execute(
+            "SELECT seq, previous_seq, full_rebuild FROM intermediate.int_payments__plan"
+        ).fetchone()
+    old: dict[str, list[str]] = {}
+    for f in old_files:
+        if not f.startswith("schema-"):
+            old.setdefault(_part_of(f), []).append(f)
+    old_rows = (old_state or {}).get("rows", {})
+    published = (old_state or {}).get("seq")
+    dirty: set[str] | None = None  # None: every part
+    on_disk = all((folder / f).exists() for fs in old.values() for f in fs)
+    if plan and published is not None and set(old_rows) == set(old) and on_disk:
+        if seq == published:
+            dirty = set()
+        elif prev == published and not full:
+            touched = "(SELECT payment_id FROM intermediate.int_payments__touched)"
+            dirty = {
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT {part} FROM {name} WHERE payment_id IN {touched}"
+                ).fetchall()
+            }
+            if old:
+                paths = ", ".join(_lit(str(folder / f)) for fs in old.values() for f in fs)
+                dirty |= {
+                    r[0]
+                    for r in con.execute(
+                        f"SELECT DISTINCT {part} FROM read_parquet([{paths}]) "
+                        f"WHERE payment_id IN {touched}"
+                    ).fetchall()
+                }
+    total = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+    files: dict[str, list[str]] = {}
+    rows: dict[str, int] = {}
+    where, params = "true", []
+    if dirty is not None:
+        files = {p: fs for p, fs in old.items() if p not in dirty}
+        rows = {p: n for p, n in old_rows.items() if p not in dirty}
+        where, params = f"{part} IN (SELECT unnest(?::VARCHAR[]))", [sorted(dirty)]
+        new_rows = _counts(con, name, part, where, params) if dirty else {}
+        if sum(rows.values()) + sum(new_rows.values()) != total:
+            dirty = None  # the parts would not add up to the table: start again
+    if dirty is None:
+        files, rows, where, params = {}, {}, "true", []
+        new_rows = _counts(con, name, part, where, params)
+    if new_rows:
+        files.update(_write_parts(con, name, part, where, params, folder))
+        rows.update(new_rows)
+    return [f for p in sorted(files) for f in files[p]], {"seq": seq, "rows": rows}
+
+
+def _counts(con, name: str, part: str, where: str, params: list) -> dict[str, int]:
+    sql = f"SELECT {part} AS p, count(*) FROM {name} WHERE {where} GROUP BY p"
+    return dict(con.execute(sql, params).fetchall())
+
+
+def _write_parts(con, name, part, where, params, folder: Path) -> dict[str, list[str]]:
+    """One COPY partitioned by the part key into a scratch folder, then each
+    file renamed to `<part>-<token>-<n>.parquet` beside the others (new names:
+    a part is never overwritten)."""
+    token = uuid.uuid4().hex[:8]
+    scratch = folder / f".write-{token}"
+    try:
+        con.execute(
+            f"COPY (SELECT *, {part} AS __part FROM {name} WHERE {where}) "
+            f"TO {_lit(str(scratch))} (FORMAT parquet, PARTITION_BY (__part), "
+            "FILENAME_PATTERN 'f{i}')",
+            params,
+        )
+        out: dict[str, list[str]] = {}
+        for sub in sorted(scratch.iterdir()):
+            p = sub.name.split("=", 1)[1]
+            for n, f in enumerate(sorted(sub.glob("*.parquet"))):
+                dest = f"{p}-{token}-{n}.parquet"
+                os.replace(f, folder / dest)
+                out.setdefault(p, []).append(dest)
+        return out
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _export_history(con, name: str, folder: Path, keep: frozenset[str]) -> list[str]:

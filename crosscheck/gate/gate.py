@@ -251,7 +251,7 @@ class Gate:
         self.validated = 0
 
     def _start(self) -> None:
-        import great_expectations as gx
+        gx = gx_duckdb.import_gx()
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         gx_duckdb.apply()

@@ -21,6 +21,13 @@ Two gaps, both fixed here and nowhere else, and one cost:
 (a cursor of it) instead of opening the file a second time, which DuckDB
 refuses while a writer holds it with a different configuration.
 `apply()` is idempotent; tests/expectations/test_gx_duckdb.py pins all three.
+
+`import_gx()` imports GX without two optional packages it (through
+jsonschema and its own Spark compatibility layer) would load but the gate
+never uses: PySpark (installed for the Spark target) and rfc3987_syntax
+(jsonschema's IRI format checker, a large grammar built at import). Both
+imports are guarded by `except ImportError` in those packages; hiding them
+shortens every ingest process's start (issue 11: docs/DECISIONS.md).
 """
 
 from __future__ import annotations
@@ -102,6 +109,29 @@ def cached_column_metadata(original):
 
     get_sqlalchemy_column_metadata.__wrapped__ = original
     return get_sqlalchemy_column_metadata
+
+
+# Optional packages GX would import and the gate never uses (see above).
+_HIDDEN_AT_IMPORT = ("pyspark", "rfc3987_syntax")
+
+
+def import_gx():
+    """`great_expectations`, imported without PySpark and rfc3987_syntax when
+    this process has not loaded them yet (they stay importable afterwards)."""
+    import sys
+
+    if "great_expectations" in sys.modules:
+        return sys.modules["great_expectations"]
+    hidden = [m for m in _HIDDEN_AT_IMPORT if m not in sys.modules]
+    for m in hidden:
+        sys.modules[m] = None  # import raises ImportError
+    try:
+        import great_expectations
+    finally:
+        for m in hidden:
+            if sys.modules.get(m, 0) is None:
+                del sys.modules[m]
+    return great_expectations
 
 
 def apply() -> None:

@@ -118,3 +118,24 @@ def test_reflection_is_kept_per_column_signature(tmp_path):
     assert passes("CREATE OR REPLACE TABLE cache_s.t AS SELECT 1 AS a, 2 AS b")
     assert reflections() == 3  # other names, then another type: reflected anew
     c.close()
+
+
+def test_gx_is_imported_without_pyspark_and_the_iri_grammar():
+    """import_gx() leaves the two optional packages unloaded (GX still imports
+    and validates: the gate's tests), and both stay importable afterwards."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from crosscheck.gate import gx_duckdb\n"
+        "gx = gx_duckdb.import_gx()\n"
+        "assert gx.__name__ == 'great_expectations'\n"
+        "print(sorted(m for m in ('pyspark', 'rfc3987_syntax') if m in sys.modules))\n"
+        "import pyspark, rfc3987_syntax\n"
+        "print('importable')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["[]", "importable"]
