@@ -133,7 +133,7 @@ def run_dbt(args: list[str], warehouse: Path):
 
             os.environ["CROSSCHECK_WAREHOUSE"] = path
             os.environ.update(dbt_env(path))
-            settings = duckdb_settings(warehouse)  # profiles.yml `settings:`
+            settings = duckdb_settings(warehouse)  # profiles.yml + macros/spill.sql
             os.environ["CROSSCHECK_DUCKDB_MEMORY_LIMIT"] = settings["memory_limit"]
             os.environ["CROSSCHECK_DUCKDB_TEMP_DIRECTORY"] = settings["temp_directory"]
             return dbtRunner().invoke(args)

@@ -102,6 +102,14 @@ def duckdb_settings(warehouse: Path | str) -> dict[str, str]:
 
 
 def apply_duckdb_settings(con, warehouse: Path | str) -> None:
-    """SET memory_limit and temp_directory on a writer connection."""
+    """SET memory_limit and temp_directory on a writer connection.
+
+    temp_directory only when it differs: DuckDB refuses any SET of it, even to
+    the same folder, once the instance has spilled there, and a second
+    connection of this process to the same file shares that instance."""
     for key, value in duckdb_settings(warehouse).items():
+        if key == "temp_directory":
+            current = con.execute("SELECT current_setting('temp_directory')").fetchone()
+            if current and current[0] == value:
+                continue
         con.execute(f"SET {key} = '{value.replace(chr(39), chr(39) * 2)}'")

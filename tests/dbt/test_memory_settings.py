@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+import pytest
+
 from crosscheck.build import dbt_args, run_dbt
 from crosscheck.warehouse import connect
 
+AS_OF = dt.date(2026, 10, 31)
 SETTINGS = "select current_setting('memory_limit') as m, current_setting('temp_directory') as t"
 
 
@@ -22,9 +26,42 @@ def test_writers_and_dbt_run_under_the_configured_memory_limit(tmp_path, monkeyp
         assert con.execute(SETTINGS).fetchone() == ("953.6 MiB", str(spill))
     finally:
         con.close()
-    res = run_dbt(dbt_args("show", wh, dt.date(2026, 10, 31)) + ["--inline", SETTINGS], wh)
+    res = run_dbt(dbt_args("seed", wh, AS_OF) + ["--select", "risk_score_weights"], wh)
     assert res.success, res.exception
-    assert tuple(res.result.results[0].agate_table.rows[0].values()) == ("953.6 MiB", str(spill))
+    # dbt-duckdb keeps its instance open in this process: read what its run set
+    con = duckdb.connect(str(wh.resolve()))
+    try:
+        assert con.execute(SETTINGS).fetchone() == ("953.6 MiB", str(spill))
+    finally:
+        con.close()
+
+
+def test_a_build_goes_on_after_the_instance_has_spilled(tmp_path, monkeypatch):
+    """DuckDB refuses any SET of temp_directory, even to the same folder, once
+    it has spilled there; dbt-duckdb ran the profile's settings on every new
+    connection, so at province scale the build died at the model after the
+    first spill. Here our writer spills first, then dbt opens connections on
+    the same instance (one process, one file)."""
+    monkeypatch.setenv("CROSSCHECK_MEMORY_LIMIT", "1GB")
+    spill = tmp_path / "spill"
+    monkeypatch.setenv("CROSSCHECK_TEMP_DIR", str(spill))
+    wh = tmp_path / "warehouse.duckdb"
+    con = connect(wh)
+    try:
+        con.execute("SET memory_limit = '64MB'")
+        con.execute(
+            "SELECT count(*) FROM (SELECT md5(i::VARCHAR) AS s FROM range(3000000) r(i) ORDER BY s)"
+        ).fetchall()
+        assert spill.is_dir()  # it spilled: the folder is created on first use
+        with pytest.raises(duckdb.NotImplementedException, match="temporary directory"):
+            con.cursor().execute(f"SET temp_directory = '{spill}'")  # the engine's refusal
+        connect(wh).close()  # a second writer connection of this process: no SET, no error
+        res = run_dbt(dbt_args("seed", wh, AS_OF) + ["--select", "risk_score_weights"], wh)
+        assert res.success, res.exception
+        count = con.execute("SELECT count(*) FROM reference.risk_score_weights").fetchone()[0]
+        assert count > 0
+    finally:
+        con.close()
 
 
 def test_by_default_half_the_memory_and_a_temp_folder_beside_the_warehouse(tmp_path, monkeypatch):
