@@ -16,18 +16,29 @@ AS_OF = dt.date(2026, 10, 31)
 SETTINGS = "select current_setting('memory_limit') as m, current_setting('temp_directory') as t"
 
 
-def test_writers_and_dbt_run_under_the_configured_memory_limit(tmp_path, monkeypatch):
+@pytest.fixture
+def configured(tmp_path, monkeypatch):
+    """A warehouse path under a 1GB memory limit spilling to `<tmp>/spill`."""
     monkeypatch.setenv("CROSSCHECK_MEMORY_LIMIT", "1GB")
     spill = tmp_path / "spill"
     monkeypatch.setenv("CROSSCHECK_TEMP_DIR", str(spill))
-    wh = tmp_path / "warehouse.duckdb"
+    return tmp_path / "warehouse.duckdb", spill
+
+
+def _seed(wh):
+    """A real dbt run (its on-run-start hooks included) on `wh`: one small seed."""
+    res = run_dbt(dbt_args("seed", wh, AS_OF) + ["--select", "risk_score_weights"], wh)
+    assert res.success, res.exception
+
+
+def test_writers_and_dbt_run_under_the_configured_memory_limit(configured):
+    wh, spill = configured
     con = connect(wh)
     try:
         assert con.execute(SETTINGS).fetchone() == ("953.6 MiB", str(spill))
     finally:
         con.close()
-    res = run_dbt(dbt_args("seed", wh, AS_OF) + ["--select", "risk_score_weights"], wh)
-    assert res.success, res.exception
+    _seed(wh)
     # dbt-duckdb keeps its instance open in this process: read what its run set
     con = duckdb.connect(str(wh.resolve()))
     try:
@@ -36,16 +47,13 @@ def test_writers_and_dbt_run_under_the_configured_memory_limit(tmp_path, monkeyp
         con.close()
 
 
-def test_a_build_goes_on_after_the_instance_has_spilled(tmp_path, monkeypatch):
+def test_a_build_goes_on_after_the_instance_has_spilled(configured):
     """DuckDB refuses any SET of temp_directory, even to the same folder, once
     it has spilled there; dbt-duckdb ran the profile's settings on every new
     connection, so at province scale the build died at the model after the
     first spill. Here our writer spills first, then dbt opens connections on
     the same instance (one process, one file)."""
-    monkeypatch.setenv("CROSSCHECK_MEMORY_LIMIT", "1GB")
-    spill = tmp_path / "spill"
-    monkeypatch.setenv("CROSSCHECK_TEMP_DIR", str(spill))
-    wh = tmp_path / "warehouse.duckdb"
+    wh, spill = configured
     con = connect(wh)
     try:
         con.execute("SET memory_limit = '64MB'")
@@ -56,8 +64,7 @@ def test_a_build_goes_on_after_the_instance_has_spilled(tmp_path, monkeypatch):
         with pytest.raises(duckdb.NotImplementedException, match="temporary directory"):
             con.cursor().execute(f"SET temp_directory = '{spill}'")  # the engine's refusal
         connect(wh).close()  # a second writer connection of this process: no SET, no error
-        res = run_dbt(dbt_args("seed", wh, AS_OF) + ["--select", "risk_score_weights"], wh)
-        assert res.success, res.exception
+        _seed(wh)
         count = con.execute("SELECT count(*) FROM reference.risk_score_weights").fetchone()[0]
         assert count > 0
     finally:

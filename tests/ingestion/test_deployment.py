@@ -179,14 +179,23 @@ def test_archive_links_the_landing_file_on_one_filesystem(province):
 
 
 def test_archive_copies_across_filesystems(tmp_path, monkeypatch):
-    """Landing on another filesystem (tmpfs) than the archive: a copy, as without the setting."""
+    """Landing on another filesystem (tmpfs) than the archive: a copy, as without the setting.
+    Where the machine has no second filesystem, the kernel's refusal (EXDEV) is simulated."""
+    import errno
     import hashlib
+    import tempfile
+
+    from crosscheck.ingest import archive
 
     shm = Path("/dev/shm")  # noqa: S108  (a tmpfs: another filesystem than tmp_path's)
     if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
-        pytest.skip("no second filesystem")
+        shm = tmp_path
+
+        def cross_device(src, dst):
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(src))
+
+        monkeypatch.setattr(archive.os, "link", cross_device)
     _deploy(tmp_path, monkeypatch, {"archive": "link"})
-    import tempfile
 
     folder = Path(tempfile.mkdtemp(dir=shm))
     try:
