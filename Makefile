@@ -54,13 +54,17 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## test: set up if needed, lint, and run the whole test suite (what CI runs)
+# two pytest-xdist workers; tests sharing a set-up go to one worker, the longest groups first
+# (tests/conftest.py, docs/DECISIONS.md "Test suite time")
+XDIST := -n 2 --dist loadgroup --no-loadscope-reorder
+
+## test: set up if needed, lint, and run the whole test suite (what CI runs), on two pytest workers
 test: setup setup-browser setup-office setup-java lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(XDIST)
 
 ## test-fast: lint, the unit tests and dbt's unit tests (no end-to-end run), on two pytest workers
 test-fast: setup lint
-	$(VENV)/bin/pytest -m "not slow" -q -n 2
+	$(VENV)/bin/pytest -m "not slow" -q $(XDIST)
 
 ## demo: set up, generate a sample county and run a week of it through the Airflow DAGs
 demo: setup

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import importlib.machinery
+import os
+import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -46,14 +50,79 @@ END_TO_END = {
 }
 END_TO_END_FIXTURES = {"nights"}
 
+# Two pytest-xdist workers (`make test`, `make test-fast`: -n 2 --dist loadgroup,
+# --no-loadscope-reorder). A worker is a process of its own: a session fixture
+# or a per-process cache is built again on each worker that needs it. So the
+# tests are sent in groups: a module's tests go together (its module-scoped
+# fixtures are built once), and so do all the tests that read one expensive
+# set-up built once per process:
+# - "pipeline-county": the pipeline tests taking the `county` fixture
+#   (tests/pipeline/conftest.py: a county through ingest, dbt and `crosscheck run`);
+# - "airflow-nights": the tests taking `nights` (two Airflow nights of DAG runs);
+# - "review-county": the modules calling tests/review_fixtures.generated_county
+#   or copy_county (the review county through the nightly job), found by reading
+#   the module's text so that a new caller cannot be missed.
+# The generated counties' files (tests/counties.py) are shared by the workers
+# themselves (built once per run under a lock), so they need no group.
+# HEAVY_FIRST: the longest groups are sent first (figures: docs/DECISIONS.md,
+# "Test suite time"), so that no worker starts a long group when the other is
+# nearly done.
+HEAVY_FIRST = (
+    "pipeline-county",
+    "airflow-nights",
+    "pipeline/test_night_orders.py",
+    "review-county",
+    "pipeline/test_province.py",
+    "pipeline/test_bench_deployment.py",
+    "airflow/test_standalone.py",
+)
+_REVIEW_COUNTY_CALL = re.compile(r"(?<![\w.])(fx\.)?(generated_county|copy_county)\(")
+_CALLS_REVIEW_COUNTY: dict[Path, bool] = {}
+
+
+def _calls_review_county(path: Path) -> bool:
+    if path not in _CALLS_REVIEW_COUNTY:
+        text = path.read_text(encoding="utf-8") if path.suffix == ".py" else ""
+        _CALLS_REVIEW_COUNTY[path] = bool(_REVIEW_COUNTY_CALL.search(text))
+    return _CALLS_REVIEW_COUNTY[path]
+
+
+def xdist_group(rel: str, path: Path, fixtures: set[str]) -> str:
+    """The group of a test under pytest-xdist (see HEAVY_FIRST above)."""
+    if rel.startswith("pipeline/") and "county" in fixtures:
+        return "pipeline-county"
+    if "nights" in fixtures:
+        return "airflow-nights"
+    if _calls_review_county(path):
+        return "review-county"
+    return rel or path.name
+
 
 def pytest_collection_modifyitems(config, items):
+    groups = {}
     for item in items:
         rel = item.path.relative_to(TESTS).as_posix() if item.path.is_relative_to(TESTS) else ""
         fixtures = set(getattr(item, "fixturenames", ()))
         pipeline_county = rel.startswith("pipeline/") and "county" in fixtures
         if rel in END_TO_END or fixtures & END_TO_END_FIXTURES or pipeline_county:
             item.add_marker(pytest.mark.slow)
+        group = xdist_group(rel, item.path, fixtures)
+        item.add_marker(pytest.mark.xdist_group(group))
+        groups[item.nodeid] = group
+    if getattr(config.option, "numprocesses", None):
+        # a stable sort: the heavy groups first, the rest in collection order
+        first = {g: i for i, g in enumerate(HEAVY_FIRST)}
+        items.sort(key=lambda item: first.get(groups[item.nodeid], len(first)))
+
+
+def pytest_configure(config):
+    """Under pytest-xdist, the controller makes the folder the workers share
+    for generated counties (tests/counties.py) before it starts them."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from counties import SHARED_ENV
+
+        _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-counties-"))
+        os.environ[SHARED_ENV] = _SHARED[0]
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +131,7 @@ def repo_root() -> Path:
 
 
 _EXIT: dict[str, int] = {}
+_SHARED: list[str] = []
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -72,7 +142,10 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_unconfigure(config):
     """End the test process as every entry point of the package ends
     (crosscheck.process): no "nanobind: leaked …" teardown lines under the
-    summary. xdist workers end normally (their controller talks to them)."""
+    summary. xdist workers end normally (their controller talks to them);
+    their controller removes the folder they shared first."""
+    for shared in _SHARED:
+        shutil.rmtree(shared, ignore_errors=True)
     if hasattr(config, "workerinput") or "status" not in _EXIT:
         return
     from crosscheck.process import exit_quietly
