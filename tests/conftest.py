@@ -109,8 +109,10 @@ def pytest_collection_modifyitems(config, items):
         group = xdist_group(rel, item.path, fixtures)
         item.add_marker(pytest.mark.xdist_group(group))
         groups[item.nodeid] = group
-    if getattr(config.option, "numprocesses", None):
-        # a stable sort: the heavy groups first, the rest in collection order
+    if hasattr(config, "workerinput"):
+        # an xdist worker (its controller does not collect; the workers send it
+        # their collection, all sorted alike): a stable sort, the heavy groups
+        # first, the rest in collection order
         first = {g: i for i, g in enumerate(HEAVY_FIRST)}
         items.sort(key=lambda item: first.get(groups[item.nodeid], len(first)))
 
