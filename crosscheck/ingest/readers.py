@@ -3,7 +3,8 @@
 Two steps, both set-based:
 1. text: every field as VARCHAR under its English name (sources.yml), with
    `_row_no`; CSV through DuckDB's read_csv (rows with a wrong column count go
-   to the rejects with their line), XLSX through python-calamine;
+   to the rejects with their line), XLSX through fastexcel into Arrow (or
+   python-calamine's cells where a column holds other than text or dates);
 2. typed: explicit types (DATE, DECIMAL(18,2), TIMESTAMP; IDs/accounts text)
    with try_cast/try_strptime; a row whose non-empty field does not parse is
    a reject with its reason, never dropped silently.
@@ -292,7 +293,11 @@ def _read_xlsx_fast(source: Source, path: Path) -> tuple[list[Column], list[Xlsx
         ):
             return None
         batch, errors = sheet.to_arrow_with_errors()
-    except Exception:  # noqa: BLE001 - fastexcel's errors and Rust panics alike: read exactly
+    except Exception:  # noqa: BLE001 - whatever fastexcel cannot read, the exact way judges
+        return None
+    except BaseException as e:  # a Rust panic: pyo3's PanicException is a BaseException
+        if type(e).__name__ != "PanicException":
+            raise
         return None
     if (errors is not None and errors.errors) or batch.num_rows == 0:
         return None

@@ -221,7 +221,9 @@ def test_fast_path_reads_reordered_and_padded_headers(tmp_path):
 def test_fast_path_reads_a_1904_workbook(tmp_path):
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-    path = workbook(tmp_path / "mac.xlsx", [HEADER, good_row(1), good_row(2)], epoch=CALENDAR_MAC_1904)
+    path = workbook(
+        tmp_path / "mac.xlsx", [HEADER, good_row(1), good_row(2)], epoch=CALENDAR_MAC_1904
+    )
     assert takes_fast_path(path)
     assert new_rows(path) == outcome(path, exact=True)
     assert new_rows(path)[0][8] == "2020-01-02"
@@ -262,8 +264,12 @@ def test_planted_cells_take_the_exact_path(tmp_path, case):
         ("a negative date", -3, "yyyy-mm-dd", None),
     ],
 )
-def test_date_cells_python_renders_otherwise_take_the_exact_path(tmp_path, case, value, fmt, expected):
-    path = workbook(tmp_path / "dates.xlsx", [HEADER, good_row(1), good_row(2)], at={(3, 8): (value, fmt)})
+def test_date_cells_python_renders_otherwise_take_the_exact_path(
+    tmp_path, case, value, fmt, expected
+):
+    path = workbook(
+        tmp_path / "dates.xlsx", [HEADER, good_row(1), good_row(2)], at={(3, 8): (value, fmt)}
+    )
     assert not takes_fast_path(path)
     new = new_rows(path)
     assert new == outcome(path, exact=True)
