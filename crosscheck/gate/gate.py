@@ -17,6 +17,15 @@ the suite on each delivery (`validate(survey=…)`). Verdicts, recorded results
 and Data Docs are per delivery and the same as validating each alone
 (tests/ingestion/test_backlog.py compares both on a generated county).
 
+Before GX runs on a delivery, one SQL statement counts, for each expectation
+left, the rows that would fail it — the same conditions GX's SQL engine puts
+to DuckDB (`counted_results`). An expectation with no failing row (and rows to
+judge) is satisfied: its result is written from the counts, as GX would write
+it. GX runs only the expectations that have failing rows or that cannot be
+counted; their results, samples and errors are GX's own. A clean delivery
+then needs no GX run at all (tests/ingestion/test_backlog.py and
+tests/ingestion/test_counted_results.py compare with GX alone).
+
 A failed `critical` expectation quarantines the delivery; failed `warning`s
 are recorded and pass. A failed `rate` expectation (a row-level defect) is a
 warning unless the delivery has at least its `min_rows` rows and the failing
@@ -47,6 +56,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from crosscheck.gate import gx_duckdb
 from crosscheck.gate.suite_builder import load_suite, thresholds
@@ -112,6 +123,72 @@ def _domain_sql(spec: dict) -> str:
     if match is None:
         raise ValueError(f"row condition {cond!r} is not a plain not-null")
     return f"{_q(match.group(1))} IS NOT NULL"
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+# The kwargs an expectation may carry for its rows to be counted (anything else: GX judges).
+_COUNTABLE_KWARGS = {
+    "expect_column_values_to_not_be_null": {"column", "mostly", "row_condition",
+                                            "condition_parser"},
+    "expect_column_values_to_be_in_set": {"column", "value_set", "mostly", "row_condition",
+                                          "condition_parser"},
+    "expect_column_values_to_match_regex": {"column", "regex", "mostly", "row_condition",
+                                            "condition_parser"},
+    "unexpected_rows": {"unexpected_rows_query"},
+    "expect_table_row_count_to_be_between": {"min_value", "max_value"},
+    "expect_table_columns_to_match_set": {"column_set", "exact_match"},
+}  # fmt: skip
+
+
+def failing_row_sql(spec: dict) -> str | None:
+    """The condition of a failing value of a column-value expectation, as GX's SQL engine
+    puts it to DuckDB (a filled value outside the set, or not matching the pattern with
+    `gx_duckdb.REGEX_FUNCTION`; for not-null, the empty value); None if not countable."""
+    kind, kwargs = spec["type"], spec["kwargs"]
+    if kind not in MAP_TYPES or not set(kwargs) <= _COUNTABLE_KWARGS[kind]:
+        return None
+    column = _q(kwargs["column"])
+    if kind == "expect_column_values_to_not_be_null":
+        return f"{column} IS NULL"
+    if kind == "expect_column_values_to_be_in_set":
+        values = kwargs["value_set"]
+        if not values or any(v is None for v in values):
+            return None
+        return f"{column} IS NOT NULL AND {column} NOT IN ({', '.join(map(_literal, values))})"
+    return (
+        f"{column} IS NOT NULL AND NOT "
+        f"{gx_duckdb.REGEX_FUNCTION}({column}, {_literal(kwargs['regex'])})"
+    )
+
+
+def _bound(value: object, parameters: dict[str, int]) -> int | None:
+    """A row-count bound: a number, or the suite parameter it names."""
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        return parameters.get(value["$PARAMETER"])
+    return value if isinstance(value, int) else None
+
+
+def _counted_map_result(kind: str, elements: int, missing: int, bad: int) -> dict | None:
+    """GX's result of a column-value expectation with no failing value, from the counts
+    of its domain's rows, empty values and failing values; None where GX must say."""
+    if bad:
+        return None
+    with_missing = kind != "expect_column_values_to_not_be_null"
+    if elements == 0:  # nothing in its domain: GX reports no share, and success
+        result: dict = {"element_count": 0, "unexpected_count": None, "unexpected_percent": None}
+        return {**result, "missing_count": 0} if with_missing else result
+    if with_missing and elements - missing <= 0:
+        return None  # every value empty: let GX say what that means
+    result = {"element_count": elements, "unexpected_count": 0, "unexpected_percent": 0.0,
+              "partial_unexpected_list": []}  # fmt: skip
+    return {**result, "missing_count": missing} if with_missing else result
 
 
 def row_local(spec: dict) -> bool:
@@ -240,8 +317,9 @@ def _details(result: dict) -> str | None:
 class Gate:
     """Validates deliveries of one ingestion run; reuse it for every delivery."""
 
-    def __init__(self, con, docs_dir: Path | None = None):
+    def __init__(self, con, docs_dir: Path | None = None, count_first: bool = True):
         self.con = con
+        self.count_first = count_first  # False: GX judges every expectation (the reference)
         self.docs_dir = Path(docs_dir) if docs_dir else None
         self.context: Any = None  # created on first use: refused deliveries never need GX
         self._definitions: dict[str, object] = {}
@@ -440,6 +518,77 @@ class Gate:
             out[exp_id] = known
         return out
 
+    def counted_results(
+        self, source: Source, work_table: str, ids: frozenset[str], lo: int, hi: int
+    ) -> dict[str, dict]:
+        """The results of the expectations among `ids` that ONE count over the delivery's
+        rows shows satisfied: no failing row, and rows to judge (or none at all, which
+        GX calls satisfied too). Each result is what GX writes for it (BASIC format);
+        an expectation with failing rows, or that cannot be counted, is left to GX.
+        A count that raises settles nothing (GX then judges, and reports the error)."""
+        specs = self._specs[source.name]
+        exprs, plan = ["count(*)"], []  # plan: (expectation id, index of its first count)
+        for exp_id in (i for i in specs if i in ids):
+            spec = specs[exp_id]
+            kind, kwargs = spec["type"], spec["kwargs"]
+            if kind not in _COUNTABLE_KWARGS or not set(kwargs) <= _COUNTABLE_KWARGS[kind]:
+                continue
+            if kind in MAP_TYPES:
+                bad = failing_row_sql(spec)
+                try:
+                    domain = _domain_sql(spec)
+                except ValueError:
+                    continue
+                if bad is None:
+                    continue
+                column = _q(kwargs["column"])
+                plan.append((exp_id, len(exprs)))
+                exprs += [
+                    f"count(*) FILTER (WHERE {domain})",
+                    f"count(*) FILTER (WHERE {domain} AND {column} IS NULL)",
+                    f"count(*) FILTER (WHERE {domain} AND ({bad}))",
+                ]
+            elif kind == "unexpected_rows":
+                try:  # {batch} as GX fills it for a table batch (str.format)
+                    query = kwargs["unexpected_rows_query"].format(batch=work_table)
+                except (KeyError, IndexError, ValueError):
+                    continue
+                plan.append((exp_id, len(exprs)))
+                exprs.append(f"(SELECT count(*) FROM ({query}) AS cc_unexpected)")
+            else:
+                plan.append((exp_id, 0))
+        if not plan:
+            return {}
+        try:
+            counts = self.con.execute(f"SELECT {', '.join(exprs)} FROM {work_table}").fetchone()
+            columns = [
+                d[0] for d in self.con.execute(f"SELECT * FROM {work_table} LIMIT 0").description
+            ]
+        except duckdb.Error as e:
+            log.debug("%s: counting failing rows raised (GX judges instead): %s", source.name, e)
+            return {}
+        rows = counts[0]
+        out: dict[str, dict] = {}
+        for exp_id, k in plan:
+            spec = specs[exp_id]
+            kind, kwargs = spec["type"], spec["kwargs"]
+            if kind in MAP_TYPES:
+                elements, missing, bad = counts[k : k + 3]
+                result = _counted_map_result(kind, elements, missing, bad)
+                if result is not None:
+                    out[exp_id] = result
+            elif kind == "unexpected_rows":
+                if counts[k] == 0:
+                    out[exp_id] = {"observed_value": 0}
+            elif kind == "expect_table_row_count_to_be_between":
+                low = _bound(kwargs.get("min_value"), {"min_rows": lo})
+                high = _bound(kwargs.get("max_value"), {"max_rows": hi})
+                if (low is None or rows >= low) and (high is None or rows <= high):
+                    out[exp_id] = {"observed_value": rows}
+            elif set(columns) == set(kwargs["column_set"]) and len(columns) == len(set(columns)):
+                out[exp_id] = {"observed_value": sorted(columns)}
+        return out
+
     def validate(
         self,
         source: Source,
@@ -458,6 +607,9 @@ class Gate:
         lo, hi = self._row_bounds(source, extract_date)
         known = self._known_results(source, work_table, survey)
         rest = frozenset(specs) - frozenset(known)
+        if self.count_first and rest:
+            known.update(self.counted_results(source, work_table, rest, lo, hi))
+            rest = frozenset(specs) - frozenset(known)
         log.debug("%s: GX runs %s", load_id, sorted(rest))
         results: dict[str, tuple[dict, bool, bool, str]] = {}  # id -> result, success, raised, msg
         if rest:

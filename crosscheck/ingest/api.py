@@ -84,10 +84,10 @@ def _groups(deliveries: list[discover.Delivery], backlog: bool) -> list[list[dis
     return groups
 
 
-def _make_gate(con, warehouse: Path, data_docs: bool = True):
+def _make_gate(con, warehouse: Path, data_docs: bool = True, gx_only: bool = False):
     from crosscheck.gate.gate import Gate
 
-    return Gate(con, docs_dir=docs_dir(warehouse) if data_docs else None)
+    return Gate(con, docs_dir=docs_dir(warehouse) if data_docs else None, count_first=not gx_only)
 
 
 def docs_dir(warehouse: Path | str) -> Path:
@@ -136,6 +136,7 @@ def ingest(
     data_docs: bool = True,
     on_delivery: Callable[[int, int, DeliveryResult], None] | None = None,
     backlog: bool = True,
+    gx_only: bool = False,
 ) -> IngestReport:
     """Load every new complete delivery with extract date ≤ as_of; report late sources.
 
@@ -143,8 +144,11 @@ def ingest(
     (the commands' progress lines). With `backlog` (the default), a source's
     deliveries are surveyed together by the gate before each gets its own
     verdict (`crosscheck.ingest.load.process_backlog`); without it each is
-    validated alone (the same verdicts and results, in more GX runs). The
-    report lists the deliveries oldest first, as discovered."""
+    validated alone (the same verdicts and results, in more GX runs). The gate
+    first counts each delivery's failing rows and runs GX only where there are
+    some (`Gate.counted_results`); `gx_only` has GX judge every expectation: with
+    `backlog=False`, the reference the tests compare with. The report lists the
+    deliveries oldest first, as discovered."""
     landing, warehouse = Path(landing), Path(warehouse)
     _check_landing(landing)
     names = _check_sources(sources)
@@ -156,7 +160,7 @@ def ingest(
         tmp = _start_writer(warehouse)
         con = _open(warehouse)
         try:
-            gate = _make_gate(con, warehouse, data_docs)
+            gate = _make_gate(con, warehouse, data_docs, gx_only)
             archive = archive_root(warehouse)
             for group in _groups(deliveries, backlog):
                 if len(group) == 1:

@@ -83,7 +83,7 @@ def test_a_bad_delivery_in_the_middle_is_stopped_alone(env, tmp_path):
     )
     assert counts == [(DAYS[0], n), (DAYS[1], n), (DAYS[2], n), (DAYS[4], n)]
 
-    alone.ingest(as_of=DAYS[-1], backlog=False)
+    alone.ingest(as_of=DAYS[-1], backlog=False, gx_only=True)
     assert recorded(env.warehouse) == recorded(alone.warehouse)
 
 
@@ -101,7 +101,7 @@ def test_a_snapshot_backlog_judges_each_row_count_against_the_last_good_one(env,
         sundays[0],
         sundays[2],
     ]
-    alone.ingest(as_of=sundays[-1], sources=["hukou"], backlog=False)
+    alone.ingest(as_of=sundays[-1], sources=["hukou"], backlog=False, gx_only=True)
     assert recorded(env.warehouse) == recorded(alone.warehouse)
 
 
@@ -114,7 +114,7 @@ def test_a_generated_county_is_recorded_as_delivery_by_delivery(tmp_path):
     from crosscheck.ingest import api
 
     a = api.ingest(landing, surveyed, data_docs=False)
-    b = api.ingest(landing, alone, data_docs=False, backlog=False)
+    b = api.ingest(landing, alone, data_docs=False, backlog=False, gx_only=True)
     assert [d.line() for d in a.deliveries] == [d.line() for d in b.deliveries]
     seen = recorded(surveyed)
     failed = {(r[1], r[3]) for r in seen["results"] if not r[6]}  # (source, expectation)
