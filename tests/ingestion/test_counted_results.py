@@ -56,9 +56,9 @@ def runs(env, tmp_path, monkeypatch):
     calls: list[frozenset[str]] = []  # the expectations each GX run judged
     original = Gate._run
 
-    def counting_run(self, source, ids, lo, hi, survey=False):
+    def counting_run(self, source, ids, lo, hi):
         calls.append(ids)
-        return original(self, source, ids, lo, hi, survey)
+        return original(self, source, ids, lo, hi)
 
     monkeypatch.setattr(Gate, "_run", counting_run)
 
@@ -67,10 +67,10 @@ def runs(env, tmp_path, monkeypatch):
         if not alone.warehouse.exists():
             shutil.copy2(env.warehouse, alone.warehouse)
         calls.clear()
-        env.ingest(as_of=as_of, backlog=False)
+        env.ingest(as_of=as_of)
         counted = list(calls)
         calls.clear()
-        alone.ingest(as_of=as_of, backlog=False, gx_only=True)
+        alone.ingest(as_of=as_of, gx_only=True)
         assert results(env) == results(alone)
         return counted, list(calls)
 
