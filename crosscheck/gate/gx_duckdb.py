@@ -74,8 +74,11 @@ def is_duckdb_dialect(dialect: Any) -> bool:
     return False
 
 
+REGEX_FUNCTION = "regexp_matches"  # partial match; the gate's counts use the same (gate.py)
+
+
 def duckdb_regex_expression(column, regex: str, positive: bool = True):
-    expr = sa.func.regexp_matches(column, sa.literal(regex))
+    expr = getattr(sa.func, REGEX_FUNCTION)(column, sa.literal(regex))
     return expr if positive else sa.not_(expr)
 
 

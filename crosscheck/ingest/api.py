@@ -16,7 +16,7 @@ from crosscheck.ingest import discover
 from crosscheck.ingest.archive import archive_root
 from crosscheck.ingest.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
 from crosscheck.ingest.idnorm import install_macros
-from crosscheck.ingest.load import _now, process, process_backlog
+from crosscheck.ingest.load import _now, process
 from crosscheck.ingest.readers import attach_work, detach_work
 from crosscheck.ingest.release import ReleaseResult  # noqa: F401 - part of the API
 from crosscheck.ingest.sources import load_sources
@@ -68,26 +68,10 @@ def _close(con) -> None:
         con.close()
 
 
-def _groups(deliveries: list[discover.Delivery], backlog: bool) -> list[list[discover.Delivery]]:
-    """What is processed together: each source's deliveries (its backlog, validated in
-    chunks by `process_backlog`), or without `backlog` every delivery on its own."""
-    groups: list[list[discover.Delivery]] = []
-    backlogs: dict[str, list[discover.Delivery]] = {}
-    for d in deliveries:
-        if backlog:
-            if d.source not in backlogs:
-                backlogs[d.source] = []
-                groups.append(backlogs[d.source])
-            backlogs[d.source].append(d)
-        else:
-            groups.append([d])
-    return groups
-
-
-def _make_gate(con, warehouse: Path, data_docs: bool = True):
+def _make_gate(con, warehouse: Path, data_docs: bool = True, gx_only: bool = False):
     from crosscheck.gate.gate import Gate
 
-    return Gate(con, docs_dir=docs_dir(warehouse) if data_docs else None)
+    return Gate(con, docs_dir=docs_dir(warehouse) if data_docs else None, count_first=not gx_only)
 
 
 def docs_dir(warehouse: Path | str) -> Path:
@@ -135,16 +119,16 @@ def ingest(
     sources: list[str] | None = None,
     data_docs: bool = True,
     on_delivery: Callable[[int, int, DeliveryResult], None] | None = None,
-    backlog: bool = True,
+    gx_only: bool = False,
 ) -> IngestReport:
     """Load every new complete delivery with extract date ≤ as_of; report late sources.
 
     `on_delivery(i, n, result)` is told each delivery's result as it is done
-    (the commands' progress lines). With `backlog` (the default), a source's
-    deliveries are surveyed together by the gate before each gets its own
-    verdict (`crosscheck.ingest.load.process_backlog`); without it each is
-    validated alone (the same verdicts and results, in more GX runs). The
-    report lists the deliveries oldest first, as discovered."""
+    (the commands' progress lines). Each delivery gets its own verdict and
+    transaction, in extract-date order. The gate first counts each delivery's
+    failing rows and runs GX only where there are some (`Gate.counted_results`);
+    `gx_only` has GX judge every expectation: the reference the tests compare
+    with. The report lists the deliveries oldest first, as discovered."""
     landing, warehouse = Path(landing), Path(warehouse)
     _check_landing(landing)
     names = _check_sources(sources)
@@ -156,19 +140,13 @@ def ingest(
         tmp = _start_writer(warehouse)
         con = _open(warehouse)
         try:
-            gate = _make_gate(con, warehouse, data_docs)
+            gate = _make_gate(con, warehouse, data_docs, gx_only)
             archive = archive_root(warehouse)
-            for group in _groups(deliveries, backlog):
-                if len(group) == 1:
-                    results = [process(con, group[0], gate, tmp, archive)]
-                else:
-                    results = process_backlog(con, group, gate, tmp, archive)
-                for result in results:
-                    report.deliveries.append(result)
-                    if on_delivery is not None:
-                        on_delivery(len(report.deliveries), len(deliveries), result)
-            place = {(d.source, d.extract_date): i for i, d in enumerate(deliveries)}
-            report.deliveries.sort(key=lambda r: place.get((r.source, r.extract_date), 0))
+            for delivery in deliveries:
+                result = process(con, delivery, gate, tmp, archive)
+                report.deliveries.append(result)
+                if on_delivery is not None:
+                    on_delivery(len(report.deliveries), len(deliveries), result)
             if as_of is not None:
                 report.late = find_late(landing, as_of, names)
                 record_late(con, report.late, _now())

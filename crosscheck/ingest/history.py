@@ -76,31 +76,45 @@ def create_sql(source: Source) -> list[str]:
     ]
 
 
-def _keys_sql(source: Source, rows_table: str) -> str:
-    """Each row of a snapshot by its place (`rowid` in `rows_table`), the hash of its
-    delivered columns and its occurrence among equal rows (the n-th copy matches the
-    n-th copy of the other side)."""
+def _keys_sql(source: Source, rows_table: str, where: str = "", occurrences: bool = True) -> str:
+    """Each row of `rows_table` by its place (`rowid`), the hash of its delivered columns
+    and its occurrence among equal rows (the n-th copy matches the n-th copy of the
+    other side, in the order of first delivery and row number). Without `occurrences`
+    every row is the first of its kind: right when no hash repeats (see `_append`)."""
     content = ", ".join(_q(c) for c in content_columns(source))
-    return f"""SELECT rowid AS _rid, hash({content}) AS _h,
-                      row_number() OVER (PARTITION BY hash({content}) ORDER BY _row_no) AS _occ
-               FROM {rows_table}"""
+    occ = (
+        f"row_number() OVER (PARTITION BY hash({content}) ORDER BY _extract_date, _row_no, rowid)"
+        if occurrences
+        else "1"
+    )
+    return f"SELECT rowid AS _rid, hash({content}) AS _h, {occ} AS _occ FROM {rows_table} {where}"
 
 
 def _append(con, source: Source, day: dt.date, rows_table: str) -> None:
     """Apply one snapshot newer than everything stored: end what left, add what came.
 
-    Only the snapshot's keys are computed (`_keys_sql`); the rows that came are
-    read from `rows_table` itself (the delivery's work table: no copy of it)."""
+    Only the keys of the snapshot and of the rows in force are computed (`_keys_sql`);
+    the rows that came are read from `rows_table` itself (the delivery's work table:
+    no copy of it). Occurrences are numbered only when some hash repeats on either
+    side: numbering 200,000 rows costs as much as hashing them, and without a
+    repeated hash every row is the first (and only) of its kind."""
     hist = history_table(source)
-    content = ", ".join(_q(c) for c in content_columns(source))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE cc_hist_new AS {_keys_sql(source, rows_table)}")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE cc_hist_cur AS
-            SELECT rowid AS _rid, hash({content}) AS _h,
-                   row_number() OVER (PARTITION BY hash({content})
-                                      ORDER BY _extract_date, _row_no, rowid) AS _occ
-            FROM {hist} WHERE {VALID_TO} IS NULL"""
-    )
+    current = f"WHERE {VALID_TO} IS NULL"
+    for numbered in (False, True):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE cc_hist_new AS "
+            f"{_keys_sql(source, rows_table, occurrences=numbered)}"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE cc_hist_cur AS "
+            f"{_keys_sql(source, hist, current, occurrences=numbered)}"
+        )
+        repeated = con.execute(
+            """SELECT (SELECT count(*) - count(DISTINCT _h) FROM cc_hist_new)
+                    + (SELECT count(*) - count(DISTINCT _h) FROM cc_hist_cur)"""
+        ).fetchone()[0]
+        if numbered or not repeated:
+            break
     con.execute(
         f"""UPDATE {hist} SET {VALID_TO} = ? WHERE rowid IN (
                 SELECT c._rid FROM cc_hist_cur AS c

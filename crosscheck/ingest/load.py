@@ -29,7 +29,6 @@ from crosscheck.ingest.readers import (
     read_delivery,
     rejects_table,
     text_table,
-    work_table,
 )
 from crosscheck.ingest.sources import Source, get_source
 from crosscheck.ingest.verify import (
@@ -165,7 +164,7 @@ def _columns(source: Source) -> str:
 
 @dataclass
 class _Pending:
-    """A delivery verified and read, waiting for its verdict (see `process_backlog`)."""
+    """A delivery verified and read into its work table, waiting for its verdict."""
 
     delivery: Delivery
     source: Source
@@ -173,9 +172,7 @@ class _Pending:
     info: dict
     vf: VerifiedFile
     read: ReadResult
-    t0: float  # when its own work started (`result.seconds` counts its own work only)
-    read_s: float
-    parked: str = ""  # suffix of its work tables' names while another delivery's are in place
+    t0: float  # when its own work started
 
 
 def _refused(con, source: Source, result: DeliveryResult, info: dict, e, t0) -> DeliveryResult:
@@ -229,7 +226,7 @@ def _prepare(
         if vf is not None:
             vf.cleanup()  # the transcode is read; the archive copies the delivered file
     result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
-    return _Pending(delivery, source, result, info, vf, read, t0, time.monotonic() - t0)
+    return _Pending(delivery, source, result, info, vf, read, t0)
 
 
 def _finish(con, p: _Pending, verdict, gate, archive: Path | None) -> DeliveryResult:
@@ -294,92 +291,6 @@ def process(
         return p
     verdict = gate.validate(p.source, p.read.work_table, p.result.load_id, delivery.extract_date)
     return _finish(con, p, verdict, gate, archive)
-
-
-# A backlog is validated in chunks of at most this many deliveries, judged once they hold
-# this many rows. A survey pays where GX's fixed cost per run dominates (many small
-# deliveries); a snapshot of 200,000 rows or more is a chunk of its own, and the parked
-# work tables (in memory, `readers.WORK_CATALOG`) stay small.
-BACKLOG_DELIVERIES = 64
-BACKLOG_ROWS = 200_000
-
-
-def process_backlog(
-    con: duckdb.DuckDBPyConnection,
-    deliveries: list[Delivery],
-    gate,
-    temp_root: Path | None = None,
-    archive: Path | None = None,
-) -> list[DeliveryResult]:
-    """Several deliveries of one source, in extract-date order.
-
-    Each is verified and read as by `process` (a refused one is recorded at
-    once), its work tables parked under a name of its own. The gate then
-    surveys them together: ONE Great Expectations run of the source's suite
-    over all their rows (`Gate.survey`). An expectation that this run finds
-    wholly satisfied, and that looks at nothing but a delivery's own rows, is
-    satisfied by every one of them: it needs no run of its own. Then, in
-    extract-date order, each delivery gets its own verdict — GX runs the rest
-    of the suite on its rows alone (with the warehouse as its predecessors
-    left it) — and is promoted or quarantined in its own transaction, exactly
-    as by `process` (a snapshot's row count is judged against the snapshot
-    loaded before it, which may be the previous one of the chunk). A delivery
-    that fails is quarantined alone, with its reasons; the others are not held
-    back. Chunks hold at most BACKLOG_DELIVERIES deliveries and, once past
-    BACKLOG_ROWS rows, are judged: the parked work tables stay bounded (a large
-    snapshot is a chunk of its own, with no survey).
-    """
-    results: list[DeliveryResult] = []
-    pending: list[_Pending] = []
-    rows = 0
-    for delivery in deliveries:
-        p = _prepare(con, delivery, temp_root, archive)
-        if isinstance(p, DeliveryResult):
-            results.append(p)
-            continue
-        p.parked = f"__{len(pending)}"
-        _park(con, p.source, "", p.parked)
-        pending.append(p)
-        rows += p.result.rows_read
-        if len(pending) >= BACKLOG_DELIVERIES or rows >= BACKLOG_ROWS:
-            results += _judge_backlog(con, pending, gate, archive)
-            pending, rows = [], 0
-    if pending:
-        results += _judge_backlog(con, pending, gate, archive)
-    return results
-
-
-def _judge_backlog(con, pending: list[_Pending], gate, archive: Path | None) -> list:
-    """Survey the parked deliveries together, then give each its verdict, in order."""
-    source = pending[0].source
-    work = work_table(source)
-    survey = None
-    if len(pending) > 1:
-        # a view, not a copy: the survey reads the parked tables themselves (GX through
-        # ingest_work.<source>, the view over this name)
-        union = " UNION ALL ".join(f"SELECT * FROM {work}{p.parked}" for p in pending)
-        con.execute(f"CREATE OR REPLACE VIEW {work} AS {union}")
-        try:
-            survey = gate.survey(source, work, len(pending))
-        finally:
-            con.execute(f"DROP VIEW {work}")
-    results = []
-    for p in pending:
-        _park(con, source, p.parked, "")
-        p.parked = ""
-        # its own seconds: reading (done), its share of the survey, its verdict and load
-        p.t0 = time.monotonic() - p.read_s - (survey.seconds_each if survey else 0.0)
-        verdict = gate.validate(
-            source, p.read.work_table, p.result.load_id, p.delivery.extract_date, survey=survey
-        )
-        results.append(_finish(con, p, verdict, gate, archive))
-    return results
-
-
-def _park(con, source: Source, frm: str, to: str) -> None:
-    """Rename a delivery's work tables (`cc_work.<source>` and its rejects)."""
-    for table in (source.name, f"{source.name}_rejects"):
-        con.execute(f"ALTER TABLE {WORK_CATALOG}.{table}{frm} RENAME TO {table}{to}")
 
 
 def supersede(

@@ -1,7 +1,7 @@
-"""A source's backlog of deliveries is validated by one Great Expectations survey
-and then delivery by delivery (crosscheck.ingest.load.process_backlog, issue 11):
-every verdict, result, reason and row is what validating each delivery alone gives,
-and a bad delivery in the middle is stopped alone."""
+"""A catch-up of many deliveries (a backlog) is judged delivery by delivery, the gate
+counting failing rows before it runs GX (issue 11): every verdict, result, reason and
+row is what Great Expectations alone gives, and a bad delivery in the middle is
+stopped alone."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from counties import PIPELINE, generated
 from deliveries import deaths_rows, duplicate_a_row, hukou_rows, ledger_rows, write_delivery
 from ingest_env import BASE_DAY, Env
 
-from crosscheck.gate.gate import per_delivery_kwargs, row_local
 from crosscheck.gate.suite_builder import load_suite
 from crosscheck.ingest.sources import SOURCE_NAMES
 
@@ -83,7 +82,7 @@ def test_a_bad_delivery_in_the_middle_is_stopped_alone(env, tmp_path):
     )
     assert counts == [(DAYS[0], n), (DAYS[1], n), (DAYS[2], n), (DAYS[4], n)]
 
-    alone.ingest(as_of=DAYS[-1], backlog=False)
+    alone.ingest(as_of=DAYS[-1], gx_only=True)
     assert recorded(env.warehouse) == recorded(alone.warehouse)
 
 
@@ -101,50 +100,25 @@ def test_a_snapshot_backlog_judges_each_row_count_against_the_last_good_one(env,
         sundays[0],
         sundays[2],
     ]
-    alone.ingest(as_of=sundays[-1], sources=["hukou"], backlog=False)
+    alone.ingest(as_of=sundays[-1], sources=["hukou"], gx_only=True)
     assert recorded(env.warehouse) == recorded(alone.warehouse)
 
 
 @pytest.mark.slow
 def test_a_generated_county_is_recorded_as_delivery_by_delivery(tmp_path):
     """Planted defects (invalid IDs, warnings, empty days) give the same results,
-    verdicts, rejects and rows surveyed as validated one delivery at a time."""
+    verdicts, rejects and rows counted first as judged by GX alone."""
     landing = generated(**PIPELINE) / "landing"
-    surveyed, alone = tmp_path / "surveyed.duckdb", tmp_path / "alone.duckdb"
+    counted, alone = tmp_path / "counted.duckdb", tmp_path / "alone.duckdb"
     from crosscheck.ingest import api
 
-    a = api.ingest(landing, surveyed, data_docs=False)
-    b = api.ingest(landing, alone, data_docs=False, backlog=False)
+    a = api.ingest(landing, counted, data_docs=False)
+    b = api.ingest(landing, alone, data_docs=False, gx_only=True)
     assert [d.line() for d in a.deliveries] == [d.line() for d in b.deliveries]
-    seen = recorded(surveyed)
+    seen = recorded(counted)
     failed = {(r[1], r[3]) for r in seen["results"] if not r[6]}  # (source, expectation)
     assert {s for s, _ in failed} & {"ledger", "deaths", "cremations"}, failed
     assert seen == recorded(alone)
-
-
-def test_which_expectations_a_survey_may_settle():
-    """Those that read a delivery's own rows only; not the snapshot row count (each
-    delivery's own bounds) nor the ledger's reissue check (it reads raw.ledger)."""
-    not_local = {
-        s: sorted(e["id"] for e in load_suite(s)["expectations"] if not row_local(e))
-        for s in SOURCE_NAMES
-    }
-    assert not_local["ledger"] == ["reissue_of_known_payment"]
-    assert not_local["deaths"] == [] and not_local["cremations"] == []
-    assert all(v == ["row_count_near_previous"] for k, v in not_local.items()
-               if k not in ("ledger", "deaths", "cremations"))  # fmt: skip
-    twice = {"type": "unexpected_rows", "kwargs": {"unexpected_rows_query":
-             "SELECT * FROM {batch} WHERE x NOT IN (SELECT y FROM {batch})"}}  # fmt: skip
-    assert not row_local(twice)  # a reference in another delivery could hide a missing one
-    fewer = {"type": "unexpected_rows", "kwargs": {"unexpected_rows_query":
-             "SELECT k FROM {batch} GROUP BY k HAVING count(*) < 3"}}  # fmt: skip
-    assert not row_local(fewer)
-
-
-def test_a_survey_looks_for_duplicate_keys_within_each_delivery():
-    spec = next(e for e in load_suite("deaths")["expectations"] if e["id"].endswith("_unique"))
-    query = per_delivery_kwargs(spec)["unexpected_rows_query"]
-    assert "GROUP BY _load_id," in query and query.rstrip().endswith("HAVING count(*) > 1")
 
 
 def test_work_tables_a_killed_run_left_are_dropped_at_the_next_start(env):

@@ -19,7 +19,7 @@ def test_work_tables_are_in_memory_and_gone_after_the_run(env, monkeypatch):
     seen = []
     real = Gate.validate
 
-    def spy(self, source, work_table, load_id, extract_date, survey=None):
+    def spy(self, source, work_table, load_id, extract_date):
         con = self.con
         seen.append(
             (
@@ -37,7 +37,7 @@ def test_work_tables_are_in_memory_and_gone_after_the_run(env, monkeypatch):
                 con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0],
             )
         )
-        return real(self, source, work_table, load_id, extract_date, survey)
+        return real(self, source, work_table, load_id, extract_date)
 
     monkeypatch.setattr(Gate, "validate", spy)
     results = env.fresh(as_of=days[-1])
@@ -45,7 +45,7 @@ def test_work_tables_are_in_memory_and_gone_after_the_run(env, monkeypatch):
     assert len(seen) == 2
     for work_table, tables, views, via_view, direct in seen:
         assert work_table == "cc_work.deaths"
-        # the delivery's rows and rejects (and the backlog's parked ones), in memory;
+        # the delivery's rows and rejects, in memory;
         # no table in the warehouse's ingest_work
         assert {("cc_work", "deaths"), ("cc_work", "deaths_rejects")} <= set(tables)
         assert {db for db, _ in tables} == {"cc_work"}
