@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.machinery
+import json
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from counties import SHARED_ENV as _SHARED_ENV
 
 # pytest-xdist's workers run as `python -c` (execnet): their __main__ has no
 # __file__ or __spec__, which pyspark.sql.connect (imported by GX) takes for
@@ -64,6 +66,12 @@ END_TO_END_FIXTURES = {"nights"}
 #   the module's text so that a new caller cannot be missed.
 # The generated counties' files (tests/counties.py) are shared by the workers
 # themselves (built once per run under a lock), so they need no group.
+# xdist 3.8's own loadgroup cannot group under pytest 9 (it renames
+# `item._nodeid`, which pytest 9 no longer reads: every test went alone, so
+# module and session fixtures were built on both workers). So the workers
+# write each test's group to the run's shared folder at collection and the
+# controller's scheduler (GroupScheduling below) reads it; the xdist_group
+# mark says the same for anyone reading a test's markers.
 # HEAVY_FIRST: the longest groups are sent first (figures: docs/DECISIONS.md,
 # "Test suite time"), so that no worker starts a long group when the other is
 # nearly done.
@@ -98,6 +106,7 @@ def xdist_group(rel: str, path: Path, fixtures: set[str]) -> str:
     return rel or path.name
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     groups = {}
     for item in items:
@@ -115,16 +124,41 @@ def pytest_collection_modifyitems(config, items):
         # first, the rest in collection order
         first = {g: i for i, g in enumerate(HEAVY_FIRST)}
         items.sort(key=lambda item: first.get(groups[item.nodeid], len(first)))
+        shared = os.environ.get(_SHARED_ENV)
+        if shared:
+            out = Path(shared) / f"groups-{config.workerinput['workerid']}.json"
+            tmp = out.with_suffix(".tmp")
+            tmp.write_text(json.dumps(groups), encoding="utf-8")
+            tmp.replace(out)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadgroup: our GroupScheduling (see HEAVY_FIRST above)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """One work unit per group the workers wrote (tests/conftest.xdist_group)."""
+
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:
+                self.groups = {}
+                for path in sorted(Path(os.environ[_SHARED_ENV]).glob("groups-*.json")):
+                    self.groups.update(json.loads(path.read_text(encoding="utf-8")))
+            return self.groups.get(nodeid, nodeid.split("::", 1)[0])
+
+    return GroupScheduling(config, log)
 
 
 def pytest_configure(config):
     """Under pytest-xdist, the controller makes the folder the workers share
-    for generated counties (tests/counties.py) before it starts them."""
+    before it starts them."""
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
-        from counties import SHARED_ENV
-
-        _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-counties-"))
-        os.environ[SHARED_ENV] = _SHARED[0]
+        _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-tests-"))
+        os.environ[_SHARED_ENV] = _SHARED[0]
 
 
 @pytest.fixture(scope="session")

@@ -69,11 +69,12 @@ def generate_into(
     return landing
 
 
-# Under pytest-xdist the workers share one folder of generated counties
-# (tests/conftest.py creates it and removes it at the end of the run): the
-# first worker that needs a county generates it under a lock, the other
-# reads the same files. Nothing writes to a generated county (see above).
-SHARED_ENV = "CROSSCHECK_TEST_COUNTIES"
+# Under pytest-xdist the workers of a run share one folder, named by this
+# variable (tests/conftest.py creates it and removes it at the end of the
+# run): generated counties (the first worker that needs one generates it
+# under a lock, the other reads the same files; nothing writes to a generated
+# county, see above) and each test's group for the scheduler.
+SHARED_ENV = "CROSSCHECK_TEST_SHARED"
 
 
 def generated(
