@@ -240,7 +240,7 @@ Gate.record = record
 """
 
 
-def test_ingest_killed_mid_transaction_leaves_nothing(county, tmp_path):
+def test_ingest_killed_mid_transaction_leaves_nothing(airflow_db, county, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(county, home / "landing")
     marker = tmp_path / "in-transaction"
