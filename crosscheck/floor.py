@@ -4,8 +4,8 @@ Reads the landing folder as of D the shortest way — the latest delivery of
 each snapshot source (every `sscards` snapshot: R10 looks at cards at
 payment time), every delivery of the incremental ones — with DuckDB's CSV
 reader (GB18030 transcoded in Python: DuckDB ships no GB18030 decoder),
-python-calamine for the XLSX, and computes the 14 rules of docs/RULEBOOK.md in one
-SQL script (benchmarks/floor.sql). No verification, no quality gate, no
+fastexcel for the XLSX (as the pipeline reads it), and computes the 14 rules of
+docs/RULEBOOK.md in one SQL script (benchmarks/floor.sql). No verification, no quality gate, no
 bookkeeping, no history, no linking: it is a reference for cost, not a
 second implementation to trust (its finding counts are printed beside
 Crosscheck's so a gross divergence shows).
@@ -65,25 +65,27 @@ def _load_csv(con, source, files: list[tuple[dt.date, Path]], tmp: Path) -> None
 
 
 def _load_xlsx(con, source, files: list[tuple[dt.date, Path]]) -> None:
-    import pandas as pd
-    from python_calamine import CalamineWorkbook
+    """The columns the rules need, each sheet read by fastexcel straight into Arrow
+    (calamine underneath, as the pipeline's reader), numbers as Excel shows them."""
+    import fastexcel
 
-    frames = []
+    keep = ("id_number", "card_no", "account_no", "financial_status", "card_status")
+    header = {c.name: c.header for c in source.columns}
+    con.execute(
+        f"CREATE TABLE t_{source.name} ("
+        + ", ".join(f"{k} VARCHAR" for k in keep)
+        + ", extract_date DATE)"
+    )
+    cols = ", ".join(f"coalesce(\"{header[k]}\", '') AS {k}" for k in keep)
     for day, p in files:
-        rows = CalamineWorkbook.from_path(str(p)).get_sheet_by_name(source.sheet).to_python()
-        header = [str(h).strip() for h in rows[0]]
-        frame = pd.DataFrame(rows[1:], columns=header[: len(rows[1]) if len(rows) > 1 else 0])
-        by_header = {c.header: c.name for c in source.columns}
-        frame = frame.rename(columns=by_header)[[c.name for c in source.columns]]
-        for c in ("id_number", "card_no", "account_no"):
-            frame[c] = frame[c].map(
-                lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-            )
-        frame = frame[["id_number", "card_no", "account_no", "financial_status", "card_status"]]
-        frame["extract_date"] = day
-        frames.append(frame)
-    all_cards = pd.concat(frames, ignore_index=True)  # noqa: F841 - read by DuckDB below
-    con.execute(f"CREATE TABLE t_{source.name} AS SELECT * FROM all_cards")
+        sheet = fastexcel.read_excel(str(p)).load_sheet(
+            source.sheet, use_columns=[header[k] for k in keep], dtypes="string", eager=True
+        )
+        con.register("floor_sheet", sheet)
+        try:
+            con.execute(f"INSERT INTO t_{source.name} SELECT {cols}, ? FROM floor_sheet", [day])
+        finally:
+            con.unregister("floor_sheet")
 
 
 def run_floor(landing: Path, as_of: dt.date, db: Path) -> dict:

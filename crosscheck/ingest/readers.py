@@ -3,7 +3,8 @@
 Two steps, both set-based:
 1. text: every field as VARCHAR under its English name (sources.yml), with
    `_row_no`; CSV through DuckDB's read_csv (rows with a wrong column count go
-   to the rejects with their line), XLSX through python-calamine;
+   to the rejects with their line), XLSX through fastexcel into Arrow (or
+   python-calamine's cells where a column holds other than text or dates);
 2. typed: explicit types (DATE, DECIMAL(18,2), TIMESTAMP; IDs/accounts text)
    with try_cast/try_strptime; a row whose non-empty field does not parse is
    a reject with its reason, never dropped silently.
@@ -25,11 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crosscheck.ingest.idnorm import id_stages_sql
 from crosscheck.ingest.sources import Column, Source
@@ -221,20 +224,111 @@ def _text_column(values: tuple, excel_date: bool) -> tuple[pa.Array, pa.Array | 
     return pa.array([convert(v) for v in values], pa.large_string()), None
 
 
-def read_text_xlsx(
-    con, source: Source, vf: VerifiedFile, load_id: str
-) -> tuple[str, int, str | None]:
-    """XLSX sheet → text table (with `_row_no`), wholly empty rows skipped (not counted).
+# Date cells the fast reader hands to SQL, as Unix milliseconds: python-calamine
+# gives a time of day (not a date) for a serial below 1 — before 1899-12-31 in the
+# 1900 date system, 1904-01-02 in the 1904 one — and a number for a year past
+# 9999, so a date column with a cell outside these bounds is read exactly.
+_FAST_DATES_FROM_MS = (dt.date(1904, 1, 2) - dt.date(1970, 1, 1)).days * 86_400_000
+_FAST_DATES_UNTIL_MS = ((dt.date(9999, 12, 31) - dt.date(1970, 1, 1)).days + 1) * 86_400_000
 
-    python-calamine reads the sheet; each column goes to Arrow as a whole
-    (`_text_column`) and DuckDB does the rest in one statement: empty cells to
-    NULL, date cells to 'YYYY-MM-DD', wholly empty rows dropped. A sheet holds at
-    most 1,048,576 rows (the XLSX format), which bounds what one delivery can hold.
+# A sheet column as Arrow: (text, dates or None); DuckDB writes the dates as text.
+XlsxColumn = tuple[pa.Array, pa.Array | None]
+
+
+def _fast_headers_ok(headers: list[str]) -> bool:
+    """Whether fastexcel's names of the header cells can stand for the cells' text:
+    it writes a number cell without '.0' and renames the second of two equal
+    headers `<name>_1`, so a declared header that looks like a number or like such
+    an alias must go the exact way."""
+    for h in headers:
+        try:
+            float(h)
+            return False
+        except ValueError:
+            pass
+        base, _, suffix = h.rpartition("_")
+        if suffix.isdigit() and base in headers:
+            return False
+    return True
+
+
+def _read_xlsx_fast(source: Source, path: Path) -> tuple[list[Column], list[XlsxColumn]] | None:
+    """The sheet straight into Arrow with fastexcel (calamine in Rust, no Python
+    object per cell), when that gives exactly the exact reader's text; None otherwise.
+
+    Only a sheet whose every column fastexcel types as one kind of cell, judged on
+    all rows (`dtype_coercion="strict"`, `schema_sample_rows=None`), is read here:
+    a text column of text cells (a cell's string as it is; an empty cell NULL), and
+    an `excel_date` column of date cells within the bounds above (or of text cells).
+    Any other column (numbers, booleans, mixed cells), any cell fastexcel could not
+    convert (a text 'NA' among dates, an error cell), a header that is not exactly
+    the declared one (missing, extra, duplicate, empty, a sheet not starting in
+    column A), a missing sheet, an empty sheet or a workbook fastexcel cannot open
+    returns None: the exact reader then reads the sheet or refuses the delivery
+    with its own words.
     """
+    import fastexcel
+
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)  # its type guesses are judged here
+    headers = [c.header for c in source.columns]
+    if not _fast_headers_ok(headers):
+        return None
+    try:
+        reader = fastexcel.read_excel(str(path))
+        if source.sheet not in reader.sheet_names:
+            return None
+        sheet = reader.load_sheet(
+            source.sheet,
+            header_row=0,
+            skip_rows=0,  # the header is the sheet's first row, as for the exact reader
+            schema_sample_rows=None,
+            dtype_coercion="strict",
+        )
+        infos = sheet.available_columns()
+        names = [i.name.strip() for i in infos]
+        if (
+            sorted(names) != sorted(headers)
+            or any(i.column_name_from != "looked_up" for i in infos)
+            or [i.absolute_index for i in infos] != list(range(len(infos)))
+        ):
+            return None
+        batch, errors = sheet.to_arrow_with_errors()
+    except Exception:  # noqa: BLE001 - whatever fastexcel cannot read, the exact way judges
+        return None
+    except BaseException as e:  # a Rust panic: pyo3's PanicException is a BaseException
+        if type(e).__name__ != "PanicException":
+            raise
+        return None
+    if (errors is not None and errors.errors) or batch.num_rows == 0:
+        return None
+    by_header = {c.header: c for c in source.columns}
+    cols = [by_header[h] for h in names]
+    out: list[XlsxColumn] = []
+    for k, c in enumerate(cols):
+        values = batch.column(k)
+        if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            out.append((values, None))
+        elif c.type == "excel_date" and values.type == pa.timestamp("ms"):
+            low, high = pc.min_max(values.cast(pa.int64())).values()
+            if low.as_py() is None:
+                return None
+            if low.as_py() < _FAST_DATES_FROM_MS or high.as_py() >= _FAST_DATES_UNTIL_MS:
+                return None
+            # the day in Arrow (floor, as a date's own): DuckDB's scan of timestamp[ms]
+            # overflows past 2262 (nanoseconds)
+            out.append((pa.nulls(len(values), pa.large_string()), values.cast(pa.date32())))
+        else:
+            return None
+    return cols, out
+
+
+def _read_xlsx_exact(source: Source, path: Path) -> tuple[list[Column], list[XlsxColumn]]:
+    """The sheet through python-calamine's Python cells, each column converted by
+    `_text_column` (cell by cell where a column holds other than text or dates)."""
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(vf.read_path))
+        wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:
         raise DeliveryRefused(f"unreadable XLSX workbook: {e}") from None
     if source.sheet not in wb.sheet_names:
@@ -251,14 +345,34 @@ def read_text_xlsx(
     n = len(rows) - 1
     columns = list(itertools.zip_longest(*rows[1:], fillvalue="")) if n else []
     del rows
-    arrays: dict[str, pa.Array] = {"_row_no": pa.array(range(1, n + 1), pa.int64())}
-    selects, empties = [], []
+    out: list[XlsxColumn] = []
     for k, c in enumerate(cols):
         # trailing empty cells may be cut off by the sheet's extent
         values = columns[k] if k < len(columns) else ("",) * n
-        text, dates = _text_column(values, c.type == "excel_date")
+        out.append(_text_column(values, c.type == "excel_date"))
         if k < len(columns):
             columns[k] = ()  # its cells are in Arrow now
+    return cols, out
+
+
+def read_text_xlsx(
+    con, source: Source, vf: VerifiedFile, load_id: str
+) -> tuple[str, int, str | None]:
+    """XLSX sheet → text table (with `_row_no`), wholly empty rows skipped (not counted).
+
+    fastexcel reads the sheet into Arrow when every column is of one kind of cell
+    (`_read_xlsx_fast`); otherwise python-calamine reads it and each column goes to
+    Arrow by `_text_column` (`_read_xlsx_exact`). Both give the same text, and
+    DuckDB does the rest in one statement: empty cells to NULL, date cells to
+    'YYYY-MM-DD', wholly empty rows dropped. A sheet holds at most 1,048,576 rows
+    (the XLSX format), which bounds what one delivery can hold.
+    """
+    read = _read_xlsx_fast(source, Path(vf.read_path))
+    cols, columns = read if read is not None else _read_xlsx_exact(source, Path(vf.read_path))
+    n = len(columns[0][0]) if columns else 0
+    arrays: dict[str, pa.Array] = {"_row_no": pa.array(range(1, n + 1), pa.int64())}
+    selects, empties = [], []
+    for k, (c, (text, dates)) in enumerate(zip(cols, columns, strict=True)):
         t, d = f"t{k}", f"d{k}"
         arrays[t] = text
         value = f"nullif({t}, '')"
@@ -267,6 +381,7 @@ def read_text_xlsx(
             value = f"coalesce(strftime({d}, '%Y-%m-%d'), {value})"
         selects.append(f"{value} AS {_q(c.name)}")
         empties.append(f"{value} IS NULL")
+    del columns
     frame = pa.table(arrays)  # noqa: F841 - read by DuckDB below
     table = text_table(source)
     con.register("cc_xlsx_frame", frame)

@@ -217,6 +217,88 @@ def test_xlsx_deliveries_load_or_are_refused(writer, data):
     _check(writer, _deliver(writer[0], "sscards", SUNDAY, raw, None, len(rows)), "xlsx")
 
 
+TEXT_CELL = st.one_of(
+    CELL.map(lambda s: s.replace("\x00", "")),
+    st.none(),
+    st.sampled_from(["NA", "NULL", "nan", "None", "N/A", "null", " x ", "2022-03-22", "44642"]),
+)
+FAST_CELL = st.one_of(
+    XCELL,
+    TEXT_CELL,
+    st.sampled_from(["#N/A", "#DIV/0!", "#NAME?", "#REF!"]),
+    st.datetimes(dt.datetime(1899, 12, 31), dt.datetime(9999, 12, 31)),
+    st.times(),
+)
+
+
+def _text_rows(path: Path, exact: bool) -> list[tuple] | str:
+    """The XLSX reader's text rows (or its refusal); `exact` forces python-calamine."""
+    import duckdb
+
+    from crosscheck.ingest import readers
+    from crosscheck.ingest.verify import DeliveryRefused, MarkerEntry, VerifiedFile
+
+    src = get_source("sscards")
+    vf = VerifiedFile(path=path, read_path=path, entry=MarkerEntry(path.name, 0, 0, ""), sha256="")
+    saved = readers._read_xlsx_fast
+    if exact:
+        readers._read_xlsx_fast = lambda source, p: None
+    con = duckdb.connect()
+    try:
+        table, _, _ = readers.read_text_xlsx(con, src, vf, "sscards:20261108:x")
+        names = ", ".join(f'"{c.name}"' for c in src.columns)
+        return con.execute(f"SELECT _row_no, {names} FROM {table} ORDER BY _row_no").fetchall()
+    except DeliveryRefused as e:
+        return f"refused: {e}"
+    finally:
+        readers._read_xlsx_fast = saved
+        con.close()
+
+
+@FUZZ
+@given(data=st.data())
+def test_xlsx_fast_reader_reads_as_the_exact_one(tmp_path_factory, data):
+    """fastexcel's reading (where it answers) and python-calamine's give the same rows or
+    the same refusal, whatever the cells: planted ones, odd headers, gaps, column order."""
+    src = get_source("sscards")
+    header = list(src.headers)
+    if data.draw(st.booleans(), label="shuffle"):
+        header = data.draw(st.permutations(header), label="order")
+    if data.draw(st.integers(0, 3), label="odd header?") == 0:
+        header[data.draw(st.integers(0, len(header) - 1))] = data.draw(XCELL, label="header")
+    by_header = {c.header: c.name for c in src.columns}
+    rows = []
+    for r in good_rows("sscards", SUNDAY):
+        rows.append([r.get(by_header.get(h, ""), None) for h in header])
+    for _ in range(data.draw(st.integers(0, 3), label="extra rows")):
+        rows.insert(data.draw(st.integers(0, len(rows))), [None] * len(header))
+    poison = data.draw(st.integers(0, 6), label="poison one in")
+    # cells the fast reader takes (text; dates in the date column) or any cell at all
+    any_cell = data.draw(st.booleans(), label="any cell")
+    for r in rows:
+        for i, h in enumerate(header):
+            if poison and data.draw(st.integers(0, poison), label="poison?") == 0:
+                if any_cell:
+                    cell = FAST_CELL
+                elif h == "发卡日期":
+                    cell = st.one_of(st.none(), st.datetimes(dt.datetime(1904, 1, 2)))
+                else:
+                    cell = TEXT_CELL
+                r[i] = data.draw(cell, label="cell")
+    path = tmp_path_factory.mktemp("fast") / "sscards.xlsx"
+    try:
+        path.write_bytes(_xlsx([header, *rows], src.sheet))
+    except Exception:  # openpyxl refuses to write it (illegal characters…): not a delivery
+        return
+    fast = _text_rows(path, exact=False)
+    assert fast == _text_rows(path, exact=True)
+    TALLY["xlsx-fast:tried"] += 1
+    if not isinstance(fast, str):
+        from crosscheck.ingest.readers import _read_xlsx_fast
+
+        TALLY["xlsx-fast:fast" if _read_xlsx_fast(src, path) else "xlsx-fast:exact"] += 1
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
     lambda kids: (

@@ -2,7 +2,12 @@
 same text rows as the per-cell pandas reader it replaced (issue 11), on a generated
 sscards delivery and on a workbook with every awkward cell: numbers typed into
 text columns (accounts, IDs), date cells, serial numbers and text in the date
-column, wholly empty rows, short rows, booleans."""
+column, wholly empty rows, short rows, booleans.
+
+fastexcel reads a sheet whose columns each hold one kind of cell (text; dates in
+the date column); any other sheet goes the exact way (python-calamine's cells).
+Planted cells prove that each case the fast reader cannot render exactly falls
+back, and that both ways give the same rows, or the same refusal."""
 
 from __future__ import annotations
 
@@ -15,9 +20,10 @@ import pandas as pd
 import pytest
 from counties import generated
 
-from crosscheck.ingest.readers import read_text_xlsx
+from crosscheck.ingest import readers
+from crosscheck.ingest.readers import _read_xlsx_fast, read_text_xlsx
 from crosscheck.ingest.sources import get_source
-from crosscheck.ingest.verify import MarkerEntry, VerifiedFile
+from crosscheck.ingest.verify import DeliveryRefused, MarkerEntry, VerifiedFile
 
 SRC = get_source("sscards")
 
@@ -93,6 +99,49 @@ def new_rows(path: Path) -> list[tuple]:
     return rows
 
 
+def outcome(path: Path, *, exact: bool = False) -> list[tuple] | str:
+    """The text rows (or the refusal) of the reader; `exact` forces python-calamine."""
+    saved = readers._read_xlsx_fast
+    if exact:
+        readers._read_xlsx_fast = lambda source, p: None
+    try:
+        return new_rows(path)
+    except DeliveryRefused as e:
+        return f"refused: {e}"
+    finally:
+        readers._read_xlsx_fast = saved
+
+
+def takes_fast_path(path: Path) -> bool:
+    return _read_xlsx_fast(SRC, path) is not None
+
+
+HEADER = [c.header for c in SRC.columns]
+
+
+def good_row(i: int) -> list:
+    return [f"11010119600101{i:04d}", "名", f"A{i}", f"62179912340000{i:05d}", "银行",
+            "已激活", "正常", dt.datetime(2020, 1, 1) + dt.timedelta(days=i)]  # fmt: skip
+
+
+def workbook(path: Path, rows: list[list], *, sheet: str = SRC.sheet, epoch=None, at=None) -> Path:
+    """A workbook of rows; `at` = {(row, column): (value, number_format)} for styled cells."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    if epoch is not None:
+        wb.epoch = epoch
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append(r)
+    for (r, c), (value, fmt) in (at or {}).items():
+        cell = ws.cell(row=r, column=c, value=value)
+        cell.number_format = fmt
+    wb.save(path)
+    return path
+
+
 def awkward_workbook(path: Path) -> None:
     from openpyxl import Workbook
 
@@ -141,7 +190,119 @@ def test_all_text_and_date_columns_take_the_fast_path(tmp_path):
     wb.save(out)
     path = tmp_path / "plain.xlsx"
     path.write_bytes(out.getvalue())
-    assert new_rows(path) == old_rows(path)
+    assert takes_fast_path(path)
+    assert new_rows(path) == old_rows(path) == outcome(path, exact=True)
+
+
+def test_fast_path_keeps_empty_rows_short_rows_and_text_as_it_is(tmp_path):
+    rows = [HEADER, good_row(1), [None] * 8, good_row(2)[:3], good_row(3)]
+    rows[4][1] = "NULL"  # text that fastexcel counts as empty when it guesses a type: kept
+    rows[4][4] = " x "  # spaces are text, as before (trimmed when typed)
+    rows[4][5] = "NA"
+    rows += [["x", "nan", "A9", "N/A", "None", "#N/A ", "null", None], [None] * 8]
+    path = workbook(tmp_path / "gaps.xlsx", rows)
+    assert takes_fast_path(path)
+    new = new_rows(path)
+    assert new == old_rows(path) == outcome(path, exact=True)
+    assert [r[0] for r in new] == [1, 3, 4, 5]  # wholly empty rows skipped, numbers kept
+    assert new[1][4:] == (None, None, None, None, None)  # the short row's cut-off cells
+    assert new[2][2] == "NULL" and new[2][5] == " x " and new[3][2] == "nan"
+
+
+def test_fast_path_reads_reordered_and_padded_headers(tmp_path):
+    order = [7, 0, 2, 1, 3, 4, 6, 5]
+    rows = [[(" " + HEADER[k] + " ") for k in order]]
+    rows += [[good_row(i)[k] for k in order] for i in range(5)]
+    path = workbook(tmp_path / "order.xlsx", rows)
+    assert takes_fast_path(path)
+    assert new_rows(path) == outcome(path, exact=True)
+
+
+def test_fast_path_reads_a_1904_workbook(tmp_path):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    path = workbook(
+        tmp_path / "mac.xlsx", [HEADER, good_row(1), good_row(2)], epoch=CALENDAR_MAC_1904
+    )
+    assert takes_fast_path(path)
+    assert new_rows(path) == outcome(path, exact=True)
+    assert new_rows(path)[0][8] == "2020-01-02"
+
+
+# Cells the fast reader cannot render as python-calamine's cells are: each sends the
+# whole sheet the exact way, with the same rows as before.
+PLANTED = {
+    "account typed as a number": (3, 6217991234000000),
+    "a fraction in a text column": (3, 12.5),
+    "a boolean": (4, True),
+    "a date cell in a text column": (1, dt.datetime(2022, 3, 22)),
+    "a serial number in the date column": (7, 44642.75),
+    "text among dates": (7, "2022-03-22"),
+    "'NA' among dates": (7, "NA"),
+    "an error cell among text": (1, "#N/A"),
+    "an error cell among dates": (7, "#DIV/0!"),
+    "an unnamed error": (1, "#NAME?"),
+    "a date before 1904": (7, dt.datetime(1900, 1, 5)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PLANTED))
+def test_planted_cells_take_the_exact_path(tmp_path, case):
+    col, value = PLANTED[case]
+    rows = [HEADER, good_row(1), good_row(2), good_row(3)]
+    rows[2][col] = value
+    path = workbook(tmp_path / "planted.xlsx", rows)
+    assert not takes_fast_path(path)
+    assert new_rows(path) == old_rows(path) == outcome(path, exact=True)
+
+
+@pytest.mark.parametrize(
+    ("case", "value", "fmt", "expected"),
+    [
+        ("a time of day in the date column", 0.5, "hh:mm", "12:00:00"),
+        ("a date past 9999", 3_000_000, "yyyy-mm-dd", "3000000.0"),
+        ("a negative date", -3, "yyyy-mm-dd", None),
+    ],
+)
+def test_date_cells_python_renders_otherwise_take_the_exact_path(
+    tmp_path, case, value, fmt, expected
+):
+    path = workbook(
+        tmp_path / "dates.xlsx", [HEADER, good_row(1), good_row(2)], at={(3, 8): (value, fmt)}
+    )
+    assert not takes_fast_path(path)
+    new = new_rows(path)
+    assert new == outcome(path, exact=True)
+    if expected is not None:
+        assert new[1][8] == expected
+
+
+def _with_header(header: list) -> list[list]:
+    return [header, good_row(1), good_row(2)]
+
+
+SHAPES = {
+    "duplicate column": lambda p: workbook(p, _with_header([*HEADER[:7], HEADER[0]])),
+    "missing column": lambda p: workbook(p, _with_header(HEADER[:7])),
+    "extra column": lambda p: workbook(p, [[*HEADER, "备注"], [*good_row(1), "x"]]),
+    "empty header cell": lambda p: workbook(p, [[*HEADER[:3], None, *HEADER[4:]], good_row(1)]),
+    "data past the header": lambda p: workbook(p, [HEADER, [*good_row(1), "x"]]),
+    "number header": lambda p: workbook(p, _with_header([*HEADER[:7], 42])),
+    "header in row 2": lambda p: workbook(p, [[None] * 8, HEADER, good_row(1)]),
+    "sheet from column B": lambda p: workbook(p, [[None, *r] for r in _with_header(HEADER)]),
+    "wrong sheet": lambda p: workbook(p, _with_header(HEADER), sheet="Sheet1"),
+    "header only": lambda p: workbook(p, [HEADER]),
+    "empty sheet": lambda p: workbook(p, []),
+    "not a workbook": lambda p: p.write_bytes(b"PK\x03\x04 not a zip") and p,
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPES))
+def test_odd_shapes_are_read_or_refused_as_before(tmp_path, case):
+    path = tmp_path / "shape.xlsx"
+    SHAPES[case](path)
+    assert not takes_fast_path(path)
+    assert outcome(path) == outcome(path, exact=True)
 
 
 @pytest.mark.slow
@@ -149,6 +310,7 @@ def test_generated_sscards_read_as_before():
     root = generated(persons=2000, seed=3, start=dt.date(2026, 10, 25), end=dt.date(2026, 11, 1))
     files = sorted((root / "landing" / "sscards").glob("*/sscards_*.xlsx"))
     assert files
+    assert takes_fast_path(files[-1])
     new = new_rows(files[-1])
     assert len(new) > 1000
-    assert new == old_rows(files[-1])
+    assert new == old_rows(files[-1]) == outcome(files[-1], exact=True)
