@@ -12,14 +12,11 @@ largest delivery.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -65,18 +62,9 @@ def validate_10m(warehouse: Path) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--persons", type=int, default=1_000_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--landing", type=Path, help="an already generated landing folder")
-    args = ap.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="bench_ingest_"))
-    landing = args.landing
-    if landing is None:
-        landing = root / "landing"
-        cmd = [sys.executable, "-m", "crosscheck", "generate", "--out", str(landing),
-               "--persons", str(args.persons), "--seed", str(args.seed), "--quiet"]  # fmt: skip
-        subprocess.run(cmd, check=True)
+    from crosscheck.benchmark import script_landing
+
+    args, landing, root = script_landing(__doc__ or "", 1_000_000)
     warehouse = root / "warehouse.duckdb"
 
     from crosscheck.ingest import api

@@ -13,15 +13,12 @@ the plain-DuckDB floor's reading of the same workbook (`floor._load_xlsx`).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,20 +32,16 @@ def timed(fn) -> tuple[object, float, float]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--persons", type=int, default=200_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--landing", type=Path, help="an already generated landing folder")
-    ap.add_argument("--count", type=int, default=3, help="the latest N sscards workbooks")
-    args = ap.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="bench_xlsx_"))
-    landing = args.landing
-    if landing is None:
-        landing = root / "landing"
-        cmd = [sys.executable, "-m", "crosscheck", "generate", "--out", str(landing),
-               "--persons", str(args.persons), "--seed", str(args.seed),
-               "--start", "2026-10-25", "--end", "2026-10-31", "--quiet"]  # fmt: skip
-        subprocess.run(cmd, check=True)  # noqa: S603
+    from crosscheck.benchmark import script_landing
+
+    args, landing, root = script_landing(
+        __doc__ or "",
+        200_000,
+        lambda ap: ap.add_argument(
+            "--count", type=int, default=3, help="the latest N sscards workbooks"
+        ),
+        ("--start", "2026-10-25", "--end", "2026-10-31"),
+    )
 
     import duckdb
 

@@ -102,6 +102,30 @@ def _cli() -> list[str]:
     return [sys.executable, "-m", "crosscheck"]
 
 
+def script_landing(description: str, persons: int, extra_args=None, generate_args=()) -> tuple:
+    """The arguments of a benchmarks/bench_*.py script and its landing folder: the one
+    given (`--landing`), or a county generated into a fresh temporary folder.
+    Returns (arguments, landing, that folder)."""
+    import argparse
+    import tempfile
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--persons", type=int, default=persons)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--landing", type=Path, help="an already generated landing folder")
+    if extra_args is not None:
+        extra_args(ap)
+    args = ap.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="crosscheck_bench_"))
+    landing = args.landing
+    if landing is None:
+        landing = root / "landing"
+        cmd = [*_cli(), "generate", "--out", str(landing), "--persons", str(args.persons),
+               "--seed", str(args.seed), *generate_args, "--quiet"]  # fmt: skip
+        subprocess.run(cmd, check=True)  # noqa: S603 - our own CLI
+    return args, landing, root
+
+
 def _measured(argv: list[str], env: dict | None = None, log: Path | None = None) -> dict:
     """Run one process: its wall and CPU seconds, peak RSS (MiB, os.wait4) and stdout.
 

@@ -300,6 +300,18 @@ class Gate:
         except Exception:  # noqa: S110 - best effort: the writer closes the database anyway
             pass
 
+    def _load_spec(self, source: Source) -> dict[str, dict]:
+        """The source's expectations by id, and their policies (no GX needed: a clean
+        delivery is settled by counting, and then GX is never imported)."""
+        if source.name not in self._specs:
+            spec = load_suite(source.name)
+            self._specs[source.name] = {e["id"]: e for e in spec["expectations"]}
+            self._severity[source.name] = {
+                e["id"]: (e["severity"], e["kwargs"].get("column"), e.get("quarantine"))
+                for e in spec["expectations"]
+            }
+        return self._specs[source.name]
+
     def _definition(self, source: Source):
         """The source's validation definition (asset + suite), built once per run."""
         if source.name in self._definitions:
@@ -311,21 +323,16 @@ class Gate:
             source.name, table_name=source.name, schema_name=WORK_SCHEMA
         )
         batch = asset.add_batch_definition_whole_table("delivery")
-        spec = load_suite(source.name)
         suite = self.context.suites.add(gx.ExpectationSuite(name=f"{source.name}_delivery"))
-        info: dict[str, tuple[str, str | None, dict | None]] = {}
-        for e in spec["expectations"]:
+        for e in self._load_spec(source).values():
             cls = getattr(gx.expectations, _class_name(e["type"]))
-            kwargs = dict(e["kwargs"])
-            exp = cls(**kwargs, description=e["description"], meta={"id": e["id"]})
-            suite.add_expectation(exp)
-            info[e["id"]] = (e["severity"], kwargs.get("column"), e.get("quarantine"))
+            suite.add_expectation(
+                cls(**dict(e["kwargs"]), description=e["description"], meta={"id": e["id"]})
+            )
         definition = self.context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{source.name}_delivery", data=batch, suite=suite)
         )
         self._definitions[source.name] = definition
-        self._severity[source.name] = info
-        self._specs[source.name] = {e["id"]: e for e in spec["expectations"]}
         return definition
 
     def _suite(self, source: Source, ids: frozenset[str]):
@@ -388,7 +395,7 @@ class Gate:
         GX calls satisfied too). Each result is what GX writes for it (BASIC format);
         an expectation with failing rows, or that cannot be counted, is left to GX.
         A count that raises settles nothing (GX then judges, and reports the error)."""
-        specs = self._specs[source.name]
+        specs = self._load_spec(source)
         exprs, plan = ["count(*)"], []  # plan: (expectation id, index of its first count)
         for exp_id in (i for i in specs if i in ids):
             spec = specs[exp_id]
@@ -463,8 +470,7 @@ class Gate:
         import time
 
         t0 = time.monotonic()
-        self._definition(source)
-        specs = self._specs[source.name]
+        specs = self._load_spec(source)
         lo, hi = self._row_bounds(source, extract_date)
         known: dict[str, dict] = {}
         if self.count_first:

@@ -67,14 +67,48 @@ def _claimed_sha(delivery: Delivery) -> tuple[MarkerEntry | None, str]:
     return entry, sha if len(sha) >= 12 else hashlib.sha256(sha.encode()).hexdigest()
 
 
-def file_sha256(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+@dataclass
+class Known:
+    """What the warehouse knew of earlier loads when a run began, read in one query each.
+
+    A night re-examines every delivery ever received (to skip it): a query or two
+    each would make its cost follow the history, not the new deliveries. A run
+    meets each (source, extract date) folder once, and what it records for one
+    folder says nothing of another, so what these said at the start holds for
+    every folder the run has not reached yet."""
+
+    loads: dict[str, tuple[str, str | None, str | None]]  # load id -> status, file, sha256
+    hashes: dict[str, tuple[str, str]]  # file path -> stat key, sha256
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection) -> Known:
+        loads = con.execute("SELECT load_id, status, file_name, sha256 FROM meta.loads").fetchall()
+        hashes = con.execute("SELECT path, stat, sha256 FROM meta.file_hashes").fetchall()
+        return cls({r[0]: (r[1], r[2], r[3]) for r in loads}, {r[0]: (r[1], r[2]) for r in hashes})
+
+    def status(self, load_id: str) -> str | None:
+        row = self.loads.get(load_id)
+        return row[0] if row else None
+
+
+def _status(con, load_id: str, known: Known | None) -> str | None:
+    return known.status(load_id) if known is not None else existing_status(con, load_id)
+
+
+def file_sha256(
+    con: duckdb.DuckDBPyConnection, path: Path, known: Known | None = None
+) -> str | None:
     """The sha256 of a delivered file's bytes (cached by stat); None if it is not a plain file."""
     if path.is_symlink() or not path.is_file():
         return None
     key = stat_key(path)
-    row = con.execute(
-        "SELECT sha256 FROM meta.file_hashes WHERE path = ? AND stat = ?", [str(path), key]
-    ).fetchone()
+    if known is not None:
+        cached = known.hashes.get(str(path))
+        row = (cached[1],) if cached is not None and cached[0] == key else None
+    else:
+        row = con.execute(
+            "SELECT sha256 FROM meta.file_hashes WHERE path = ? AND stat = ?", [str(path), key]
+        ).fetchone()
     if row:
         return row[0]
     try:
@@ -92,7 +126,9 @@ def remember_hash(con: duckdb.DuckDBPyConnection, path: Path, key: str, digest: 
     )
 
 
-def delivery_identity(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> tuple[str, bool]:
+def delivery_identity(
+    con: duckdb.DuckDBPyConnection, delivery: Delivery, known: Known | None = None
+) -> tuple[str, bool]:
     """(load id, already seen with these very bytes).
 
     The id names the sha256 the marker claims; a new delivery's bytes are
@@ -103,24 +139,29 @@ def delivery_identity(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> tup
     """
     entry, claimed = _claimed_sha(delivery)
     load_id = make_load_id(delivery.source, delivery.extract_date, claimed)
-    seen = existing_status(con, load_id)
+    seen = _status(con, load_id, known)
     if seen is None or seen == "rejected":
         return load_id, False
     actual = None
     if entry is not None:
         path = delivery.folder / entry.name
-        actual = file_sha256(con, path)
+        actual = file_sha256(con, path, known)
         if actual == claimed and path.stat().st_size == entry.bytes:
             return load_id, True
     mixed = hashlib.sha256(f"{actual}|{claimed}".encode()).hexdigest()
     return make_load_id(delivery.source, delivery.extract_date, mixed), False
 
 
-def _backfill_archive(con, archive: Path, delivery: Delivery, load_id: str) -> None:
+def _backfill_archive(
+    con, archive: Path, delivery: Delivery, load_id: str, known: Known | None = None
+) -> None:
     """A delivery loaded before the archive existed is archived when next seen (same bytes)."""
-    file_name, sha = con.execute(
-        "SELECT file_name, sha256 FROM meta.loads WHERE load_id = ?", [load_id]
-    ).fetchone()
+    if known is not None and load_id in known.loads:
+        _, file_name, sha = known.loads[load_id]
+    else:
+        file_name, sha = con.execute(
+            "SELECT file_name, sha256 FROM meta.loads WHERE load_id = ?", [load_id]
+        ).fetchone()
     if not file_name or not sha:
         return
     if (archive_folder(archive, delivery.source, delivery.extract_date, sha) / file_name).is_file():
@@ -194,16 +235,20 @@ def _refused(con, source: Source, result: DeliveryResult, info: dict, e, t0) -> 
 
 
 def _prepare(
-    con, delivery: Delivery, temp_root: Path | None, archive: Path | None
+    con,
+    delivery: Delivery,
+    temp_root: Path | None,
+    archive: Path | None,
+    known: Known | None = None,
 ) -> DeliveryResult | _Pending:
     """Identity, verification and reading: a finished result (skipped or refused) or a
     delivery read into its work table (`readers.work_table`), ready for the gate."""
     source = get_source(delivery.source)
-    load_id, seen = delivery_identity(con, delivery)
+    load_id, seen = delivery_identity(con, delivery, known)
     if seen:
-        status = existing_status(con, load_id)
+        status = _status(con, load_id, known)
         if archive is not None:
-            _backfill_archive(con, archive, delivery, load_id)
+            _backfill_archive(con, archive, delivery, load_id, known)
         return DeliveryResult(
             load_id, source.name, delivery.extract_date, "skipped", reasons=[f"already {status}"]
         )
@@ -279,14 +324,17 @@ def process(
     gate,
     temp_root: Path | None = None,
     archive: Path | None = None,
+    known: Known | None = None,
 ) -> DeliveryResult:
     """Load one delivery unless already seen; returns what happened.
 
     Every failure to read the delivery (a refusal, or any error of the
     readers) is recorded as a rejected load with its reason; the run goes on.
     A delivery that is loaded or quarantined is first copied to `archive`.
+    `known` (`Known.read` at the start of the run) answers "seen before?"
+    without a query per delivery.
     """
-    p = _prepare(con, delivery, temp_root, archive)
+    p = _prepare(con, delivery, temp_root, archive, known)
     if isinstance(p, DeliveryResult):
         return p
     verdict = gate.validate(p.source, p.read.work_table, p.result.load_id, delivery.extract_date)

@@ -48,7 +48,7 @@ def make_vehicles(con, *, duplicate: bool = False, future: bool = False) -> None
 def gate(tmp_path):
     con = warehouse.open_warehouse(tmp_path / "wh.duckdb")
     con.execute("CREATE SCHEMA IF NOT EXISTS ingest_work")
-    g = Gate(con)
+    g = Gate(con, count_first=False)  # GX judges every expectation: its connection is the subject
     yield con, g
     g.close()
     con.close()

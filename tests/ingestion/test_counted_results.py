@@ -54,25 +54,34 @@ def runs(env, tmp_path, monkeypatch):
     alone = Env(tmp_path / "alone")
     alone.root.mkdir()
     calls: list[frozenset[str]] = []  # the expectations each GX run judged
-    original = Gate._run
+    original, start = Gate._run, Gate._start
 
     def counting_run(self, source, ids, lo, hi):
         calls.append(ids)
         return original(self, source, ids, lo, hi)
 
-    monkeypatch.setattr(Gate, "_run", counting_run)
+    started: list[bool] = []
 
-    def both(as_of: dt.date) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+    def counting_start(self):
+        started.append(True)
+        return start(self)
+
+    monkeypatch.setattr(Gate, "_run", counting_run)
+    monkeypatch.setattr(Gate, "_start", counting_start)
+
+    def both(as_of: dt.date) -> tuple[list[frozenset[str]], list[frozenset[str]], bool]:
+        """GX's runs counting first, GX's runs alone, and whether GX started at all
+        (counting first)."""
         shutil.copytree(env.landing, alone.landing, dirs_exist_ok=True)
         if not alone.warehouse.exists():
             shutil.copy2(env.warehouse, alone.warehouse)
         calls.clear()
         env.ingest(as_of=as_of)
-        counted = list(calls)
+        counted, gx_started = list(calls), bool(started)
         calls.clear()
         alone.ingest(as_of=as_of, gx_only=True)
         assert results(env) == results(alone)
-        return counted, list(calls)
+        return counted, list(calls), gx_started
 
     return both
 
@@ -81,7 +90,7 @@ def test_a_clean_delivery_of_every_source_needs_no_gx_run(env, runs):
     for s in SOURCE_NAMES:
         rows = hukou_rows(10) if s == "hukou" else good_rows(s, DAY)
         write_delivery(env.landing, s, DAY, rows)
-    counted, alone = runs(DAY)
+    counted, alone, _ = runs(DAY)
     # the company that owns a vehicle has no personal ID: owner_id_valid_rate's only
     # failing row (a warning). Everything else of every delivery is settled by the count.
     assert counted == [frozenset({"owner_id_valid_rate"})]
@@ -91,14 +100,15 @@ def test_a_clean_delivery_of_every_source_needs_no_gx_run(env, runs):
 def test_an_empty_delivery_is_settled_as_gx_settles_it(env, runs):
     for s in ("ledger", "deaths", "cremations"):
         write_delivery(env.landing, s, DAY, [])
-    counted, alone = runs(DAY)
-    assert counted == [] and len(alone) == 3
+    counted, alone, gx_started = runs(DAY)
+    assert counted == [] and not gx_started  # GX is not even imported
+    assert len(alone) == 3
 
 
 def test_failing_rows_are_judged_by_gx_and_only_they(env, runs):
     for s in SOURCE_NAMES:
         write_delivery(env.landing, s, DAY, spoiled_rows(s))
-    counted, alone = runs(DAY)
+    counted, alone, _ = runs(DAY)
     failed = {r[1] for r in results(env) if not r[4]}
     assert len(failed) > 3  # the spoiled deliveries do fail several expectations
     judged = set().union(*counted)

@@ -34,6 +34,43 @@ def test_rerun_on_same_landing_changes_nothing(env):
     assert _all_tables(env) == before
 
 
+def test_a_rerun_skips_what_it_has_seen_without_a_query_each(env, monkeypatch):
+    """A night re-examines every delivery ever received: its statements must not grow
+    with them (issue 11: the night's cost follows the new deliveries)."""
+    statements: list[str] = []
+    real_open = api._open
+
+    class Counting:
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, *args):
+            statements.append(sql)
+            return self.con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    monkeypatch.setattr(api, "_open", lambda w: Counting(real_open(w)))
+
+    def rerun() -> int:
+        statements.clear()
+        report = env.ingest(as_of=days[-1])
+        assert {d.status for d in report.deliveries} == {"skipped"}
+        return sum("late_deliveries" not in sql for sql in statements)  # lateness: as_of's
+
+    days = [D2 + dt.timedelta(days=k) for k in range(4)]
+    for day in days:
+        write_delivery(env.landing, "ledger", day, ledger_rows(day))
+    env.ingest(as_of=days[-1])
+    few = rerun()
+    days = [D2 + dt.timedelta(days=k) for k in range(12)]
+    for day in days[4:]:
+        write_delivery(env.landing, "ledger", day, ledger_rows(day))
+    env.ingest(as_of=days[-1])
+    assert rerun() == few  # eight more deliveries seen, not one statement more
+
+
 def test_correction_replaces_its_predecessor_wholly(env):
     write_delivery(env.landing, "ledger", D2, ledger_rows(D2))
     write_delivery(env.landing, "ledger", D3, ledger_rows(D3, prefix="R"))
