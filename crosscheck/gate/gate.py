@@ -325,15 +325,17 @@ class Gate:
         batch = asset.add_batch_definition_whole_table("delivery")
         suite = self.context.suites.add(gx.ExpectationSuite(name=f"{source.name}_delivery"))
         for e in self._load_spec(source).values():
-            cls = getattr(gx.expectations, _class_name(e["type"]))
-            suite.add_expectation(
-                cls(**dict(e["kwargs"]), description=e["description"], meta={"id": e["id"]})
-            )
+            suite.add_expectation(self._expectation(e))
         definition = self.context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{source.name}_delivery", data=batch, suite=suite)
         )
         self._definitions[source.name] = definition
         return definition
+
+    def _expectation(self, e: dict):
+        """The GX expectation of one suite entry (its id in `meta`, where results name it)."""
+        cls = getattr(self.gx.expectations, _class_name(e["type"]))
+        return cls(**dict(e["kwargs"]), description=e["description"], meta={"id": e["id"]})
 
     def _suite(self, source: Source, ids: frozenset[str]):
         """The source's suite, or the part of it with these expectation ids (built once)."""
@@ -342,16 +344,11 @@ class Gate:
             return definition.suite
         key = (source.name, ids)
         if key not in self._subsuites:
-            gx = self.gx
-            exps = []
-            for e in self._specs[source.name].values():
-                if e["id"] in ids:
-                    cls = getattr(gx.expectations, _class_name(e["type"]))
-                    exps.append(
-                        cls(**dict(e["kwargs"]), description=e["description"], meta={"id": e["id"]})
-                    )
+            exps = [
+                self._expectation(e) for e in self._specs[source.name].values() if e["id"] in ids
+            ]
             n = len(self._subsuites)
-            self._subsuites[key] = gx.ExpectationSuite(
+            self._subsuites[key] = self.gx.ExpectationSuite(
                 name=f"{source.name}_delivery_part_{n}", expectations=exps
             )
         return self._subsuites[key]
