@@ -35,7 +35,6 @@ class BuildResult:
 def dbt_args(
     command: str,
     warehouse: Path,
-    as_of: dt.date,
     *,
     full_refresh: bool = False,
     select: str | None = None,
@@ -44,7 +43,12 @@ def dbt_args(
     exclude: str | None = None,
     indirect_selection: str | None = None,
 ) -> list[str]:
-    """The dbt command line for a warehouse; target and logs live beside it."""
+    """The dbt command line for a warehouse; target and logs live beside it.
+
+    The as-of date is not on it: `run_dbt` hands it to dbt in the environment
+    (CROSSCHECK_AS_OF, macros/portable.sql `as_of()`), so that dbt's partial
+    parsing survives a new night; `--vars` (which makes dbt re-parse every
+    file when it changes) carries only `extra_vars`."""
     work = Path(warehouse).resolve().parent / ("dbt" if target == "duckdb" else f"dbt-{target}")
     args = [
         command,
@@ -58,9 +62,9 @@ def dbt_args(
         str(work / "target"),
         "--log-path",
         str(work / "logs"),
-        "--vars",
-        json.dumps({"as_of": as_of.isoformat(), **(extra_vars or {})}),
     ]
+    if extra_vars:
+        args += ["--vars", json.dumps(extra_vars)]
     if full_refresh:
         args.append("--full-refresh")
     if select:
@@ -71,6 +75,9 @@ def dbt_args(
         args += ["--indirect-selection", indirect_selection]
     return args
 
+
+# The as-of date reaches dbt's as_of() macro through this variable (dbt_args).
+AS_OF_ENV = "CROSSCHECK_AS_OF"
 
 # dbt-duckdb reads the warehouse path as a URL to name the database: these
 # characters would cut it short (`a;b.duckdb` → database "a").
@@ -113,8 +120,10 @@ def _dbt_path(warehouse: Path) -> Iterator[str]:
         tmp.rmdir()
 
 
-def run_dbt(args: list[str], warehouse: Path):
-    """Invoke dbt in-process against `warehouse`; return dbt's result object.
+def run_dbt(args: list[str], warehouse: Path, as_of: dt.date | None):
+    """Invoke dbt in-process against `warehouse` for the as-of date; return
+    dbt's result object. `as_of=None`: the project's default (a command that
+    renders no model, e.g. `ls` or `seed`).
 
     A Spark target (`--target spark…`) reads the Parquet export beside the
     warehouse (crosscheck/spark.py) and keeps its tables there too.
@@ -136,6 +145,10 @@ def run_dbt(args: list[str], warehouse: Path):
             settings = duckdb_settings(warehouse)  # profiles.yml + macros/spill.sql
             os.environ["CROSSCHECK_DUCKDB_MEMORY_LIMIT"] = settings["memory_limit"]
             os.environ["CROSSCHECK_DUCKDB_TEMP_DIRECTORY"] = settings["temp_directory"]
+            if as_of is None:
+                os.environ.pop(AS_OF_ENV, None)
+            else:
+                os.environ[AS_OF_ENV] = as_of.isoformat()
             return dbtRunner().invoke(args)
     finally:
         os.umask(old)
@@ -188,7 +201,6 @@ def build(
     args = dbt_args(
         "build",
         warehouse,
-        as_of,
         full_refresh=full_refresh,
         select=select,
         extra_vars=extra_vars,
@@ -198,7 +210,7 @@ def build(
     )
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    res = run_dbt(args, warehouse)
+    res = run_dbt(args, warehouse, as_of)
     out = BuildResult(as_of=as_of, success=bool(res.success))
     if res.exception is not None:
         raise CrosscheckError(f"dbt build failed to run: {res.exception}")

@@ -55,11 +55,11 @@ def generate(warehouse: Path | str | None = None, out: Path | str | None = None)
     with tempfile.TemporaryDirectory(prefix="crosscheck-docs-") as tmp:
         copy = Path(tmp) / warehouse.name  # same file name: same database name in dbt
         shutil.copy2(serving, copy)
-        args = dbt_args("docs", copy, _as_of(serving))
+        args = dbt_args("docs", copy)
         args.insert(1, "generate")
         args[args.index("--target-path") + 1] = str(out)
         args += ["--static"]
-        res = run_dbt(args, copy)
+        res = run_dbt(args, copy, _as_of(serving))
     if not res.success:
         raise CrosscheckError(f"dbt docs generate failed: {res.exception or 'see the dbt log'}")
     page = out / "static_index.html"

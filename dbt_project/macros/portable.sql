@@ -4,9 +4,15 @@
   needs its own spelling gets an implementation through adapter.dispatch.
 -#}
 
-{#- The run's as-of date D as a DATE literal (docs/RULEBOOK.md: never the wall clock). -#}
+{#- The run's as-of date D as a DATE literal (docs/RULEBOOK.md: never the wall clock).
+    D comes from the environment (CROSSCHECK_AS_OF, set by crosscheck.build),
+    else from the var `as_of` (dbt by hand: --vars). It is read only when
+    executing: parsing renders every model with the var's default, so the
+    parsed project does not depend on D and dbt's partial parsing survives a
+    new night (a --vars change makes dbt re-parse every file; issue 11). Unit
+    tests set D with `overrides: env_vars: {CROSSCHECK_AS_OF: …}`. -#}
 {% macro as_of() -%}
-    cast('{{ var("as_of") }}' as date)
+    cast('{{ env_var("CROSSCHECK_AS_OF", var("as_of")) if execute else var("as_of") }}' as date)
 {%- endmacro %}
 
 

@@ -16,10 +16,10 @@ AS_OF = dt.date(2026, 10, 31)
 
 
 def _ls(warehouse, select=None, exclude=None) -> dict[str, set[str]]:
-    args = dbt_args("ls", warehouse, AS_OF, select=select, exclude=exclude)
+    args = dbt_args("ls", warehouse, select=select, exclude=exclude)
     args += ["--resource-types", "model", "seed", "--output", "json"]
     args += ["--output-keys", "unique_id depends_on", "--quiet"]
-    res = run_dbt(args, warehouse)
+    res = run_dbt(args, warehouse, AS_OF)
     assert res.success, res.exception
     nodes = [json.loads(line) for line in res.result]
     return {n["unique_id"]: set(n["depends_on"].get("nodes", [])) for n in nodes}

@@ -27,7 +27,7 @@ def configured(tmp_path, monkeypatch):
 
 def _seed(wh):
     """A real dbt run (its on-run-start hooks included) on `wh`: one small seed."""
-    res = run_dbt(dbt_args("seed", wh, AS_OF) + ["--select", "risk_score_weights"], wh)
+    res = run_dbt(dbt_args("seed", wh) + ["--select", "risk_score_weights"], wh, AS_OF)
     assert res.success, res.exception
 
 

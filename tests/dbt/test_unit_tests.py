@@ -15,8 +15,8 @@ AS_OF = dt.date(2026, 10, 31)
 def test_dbt_unit_tests_pass(tmp_path):
     wh = tmp_path / "warehouse.duckdb"
     open_warehouse(wh).close()
-    args = dbt_args("build", wh, AS_OF, select="+test_type:unit", exclude="test_type:data")
-    res = run_dbt([*args, "--empty"], wh)
+    args = dbt_args("build", wh, select="+test_type:unit", exclude="test_type:data")
+    res = run_dbt([*args, "--empty"], wh, AS_OF)
     assert res.exception is None, res.exception
     failed = [
         f"{r.node.unique_id}: {r.message}" for r in res.result if str(r.status) in ("error", "fail")

@@ -19,7 +19,7 @@ def manifest(tmp_path_factory) -> dict:
     import datetime as dt
 
     wh = tmp_path_factory.mktemp("parse") / "warehouse.duckdb"
-    res = run_dbt(dbt_args("parse", wh, dt.date(2026, 10, 31)), wh)
+    res = run_dbt(dbt_args("parse", wh), wh, dt.date(2026, 10, 31))
     assert res.success, res.exception
     return json.loads((wh.parent / "dbt" / "target" / "manifest.json").read_text())
 
