@@ -208,6 +208,9 @@ LINKS_COLUMNS = """
     model_version VARCHAR NOT NULL
 """
 LINKS_DDL = f"CREATE TABLE IF NOT EXISTS linkage.identity_links ({LINKS_COLUMNS})"
+# What linkage.identity_links was computed from (crosscheck.linkage.link.inputs_fingerprint):
+# a night whose inputs are the same only re-dates the links.
+LINK_INPUTS_DDL = "CREATE TABLE IF NOT EXISTS linkage.identity_links_inputs (fingerprint VARCHAR)"
 
 # Columns added after a table first shipped: warehouses created before get them here.
 MIGRATIONS = [
@@ -373,7 +376,7 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that lives outside dbt. Idempotent."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for ddl in META_DDL + REVIEW_DDL + MIGRATIONS + [AUDIT_DDL, LINKS_DDL]:
+    for ddl in META_DDL + REVIEW_DDL + MIGRATIONS + [AUDIT_DDL, LINKS_DDL, LINK_INPUTS_DDL]:
         con.execute(ddl)
     for ddl in REVIEW_VIEWS:
         con.execute(ddl)

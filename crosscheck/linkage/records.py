@@ -56,9 +56,10 @@ select 'P:' || id_number as unique_id, 'register' as record_source, id_number as
 from ({REGISTER_ROWS}) as r
 """
 
+# `link_register`: the register as REGISTER_SQL reads it (`read` computes it once)
 RECORDS_SQL = f"""
 with register as (
-    select id_number as person_id, name, household_no from ({REGISTER_ROWS}) as r
+    select id_number as person_id, name, household_no from link_register
 ),
 recipients as (
     select recipient_id, recipient_name, bool_or(recipient_id_valid) as valid,
@@ -103,8 +104,15 @@ from (select * from ledger union all select * from deaths) as x
 
 
 def read(con: duckdb.DuckDBPyConnection, as_of: dt.date):
-    """(register, records) as Arrow tables, ordered so that a run is reproducible."""
+    """(register, records) as Arrow tables, ordered so that a run is reproducible.
+
+    The register (a million rows in a county of a million persons) is computed
+    once: the records are questioned against the Arrow table just read."""
     params = {"as_of": as_of}
     register = con.sql(REGISTER_SQL + " order by unique_id", params=params).to_arrow_table()
-    records = con.sql(RECORDS_SQL + " order by unique_id", params=params).to_arrow_table()
+    con.register("link_register", register)
+    try:
+        records = con.sql(RECORDS_SQL + " order by unique_id", params=params).to_arrow_table()
+    finally:
+        con.unregister("link_register")
     return register, records

@@ -4,6 +4,8 @@ linking the same as-of again writes the same rows."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pytest
 from counties import END
@@ -87,11 +89,39 @@ def test_questioned_records_are_r09_population(county):
 
 @pytest.mark.slow
 def test_linking_the_same_as_of_again_writes_the_same_rows(county):
-    sql = "select * exclude (as_of) from linkage.identity_links order by all"
+    sql = "select * from linkage.identity_links order by all"
     before = query(county.warehouse, sql)
     assert before
-    link_identities(county.warehouse, END)
+    # the inputs of the last run: the links are re-dated, not computed again
+    assert not link_identities(county.warehouse, END).relinked
     assert query(county.warehouse, sql) == before
+    # without the record of those inputs they are computed again, to the same rows
+    query(county.warehouse, "delete from linkage.identity_links_inputs")
+    assert link_identities(county.warehouse, END).relinked
+    assert query(county.warehouse, sql) == before
+
+
+@pytest.mark.slow
+def test_linking_follows_its_inputs(county):
+    """A later date with the same inputs (no delivery after END) re-dates the links, to
+    what linking that date computes; an earlier date, with other records, links again."""
+    sql = "select * from linkage.identity_links order by all"
+    undated = "select * exclude (as_of) from linkage.identity_links order by all"
+    end = query(county.warehouse, undated)
+    try:
+        later = END + dt.timedelta(days=1)
+        assert not link_identities(county.warehouse, later).relinked
+        assert query(county.warehouse, undated) == end
+        redated = query(county.warehouse, sql)
+        assert {r[0] for r in redated} == {later}
+        query(county.warehouse, "delete from linkage.identity_links_inputs")
+        assert link_identities(county.warehouse, later).relinked
+        assert query(county.warehouse, sql) == redated
+        assert link_identities(county.warehouse, END - dt.timedelta(days=10)).relinked
+        assert query(county.warehouse, undated) != end  # fewer questioned records then
+    finally:
+        link_identities(county.warehouse, END)
+    assert query(county.warehouse, undated) == end
 
 
 def test_link_command_refuses_a_missing_warehouse(tmp_path, capsys):

@@ -18,6 +18,10 @@ an old payment, a payment whose reissued payment is delivered later, a
 recipient moving household in a weekly hukou snapshot, a death certificate
 arriving late for an old payment, a correction delivery replacing a ledger
 file (one payment gone, one changed), nights after a backfill.
+
+The tables kept until their snapshots change (macros/kept_tables.sql:
+int_persons, int_vehicles) are compared too, and both of their paths are
+asserted: kept on a night with no new snapshot, rebuilt when one arrives.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ FOLLOWING_RULES = (
     "rules.r10_not_own_card",
     "rules.r14_outside_entitlement",
 )
+# the tables kept until the snapshots they read change (macros/kept_tables.sql)
+KEPT_TABLES = ("intermediate.int_persons", "intermediate.int_vehicles")
 
 
 def night(landing: Path, warehouse: Path, as_of: dt.date) -> tuple[set[tuple], dict]:
@@ -80,13 +86,14 @@ def same(
 ) -> bool:
     """The findings and every table of the payment state equal (a readable failure).
 
-    The following rules' tables (evidence included) are compared when both
-    warehouses hold the same deliveries (`rules`): before that the living one
-    holds a hukou snapshot the fresh one never saw, which R09's evidence names.
+    The following rules' tables (evidence included) and the kept tables are
+    compared when both warehouses hold the same deliveries (`rules`): before
+    that the living one holds a hukou snapshot the fresh one never saw, which
+    R09's evidence and int_persons name.
     """
     assert living[0] == fresh_[0]
     for table, rows in fresh_[1].items():
-        if table in FOLLOWING_RULES and not rules:
+        if table in FOLLOWING_RULES + KEPT_TABLES and not rules:
             continue
         extra = sorted(set(living[1][table]) - set(rows))[:3]
         missing = sorted(set(rows) - set(living[1][table]))[:3]
@@ -97,7 +104,12 @@ def same(
 def payment_state(warehouse: Path) -> dict[str, list[tuple]]:
     return tables(
         warehouse,
-        ("intermediate.int_payments", "intermediate.int_payment_months", *FOLLOWING_RULES),
+        (
+            "intermediate.int_payments",
+            "intermediate.int_payment_months",
+            *FOLLOWING_RULES,
+            *KEPT_TABLES,
+        ),
     )
 
 
@@ -254,6 +266,7 @@ def test_any_order_of_nights_equals_a_fresh_run(tmp_path):
     full, touched = plan(warehouse)
     mover_payments = payments_of(warehouse, planted["mover"])
     assert not full
+    assert not kept(warehouse, "intermediate.int_persons")  # the 10-25 hukou snapshot
     # the correcting version, the reissue whose reissued payment arrived, that
     # payment, and the payments of the recipient who moved household
     assert {planted["corrected"], "P9000000001", "P9000000002"} | mover_payments <= touched
@@ -263,6 +276,14 @@ def test_any_order_of_nights_equals_a_fresh_run(tmp_path):
     d0 = dt.date(2026, 10, 16)
     assert same(night(landing, warehouse, d0), fresh(landing, tmp_path, d0))
     assert plan(warehouse)[0]
+    # ... a night with no new hukou snapshot since it keeps int_persons as it is,
+    # and that is the table a fresh run computes
+    d_kept = dt.date(2026, 10, 17)
+    living, fresh_ = night(landing, warehouse, d_kept), fresh(landing, tmp_path, d_kept)
+    assert same(living, fresh_)
+    assert kept(warehouse, "intermediate.int_persons")
+    table = "intermediate.int_persons"
+    assert living[1][table] == fresh_[1][table]
     # ... and a night between the backfill and the last night follows it incrementally
     d3 = dt.date(2026, 10, 23)
     assert same(night(landing, warehouse, d3), fresh(landing, tmp_path, d3))
@@ -281,6 +302,7 @@ def test_any_order_of_nights_equals_a_fresh_run(tmp_path):
     assert same(living, fresh(landing, tmp_path, END), rules=True)
     full, touched = plan(warehouse)
     assert not full and {dropped, changed} <= touched
+    assert not kept(warehouse, "intermediate.int_persons")  # the 10-25 hukou snapshot
     assert planted["dead_payment"] in {a[3] for a in living[0] if a[1] == "R01"}
     con = duckdb.connect(str(warehouse))
     try:
@@ -307,6 +329,7 @@ def test_any_order_of_nights_equals_a_fresh_run(tmp_path):
     assert not plan(warehouse)[0]
     # no new hukou, sscards or assistance snapshot: the rules follow too
     assert all(followed(warehouse, rule) for rule in FOLLOWING_RULES)
+    assert all(kept(warehouse, table) for table in KEPT_TABLES)
 
     # 6. --full-refresh of the same as-of on the living warehouse changes nothing:
     # every column of the findings (evidence included), the history they keep,
@@ -325,6 +348,16 @@ def followed(warehouse: Path, model: str) -> bool:
     finally:
         con.close()
     return not full
+
+
+def kept(warehouse: Path, table: str) -> bool:
+    """Whether the last build kept a table as it was (macros/kept_tables.sql)."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        [(was_kept,)] = con.execute(f"SELECT kept FROM {table}__sync").fetchall()
+    finally:
+        con.close()
+    return was_kept
 
 
 def payments_of(warehouse: Path, person_id: str) -> set[str]:

@@ -1,7 +1,9 @@
-{{ config(materialized='table') }}
+{%- set snapshots = ['hukou'] %}
+{{ config(**kept_table_config(snapshots)) }}
 -- One row per person in the latest good hukou snapshot <= D. Where an ID has
 -- several rows (a data-quality warning, tests/warn_hukou_duplicate_ids.sql),
 -- the row with the lowest 人员状态 code wins, then the earliest file row.
+-- Kept as it is until the good hukou snapshots up to D change (macros/kept_tables.sql).
 with snapshot as (
     select snapshot_date from {{ ref('int_snapshot_dates') }}
     where source = 'hukou'
@@ -34,4 +36,4 @@ select
     snapshot_date,
     rows_for_id
 from rows_of_snapshot
-where id_rank = 1
+where id_rank = 1 and {{ rebuilding(snapshots) }}
