@@ -6,9 +6,10 @@
   most nights such a table would be rebuilt into exactly the rows it holds.
   A kept table names the snapshot sources it reads (`snapshots`); the good
   snapshots of those sources delivered up to D (snapshot_loads_fingerprint)
-  decide its rows. Its build compares their fingerprint, with the model's code
-  and the rulebook's parameters (follower_fingerprint), to the value recorded
-  in `<model>__sync` by the build that made the table:
+  decide its rows. Its build compares their fingerprint, with the model's code,
+  the code of every model and seed upstream of it and the rulebook's
+  parameters (follower_fingerprint), to the value recorded in `<model>__sync`
+  by the build that made the table:
   - equal: the table is kept as it is (the model's select is rendered with
     `where false`: no row computed, none deleted, none added);
   - different, no record, the first build, --full-refresh: rebuilt whole.
@@ -40,11 +41,37 @@
 {%- endmacro %}
 
 
-{#- What the table's rows depend on besides its code: the snapshots it reads. -#}
+{#- What the table's rows depend on besides its own code: the snapshots it
+    reads, and the code of every model and seed upstream of it (a changed
+    staging model rebuilds it too). -#}
 {% macro kept_inputs(snapshots) -%}
-    {%- set parts = [] -%}
+    {%- set parts = ["'" ~ upstream_checksum() ~ "'"] -%}
     {%- for s in snapshots -%}{%- do parts.append(snapshot_loads_fingerprint(s)) -%}{%- endfor -%}
     {{- parts | join(' || ') -}}
+{%- endmacro %}
+
+
+{#- An md5 of the file checksums of the nodes upstream of this model. -#}
+{% macro upstream_checksum() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}  {#- parsing: no graph yet -#}
+    {%- set ns = namespace(frontier=[model.unique_id], seen=[]) -%}
+    {%- for depth in range(50) if ns.frontier -%}
+        {%- set parents = [] -%}
+        {%- for uid in ns.frontier -%}
+            {%- for parent in graph.nodes[uid].get('depends_on', {}).get('nodes', []) if parent in graph.nodes -%}
+                {%- if parent not in ns.seen -%}
+                    {%- do ns.seen.append(parent) -%}
+                    {%- do parents.append(parent) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set ns.frontier = parents -%}
+    {%- endfor -%}
+    {%- set sums = [] -%}
+    {%- for uid in ns.seen | sort -%}
+        {%- do sums.append(uid ~ ':' ~ graph.nodes[uid].checksum.checksum) -%}
+    {%- endfor -%}
+    {{- local_md5(sums | join(',')) -}}
 {%- endmacro %}
 
 

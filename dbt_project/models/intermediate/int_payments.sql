@@ -49,10 +49,13 @@ reissued as (
     where r.version_rank = 1 and r.reissue_of is not null
 ),
 
+-- (read from the table itself, not from all_versions: a CTE read twice is
+-- materialized by DuckDB, every column of every version, on every night)
 delivered as (
     select distinct v.payment_id
-    from all_versions as v
+    from {{ ref('int_ledger_versions') }} as v
     inner join reissued as i on v.payment_id = i.payment_id
+    where v._extract_date <= {{ as_of() }}
 ),
 
 current_state as (

@@ -11,7 +11,25 @@
     ('group_payment_ids', 'g.payment_ids'),
 ] %}
 
-with candidates as (
+with eligible as (
+    select p.*
+    from {{ ref('int_payments') }} as p
+    where p.status in ('PAID', 'PENDING') and p.person_level
+),
+
+-- the groups of two or more, found by one aggregate: the windows below rank
+-- only their payments, not every payment ever made (issue 11)
+duplicate_keys as (
+    select
+        person_id,
+        program_code,
+        period
+    from eligible
+    group by person_id, program_code, period
+    having count(*) >= 2
+),
+
+candidates as (
     select
         p.*,
         count(*) over (partition by p.person_id, p.program_code, p.period) as group_size,
@@ -22,8 +40,12 @@ with candidates as (
                 case when p.status = 'PAID' then p.status_date end,
                 p.payment_id
         ) as rightful_rank
-    from {{ ref('int_payments') }} as p
-    where p.status in ('PAID', 'PENDING') and p.person_level
+    from eligible as p
+    inner join duplicate_keys as k
+        on
+            p.person_id is not distinct from k.person_id
+            and p.program_code is not distinct from k.program_code
+            and p.period is not distinct from k.period
 ),
 
 duplicated as (

@@ -12,13 +12,27 @@
     ('basis', 'x.basis'),
 ] %}
 
-with active_months as (
-    select * from {{ ref('int_payment_months') }}
-    where status in ('PAID', 'PENDING')
+with pairs as (
+    select * from {{ ref('incompatible_pairs') }}
 ),
 
-pairs as (
-    select * from {{ ref('incompatible_pairs') }}
+-- persons with a PAID or PENDING payment of both programs of a pair: the only
+-- ones whose months can intersect, found on the payments rather than on every
+-- covered month of every payment (issue 11)
+pair_persons as (
+    select distinct s.person_id
+    from {{ ref('int_payments') }} as s
+    inner join pairs as pr on s.program_code = pr.stopped_program_code
+    inner join {{ ref('int_payments') }} as k
+        on s.person_id = k.person_id and pr.kept_program_code = k.program_code
+    where s.status in ('PAID', 'PENDING') and k.status in ('PAID', 'PENDING')
+),
+
+active_months as (
+    select * from {{ ref('int_payment_months') }}
+    where
+        status in ('PAID', 'PENDING')
+        and person_id in (select pp.person_id from pair_persons as pp)
 ),
 
 month_overlaps as (

@@ -23,15 +23,28 @@ with paid as (
     where p.status = 'PAID'
 ),
 
-groups as (
+-- an account and month with fewer payments than the persons required cannot
+-- qualify: the distinct counts below run only on the others (issue 11: the
+-- counts over every payment were most of this rule's cost)
+candidates as (
     select
         account_no,
         month
     from paid
     group by account_no, month
+    having count(*) >= {{ var('shared_account_min_persons') }}
+),
+
+groups as (
+    select
+        p.account_no,
+        p.month
+    from paid as p
+    inner join candidates as c on p.account_no = c.account_no and p.month = c.month
+    group by p.account_no, p.month
     having
-        count(distinct person_id) >= {{ var('shared_account_min_persons') }}
-        and count(distinct household_key) >= {{ var('shared_account_min_households') }}
+        count(distinct p.person_id) >= {{ var('shared_account_min_persons') }}
+        and count(distinct p.household_key) >= {{ var('shared_account_min_households') }}
 ),
 
 members as (
