@@ -212,23 +212,27 @@ class Split:
 
 
 def split_delivered(
-    con, source: Source, text_table: str, row_no_sql: str | None, day: dt.date, salt: str
+    con,
+    source: Source,
+    text_table: str,
+    row_no_sql: str | None,
+    day: dt.date,
+    salt: str,
+    left: str,
 ) -> Split:
     """Which delivered rows are rows in force delivered again, by their text.
 
     Each delivered row gets its text hash (`KEYS`: `_row_no`, `_th`), each row in
     force its stored one (`cc_snap_cur`: `_rid`, `_th`); rows are matched by hash and
     occurrence among equal rows. When the snapshot is newer than everything stored,
-    the rows in force that were not delivered again are `<work>_left` and the
+    the rows in force that were not delivered again are `left` and the
     delivered rows that are not rows in force are left to type (`cc_came_text_<source>`).
+    `left` names the table of the first (the caller's work catalog).
     An older snapshot (a correction, a late delivery) keeps nothing: it is typed
     whole and `add_snapshot` replays the history. `row_no_sql`: the row number of a
     text row when the table has no `_row_no` column (CSV)."""
-    from crosscheck.ingest.readers import WORK_CATALOG
-
     fields = ", ".join(_q(c.name) for c in source.columns)
     row_no = row_no_sql or "_row_no"
-    left = f"{WORK_CATALOG}.{source.name}_left"
     hist = history_table(source)
     stored_until = _stored_until(con, source)
     append = stored_until is not None and day > stored_until

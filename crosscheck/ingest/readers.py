@@ -533,8 +533,9 @@ def read_delivery(
     file_name = Path(vf.path).name
     split = came = None
     if source.kind == "snapshot":  # type only the rows that are not in force as delivered
+        left = f"{work_table(source)}_left"
         delta = history.split_delivered(
-            con, source, text, row_no, extract_date, typing_signature(source)
+            con, source, text, row_no, extract_date, typing_signature(source), left
         )
         con.execute(f"DROP TABLE IF EXISTS {text}")
         came = f"{work_table(source)}_came"
