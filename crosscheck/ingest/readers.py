@@ -25,6 +25,7 @@ dropped when the run ends (`detach_work`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import logging
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crosscheck.ingest.idnorm import id_stages_sql
+from crosscheck.ingest import history
+from crosscheck.ingest.idnorm import id_stages_sql, macro_sql
 from crosscheck.ingest.sources import Column, Source
 from crosscheck.ingest.verify import DeliveryRefused, VerifiedFile
 from crosscheck.query import scalar
@@ -48,6 +50,11 @@ class ReadResult:
     rows_read: int
     rows_rejected: int
     work_table: str
+    # a snapshot: its rows compared with those in force (history.split_delivered), and
+    # the typed rows that came (the work table is a view: history.kept_view)
+    split: history.Split | None = None
+    came: str | None = None
+    file_name: str = ""
 
 
 def rejects_table(source: Source) -> str:
@@ -427,6 +434,16 @@ REASON_WORDS = {
 }
 
 
+def typing_signature(source: Source) -> str:
+    """What typing a source's text depends on, as a short digest: the SQL of every
+    column's typing, the ID macros, the key and DuckDB's version (its functions and
+    `hash`). A stored row's text hash is salted with it (history.split_delivered), so
+    a change of any of these makes every stored row's text a stranger: typed anew."""
+    parts = [*macro_sql(), *(repr(_typed_expr(c)) for c in source.columns)]
+    parts += [repr(source.key), repr(REASON_WORDS), duckdb.__version__]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 def type_rows(
     con,
     source: Source,
@@ -435,8 +452,10 @@ def type_rows(
     extract_date: dt.date,
     file_name: str,
     row_no_sql: str | None = None,
+    work: str | None = None,
 ) -> tuple[str, int]:
-    """Typed work table from the text table; unparseable rows → meta.rejects."""
+    """Typed work table (`work`, by default `work_table(source)`) from the text table;
+    unparseable rows → meta.rejects."""
     selects, reasons = [], []
     for c in source.columns:
         sel, bad = _typed_expr(c)
@@ -463,7 +482,7 @@ def type_rows(
             FROM cc_flagged WHERE _reason IS NOT NULL""",
         [load_id, source.name, extract_date],
     ).fetchone()[0]
-    work = work_table(source)
+    work = work or work_table(source)
     ids = [
         id_stages_sql(f"nullif({_q(c.name)}, '')", c.name) for c in source.columns if c.type == "id"
     ]
@@ -481,8 +500,6 @@ def type_rows(
                    {_lit(file_name)} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no
             FROM valued"""
     )
-    # what GX reads (a view in the warehouse over the in-memory table; see the module doc)
-    con.execute(f"CREATE VIEW IF NOT EXISTS {WORK_SCHEMA}.{source.name} AS SELECT * FROM {work}")
     con.execute("DROP TABLE IF EXISTS cc_flagged")
     con.execute(f"DROP TABLE IF EXISTS {text_table}")
     return work, int(n_rej)
@@ -513,9 +530,30 @@ def read_delivery(
         raise DeliveryRefused(
             f"row count mismatch: file has {rows_read} data rows, _SUCCESS says {vf.entry.rows}"
         )
-    work, type_rejects = type_rows(
-        con, source, text, load_id, extract_date, Path(vf.path).name, row_no
-    )
+    file_name = Path(vf.path).name
+    split = came = None
+    if source.kind == "snapshot":  # type only the rows that are not in force as delivered
+        left = f"{work_table(source)}_left"
+        delta = history.split_delivered(
+            con, source, text, row_no, extract_date, typing_signature(source), left
+        )
+        con.execute(f"DROP TABLE IF EXISTS {text}")
+        came = f"{work_table(source)}_came"
+        _, type_rejects = type_rows(
+            con, source, delta.came, load_id, extract_date, file_name, None, work=came
+        )
+        work = work_table(source)
+        history.kept_view(con, source, delta, came, work, load_id, extract_date, file_name)
+        split = delta
+    else:
+        work, type_rejects = type_rows(con, source, text, load_id, extract_date, file_name, row_no)
+    # what GX reads (a view in the warehouse over the in-memory table; see the module doc)
+    con.execute(f"CREATE VIEW IF NOT EXISTS {WORK_SCHEMA}.{source.name} AS SELECT * FROM {work}")
     return ReadResult(
-        rows_read=rows_read, rows_rejected=shape_rejects + type_rejects, work_table=work
+        rows_read=rows_read,
+        rows_rejected=shape_rejects + type_rejects,
+        work_table=work,
+        split=split,
+        came=came,
+        file_name=file_name,
     )
