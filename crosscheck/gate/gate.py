@@ -529,9 +529,11 @@ class Gate:
             log.warning("%s failed critical expectations: %s", load_id, verdict.failed_critical)
         return verdict
 
-    def record(self, con, verdict: Verdict) -> None:
-        """Store the verdict's results (inside the caller's transaction)."""
-        con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
+    def record(self, con, verdict: Verdict, replace: bool = True) -> None:
+        """Store the verdict's results (inside the caller's transaction), replacing any
+        of its load id (`replace=False`: the caller knows there are none)."""
+        if replace:
+            con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
         if verdict.rows:  # one statement (executemany runs one per row)
             values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(verdict.rows))
             con.execute(

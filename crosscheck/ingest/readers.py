@@ -124,47 +124,48 @@ def text_table(source: Source) -> str:
 
 
 def read_text_csv(
-    con, source: Source, vf: VerifiedFile, load_id: str
+    con, source: Source, vf: VerifiedFile, load_id: str, rejects: str | None = None
 ) -> tuple[str, int, str | None]:
-    """CSV → text table; wrong-shape lines → rejects. Returns (table, rejects, row_no SQL)."""
+    """CSV → text table; wrong-shape lines → rejects (`rejects`, by default the delivery's
+    `rejects_table`). Returns (table, rejects, row_no SQL)."""
     cols = map_header(source, vf.header)
     table = text_table(source)
     columns = "{" + ", ".join(f"{_lit(c.name)}: 'VARCHAR'" for c in cols) + "}"
     rej, scan = f"cc_rej_{source.name}", f"cc_scan_{source.name}"
-    con.execute(f"DROP TABLE IF EXISTS {rej}")
-    con.execute(f"DROP TABLE IF EXISTS {scan}")
-    con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute(
-        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?,
-            header = true, auto_detect = false, columns = {columns}, delim = ',',
-            quote = '"', escape = '"', store_rejects = true,
-            rejects_table = '{rej}', rejects_scan = '{scan}')""",
-        [str(vf.read_path)],  # the path is data: bound, never spliced into the SQL
-    )
-    # Lines DuckDB could not split into the declared columns: keep them as rejects.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE cc_csv_rejects AS
-            SELECT line - 1 AS row_no, any_value(csv_line) AS raw_text,
-                   string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason
-            FROM {rej} GROUP BY line"""
-    )
-    n_rej = con.execute("SELECT count(*) FROM cc_csv_rejects").fetchone()[0]
-    con.execute(
-        f"""INSERT INTO {rejects_table(source)} SELECT ?, ?, ?, row_no, raw_text, reason
-            FROM cc_csv_rejects""",
-        [load_id, source.name, _extract_date(load_id)],
-    )
-    # Data row number of each good row: its position plus the rejected rows before it.
-    row_no = "rowid + 1"
-    if n_rej:
+    # DuckDB appends to rejects tables that exist: they are dropped after every read
+    try:
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE cc_gaps AS
-               SELECT row_no - row_number() OVER (ORDER BY row_no) AS gap FROM cc_csv_rejects"""
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?,
+                header = true, auto_detect = false, columns = {columns}, delim = ',',
+                quote = '"', escape = '"', store_rejects = true,
+                rejects_table = '{rej}', rejects_scan = '{scan}')""",
+            [str(vf.read_path)],  # the path is data: bound, never spliced into the SQL
         )
-        k = f"{table}.rowid + 1"
-        row_no = f"{k} + (SELECT count(*) FROM cc_gaps g WHERE g.gap < {k})"
-    con.execute(f"DROP TABLE IF EXISTS {rej}")
-    con.execute(f"DROP TABLE IF EXISTS {scan}")
+        n_rej = scalar(con, f"SELECT count(*) FROM (SELECT line FROM {rej} GROUP BY line)")
+        # Data row number of each good row: its position plus the rejected rows before it.
+        row_no = "rowid + 1"
+        if n_rej:  # lines DuckDB could not split into the declared columns: rejects
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE cc_csv_rejects AS
+                    SELECT line - 1 AS row_no, any_value(csv_line) AS raw_text,
+                           string_agg(DISTINCT error_type || ': ' || error_message, '; ')
+                               AS reason
+                    FROM {rej} GROUP BY line"""
+            )
+            con.execute(
+                f"""INSERT INTO {rejects or rejects_table(source)}
+                    SELECT ?, ?, ?, row_no, raw_text, reason FROM cc_csv_rejects""",
+                [load_id, source.name, _extract_date(load_id)],
+            )
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE cc_gaps AS
+                   SELECT row_no - row_number() OVER (ORDER BY row_no) AS gap
+                   FROM cc_csv_rejects"""
+            )
+            k = f"{table}.rowid + 1"
+            row_no = f"{k} + (SELECT count(*) FROM cc_gaps g WHERE g.gap < {k})"
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {rej}; DROP TABLE IF EXISTS {scan}")
     return table, n_rej, row_no
 
 
@@ -431,12 +432,20 @@ def type_rows(
     con,
     source: Source,
     text_table: str,
-    load_id: str,
-    extract_date: dt.date,
-    file_name: str,
+    load_id: str | None,
+    extract_date: dt.date | None,
+    file_name: str | None,
     row_no_sql: str | None = None,
+    work: str | None = None,
+    rejects: str | None = None,
 ) -> tuple[str, int]:
-    """Typed work table from the text table; unparseable rows → meta.rejects."""
+    """Typed work table (`work`, by default `work_table(source)`) from the text table;
+    unparseable rows → rejects (`rejects`, by default `rejects_table(source)`).
+
+    With `load_id` None the text table holds the rows of several deliveries of the
+    source, each row with its lineage (`_load_id`, `_extract_date`, `_source_file`,
+    `_row_no`: `TypedBatch`): typing is a function of a row's text, so each row is
+    typed as its delivery alone would be."""
     selects, reasons = [], []
     for c in source.columns:
         sel, bad = _typed_expr(c)
@@ -453,17 +462,28 @@ def type_rows(
     raw_text = (
         "concat_ws(',', " + ", ".join(f"coalesce({_q(c.name)}, '')" for c in source.columns) + ")"
     )
+    if load_id is None:  # lineage from the rows (a batch of deliveries)
+        lineage = "_load_id, _extract_date, _source_file, _row_no"
+        head, params = f"_load_id, {_lit(source.name)}, _extract_date", []
+    else:
+        day = extract_date.isoformat() if extract_date is not None else ""
+        lineage = (
+            f"{_lit(load_id)} AS _load_id, DATE {_lit(day)} AS _extract_date,"
+            f" {_lit(file_name or '')} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no"
+        )
+        head, params = "?, ?, ?", [load_id, source.name, extract_date]
     row_no = f", {row_no_sql} AS _row_no" if row_no_sql else ""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE cc_flagged AS
             SELECT *, nullif({reason_sql}, '') AS _reason{row_no} FROM {text_table}"""
     )
     n_rej = con.execute(
-        f"""INSERT INTO {rejects_table(source)} SELECT ?, ?, ?, _row_no, {raw_text}, _reason
+        f"""INSERT INTO {rejects or rejects_table(source)}
+            SELECT {head}, _row_no, {raw_text}, _reason
             FROM cc_flagged WHERE _reason IS NOT NULL""",
-        [load_id, source.name, extract_date],
+        params,
     ).fetchone()[0]
-    work = work_table(source)
+    work = work or work_table(source)
     ids = [
         id_stages_sql(f"nullif({_q(c.name)}, '')", c.name) for c in source.columns if c.type == "id"
     ]
@@ -475,17 +495,32 @@ def type_rows(
             WITH folded AS (SELECT *{step1} FROM cc_flagged WHERE _reason IS NULL),
             upgraded AS (SELECT *{step2} FROM folded),
             valued AS (SELECT *{step3} FROM upgraded)
-            SELECT {", ".join(selects)},
-                   {_lit(load_id)} AS _load_id,
-                   DATE {_lit(extract_date.isoformat())} AS _extract_date,
-                   {_lit(file_name)} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no
+            SELECT {", ".join(selects)}, {lineage}
             FROM valued"""
     )
-    # what GX reads (a view in the warehouse over the in-memory table; see the module doc)
-    con.execute(f"CREATE VIEW IF NOT EXISTS {WORK_SCHEMA}.{source.name} AS SELECT * FROM {work}")
     con.execute("DROP TABLE IF EXISTS cc_flagged")
     con.execute(f"DROP TABLE IF EXISTS {text_table}")
     return work, int(n_rej)
+
+
+def _fresh_rejects(con, source: Source) -> None:
+    """An empty rejects table for the delivery being read (`cc_work` attached first if a
+    caller did not open the writer through crosscheck.ingest.api)."""
+    sql = f"CREATE OR REPLACE TABLE {rejects_table(source)} AS SELECT * FROM meta.rejects LIMIT 0"
+    try:
+        con.execute(sql)
+    except duckdb.CatalogException:
+        if scalar(
+            con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORK_CATALOG]
+        ):
+            raise
+        attach_work(con)
+        con.execute(sql)
+
+
+def _gx_view(con, source: Source, work: str) -> None:
+    # what GX reads (a view in the warehouse over the in-memory table; see the module doc)
+    con.execute(f"CREATE VIEW IF NOT EXISTS {WORK_SCHEMA}.{source.name} AS SELECT * FROM {work}")
 
 
 def read_delivery(
@@ -496,26 +531,103 @@ def read_delivery(
     extract_date: dt.date,
 ) -> ReadResult:
     """Verified file → typed work table + rejects; refuses wrong row counts."""
-    if not scalar(
-        con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORK_CATALOG]
-    ):
-        attach_work(con)  # a caller that did not open the writer through crosscheck.ingest.api
-    con.execute(
-        f"CREATE OR REPLACE TABLE {rejects_table(source)} AS SELECT * FROM meta.rejects LIMIT 0"
-    )
+    _fresh_rejects(con, source)
     if source.format == "xlsx":
         text, shape_rejects, row_no = read_text_xlsx(con, source, vf, load_id)
     else:
         text, shape_rejects, row_no = read_text_csv(con, source, vf, load_id)
-    good = scalar(con, f"SELECT count(*) FROM {text}")
-    rows_read = good + shape_rejects
+    rows_read = _check_rows(con, text, shape_rejects, vf)
+    work, type_rejects = type_rows(
+        con, source, text, load_id, extract_date, Path(vf.path).name, row_no
+    )
+    _gx_view(con, source, work)
+    return ReadResult(
+        rows_read=rows_read, rows_rejected=shape_rejects + type_rejects, work_table=work
+    )
+
+
+def _check_rows(con, text: str, shape_rejects: int, vf: VerifiedFile) -> int:
+    """The delivery's data rows (good + wrong-shape); refuse a count other than the marker's."""
+    rows_read = scalar(con, f"SELECT count(*) FROM {text}") + shape_rejects
     if rows_read != vf.entry.rows:
         raise DeliveryRefused(
             f"row count mismatch: file has {rows_read} data rows, _SUCCESS says {vf.entry.rows}"
         )
-    work, type_rejects = type_rows(
-        con, source, text, load_id, extract_date, Path(vf.path).name, row_no
-    )
-    return ReadResult(
-        rows_read=rows_read, rows_rejected=shape_rejects + type_rejects, work_table=work
-    )
+    return rows_read
+
+
+class TypedBatch:
+    """Several small CSV deliveries of one incremental source typed in ONE statement.
+
+    Typing a delivery of a few rows costs what planning its statements costs (a few
+    milliseconds each: the ID stages, the reasons), whatever its size; a go-live
+    catch-up has hundreds of such deliveries per source. Each delivery is read as
+    text on its own (`add`: read_text_csv, its own wrong-shape rejects, row count and
+    row numbers), its rows appended with their lineage to one text table; `type`
+    then types them all at once (`type_rows` with lineage from the rows: a row's
+    typing is a function of its own text), and `take` gives each delivery, in its
+    turn, its own work table and rejects, as `read_delivery` would have made them.
+    Nothing is written to the warehouse before a delivery's turn."""
+
+    def __init__(self, con, source: Source):
+        self.con, self.source = con, source
+        base = f"{WORK_CATALOG}.{source.name}_batch"
+        self.text, self.typed, self.rejects = f"cc_batch_text_{source.name}", base, f"{base}_rej"
+        self.rejected: dict[str, int] = {}  # load id -> rejected rows (wrong shape or type)
+        lineage = "_row_no BIGINT, _load_id VARCHAR, _extract_date DATE, _source_file VARCHAR"
+        columns = ", ".join(f"{_q(c.name)} VARCHAR" for c in source.columns)
+        _fresh_rejects(con, source)  # attaches cc_work if needed
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {self.text} ({columns}, {lineage})")
+        con.execute(f"CREATE OR REPLACE TABLE {self.rejects} AS SELECT * FROM meta.rejects LIMIT 0")
+
+    def add(self, vf: VerifiedFile, load_id: str, extract_date: dt.date) -> int:
+        """Read one delivery's text into the batch; its data rows (raises DeliveryRefused)."""
+        con, source = self.con, self.source
+        text, shape_rejects, row_no = read_text_csv(con, source, vf, load_id, self.rejects)
+        try:
+            rows_read = _check_rows(con, text, shape_rejects, vf)
+        except DeliveryRefused:
+            if shape_rejects:
+                con.execute(f"DELETE FROM {self.rejects} WHERE load_id = ?", [load_id])
+            raise
+        con.execute(
+            f"""INSERT INTO {self.text} BY NAME
+                SELECT *, CAST({row_no} AS BIGINT) AS _row_no, ? AS _load_id,
+                       CAST(? AS DATE) AS _extract_date, ? AS _source_file
+                FROM {text}""",
+            [load_id, extract_date, Path(vf.path).name],
+        )
+        return rows_read
+
+    def type(self) -> None:
+        """Type every row read (one statement); count each delivery's rejects."""
+        type_rows(self.con, self.source, self.text, None, None, None, None,
+                  work=self.typed, rejects=self.rejects)  # fmt: skip
+        self.rejected = dict(
+            self.con.execute(
+                f"SELECT load_id, count(*) FROM {self.rejects} GROUP BY load_id"
+            ).fetchall()
+        )
+
+    def take(self, load_id: str, rows_read: int) -> ReadResult:
+        """The delivery's own work table (and rejects table, when it has rejects)."""
+        con, source = self.con, self.source
+        work = work_table(source)
+        con.execute(
+            f"CREATE OR REPLACE TABLE {work} AS SELECT * FROM {self.typed} WHERE _load_id = ?",
+            [load_id],
+        )
+        rejected = self.rejected.get(load_id, 0)
+        if rejected:
+            con.execute(
+                f"""CREATE OR REPLACE TABLE {rejects_table(source)} AS
+                    SELECT * FROM {self.rejects} WHERE load_id = ?""",
+                [load_id],
+            )
+        _gx_view(con, source, work)
+        return ReadResult(rows_read=rows_read, rows_rejected=rejected, work_table=work)
+
+    def drop(self) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {self.text}")
+        for table in (self.typed, self.rejects):
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
