@@ -392,6 +392,12 @@ class Gate:
         GX calls satisfied too). Each result is what GX writes for it (BASIC format);
         an expectation with failing rows, or that cannot be counted, is left to GX.
         A count that raises settles nothing (GX then judges, and reports the error)."""
+        return self._counted(source, work_table, ids, lo, hi)[0]
+
+    def _counted(
+        self, source: Source, work_table: str, ids: frozenset[str], lo: int, hi: int
+    ) -> tuple[dict[str, dict], int | None]:
+        """`counted_results`, and the delivery's row count (None if nothing was counted)."""
         specs = self._load_spec(source)
         exprs, plan = ["count(*)"], []  # plan: (expectation id, index of its first count)
         for exp_id in (i for i in specs if i in ids):
@@ -424,7 +430,7 @@ class Gate:
             else:
                 plan.append((exp_id, 0))
         if not plan:
-            return {}
+            return {}, None
         try:
             counts = self.con.execute(f"SELECT {', '.join(exprs)} FROM {work_table}").fetchone()
             columns = [
@@ -432,7 +438,7 @@ class Gate:
             ]
         except duckdb.Error as e:
             log.debug("%s: counting failing rows raised (GX judges instead): %s", source.name, e)
-            return {}
+            return {}, None
         rows = counts[0]
         out: dict[str, dict] = {}
         for exp_id, k in plan:
@@ -453,7 +459,7 @@ class Gate:
                     out[exp_id] = {"observed_value": rows}
             elif set(columns) == set(kwargs["column_set"]) and len(columns) == len(set(columns)):
                 out[exp_id] = {"observed_value": sorted(columns)}
-        return out
+        return out, rows
 
     def validate(
         self,
@@ -470,8 +476,9 @@ class Gate:
         specs = self._load_spec(source)
         lo, hi = self._row_bounds(source, extract_date)
         known: dict[str, dict] = {}
+        batch_rows = None
         if self.count_first:
-            known = self.counted_results(source, work_table, frozenset(specs), lo, hi)
+            known, batch_rows = self._counted(source, work_table, frozenset(specs), lo, hi)
         rest = frozenset(specs) - frozenset(known)
         log.debug("%s: GX runs %s", load_id, sorted(rest))
         results: dict[str, tuple[dict, bool, bool, str]] = {}  # id -> result, success, raised, msg
@@ -492,7 +499,8 @@ class Gate:
         verdict = Verdict(load_id, source.name, extract_date, passed=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping only
         info = self._severity[source.name]
-        batch_rows = self.con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0]
+        if batch_rows is None:  # else counted above, on the same rows
+            batch_rows = self.con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0]
         order = [i for i in specs if i in results] + [i for i in results if i not in specs]
         for exp_id in order:
             res, success, raised, message = results[exp_id]

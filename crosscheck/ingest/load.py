@@ -127,9 +127,13 @@ def file_sha256(
     return digest
 
 
-def remember_hash(con: duckdb.DuckDBPyConnection, path: Path, key: str, digest: str) -> None:
+def remember_hash(
+    con: duckdb.DuckDBPyConnection, path: Path, key: str, digest: str, replace: bool = True
+) -> None:
+    """Remember a file's hash by its stat; `replace=False`: the caller knows the path has
+    no row yet (a plain insert is cheaper than an upsert)."""
     con.execute(
-        "INSERT OR REPLACE INTO meta.file_hashes VALUES (?, ?, ?, ?)",
+        f"INSERT {'OR REPLACE ' if replace else ''}INTO meta.file_hashes VALUES (?, ?, ?, ?)",
         [str(path), key, digest, _now()],
     )
 
@@ -410,7 +414,8 @@ class Backlog:
             if not self.left[id(r.batch)]:
                 r.batch.drop()
         result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
-        return _Pending(delivery, source, result, r.info, r.vf, read, r.t0, new=True, batched=True)
+        new = r.load_id not in self.known.loads  # else a rejected delivery tried again
+        return _Pending(delivery, source, result, r.info, r.vf, read, r.t0, new, batched=True)
 
 
 def _finish(con, p: _Pending, verdict, gate, archive: Path | None, known: Known | None = None):
@@ -448,7 +453,8 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None, known: Known 
         result.rows_loaded = result.rows_read - result.rows_rejected
         info["finished_at"] = _now()
         record_load(con, result, replace=not p.new, **info)
-        remember_hash(con, p.vf.path, p.vf.stat_key, p.vf.sha256)
+        new_path = p.new and known is not None and str(p.vf.path) not in known.hashes
+        remember_hash(con, p.vf.path, p.vf.stat_key, p.vf.sha256, replace=not new_path)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

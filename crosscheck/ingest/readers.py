@@ -574,6 +574,7 @@ class TypedBatch:
         base = f"{WORK_CATALOG}.{source.name}_batch"
         self.text, self.typed, self.rejects = f"cc_batch_text_{source.name}", base, f"{base}_rej"
         self.rejected: dict[str, int] = {}  # load id -> rejected rows (wrong shape or type)
+        self.viewed = False  # GX's view over the work table made (it lasts the run)
         lineage = "_row_no BIGINT, _load_id VARCHAR, _extract_date DATE, _source_file VARCHAR"
         columns = ", ".join(f"{_q(c.name)} VARCHAR" for c in source.columns)
         _fresh_rejects(con, source)  # attaches cc_work if needed
@@ -624,7 +625,9 @@ class TypedBatch:
                     SELECT * FROM {self.rejects} WHERE load_id = ?""",
                 [load_id],
             )
-        _gx_view(con, source, work)
+        if not self.viewed:
+            _gx_view(con, source, work)
+            self.viewed = True
         return ReadResult(rows_read=rows_read, rows_rejected=rejected, work_table=work)
 
     def drop(self) -> None:

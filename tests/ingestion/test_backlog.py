@@ -148,6 +148,26 @@ def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp
     superseded = env.query("SELECT count(*) FROM meta.loads WHERE status = 'superseded'")
     assert superseded == [(1,)]
 
+    # the next run: the refused deliveries delivered right (same load ids, rejected before)
+    # are tried again in a batch with the next day's, their meta.loads rows replaced
+    later = DAYS[-1] + dt.timedelta(days=1)
+    for e in (env, alone):
+        write_delivery(e.landing, "ledger", DAYS[2], ledger_rows(DAYS[2]))
+        write_delivery(e.landing, "cremations", DAYS[3], cremations_rows(DAYS[3]))
+        for source, rows in (
+            ("ledger", ledger_rows(later)),
+            ("cremations", cremations_rows(later)),
+        ):
+            write_delivery(e.landing, source, later, rows)
+    monkeypatch.setattr(load, "BATCH_ROWS", 200_000)
+    again = [d for d in env.ingest(as_of=later).deliveries if d.status != "skipped"]
+    assert sorted(batched[3:]) == ["cremations", "ledger"]
+    monkeypatch.setattr(load, "BATCH_ROWS", 0)
+    alone_again = [d for d in alone.ingest(as_of=later).deliveries if d.status != "skipped"]
+    assert [d.line() for d in again] == [d.line() for d in alone_again]
+    assert [d.status for d in again] == ["loaded"] * 4
+    assert recorded(env.warehouse) == recorded(alone.warehouse)
+
 
 def _csv(source: str, rows: list[dict]) -> bytes:
     from deliveries import encode_csv
