@@ -27,6 +27,7 @@ from crosscheck.ingest.readers import (
     WORK_CATALOG,
     ReadResult,
     TypedBatch,
+    map_header,
     read_delivery,
     rejects_table,
     text_table,
@@ -252,23 +253,35 @@ def _refused(
     return result
 
 
-def _verified(delivery: Delivery, source: Source, temp_root: Path | None, info: dict, read):
+def _verified(
+    delivery: Delivery, source: Source, temp_root: Path | None, info: dict, read, keep=False
+):
     """Verify the delivery and read it with `read(vf)`: (vf, what read returned). Any
     reader error refuses the delivery (DeliveryRefused with a one-line reason), never
-    the night; the transcode is removed once read (the archive copies the delivered file)."""
+    the night; the transcode is removed once read (the archive copies the delivered
+    file), unless `keep` (then the caller removes it: `vf.cleanup()`)."""
     vf = None
     try:
         vf = verify(delivery, source, temp_root)
         info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
-        try:
-            return vf, read(vf)
-        except DeliveryRefused:
-            raise
-        except Exception as e:  # any reader error refuses the delivery, never the night
-            raise DeliveryRefused(reader_reason(e, vf.path)) from None
-    finally:
+        return vf, _reading(vf, read)
+    except BaseException:
         if vf is not None:
             vf.cleanup()
+        raise
+    finally:
+        if vf is not None and not keep:
+            vf.cleanup()
+
+
+def _reading(vf: VerifiedFile, read):
+    """`read(vf)`; any reader error refuses the delivery, never the night."""
+    try:
+        return read(vf)
+    except DeliveryRefused:
+        raise
+    except Exception as e:
+        raise DeliveryRefused(reader_reason(e, vf.path)) from None
 
 
 def _prepare(
@@ -374,17 +387,24 @@ class Backlog:
         if len(members) < 2:
             return  # nothing to share: the usual way
         batch = TypedBatch(self.con, source)
-        reads = []
-        for d, load_id in members:
-            r = _Read(load_id, {"started_at": _now()}, time.monotonic(), batch)
-            try:
-                r.vf, r.rows_read = _verified(
-                    d, source, self.temp_root, r.info,
-                    lambda vf, d=d, load_id=load_id: batch.add(vf, load_id, d.extract_date),
-                )  # fmt: skip
-            except DeliveryRefused as e:
-                r.refused = e
-            reads.append((d, r))
+        reads, files = [], []
+        try:
+            for d, load_id in members:
+                r = _Read(load_id, {"started_at": _now()}, time.monotonic(), batch)
+                reads.append((d, r))
+                try:  # verified, and its header mapped (refused as read_text_csv refuses)
+                    r.vf, _ = _verified(
+                        d, source, self.temp_root, r.info,
+                        lambda vf: map_header(source, vf.header), keep=True,
+                    )  # fmt: skip
+                    files.append((d, r))
+                except DeliveryRefused as e:
+                    r.refused = e
+            self._read_text(batch, files)
+        finally:
+            for _, r in files:
+                if r.vf is not None:
+                    r.vf.cleanup()
         try:
             batch.type()
         except duckdb.Error as e:  # then each is read and typed alone, in its turn
@@ -394,6 +414,29 @@ class Backlog:
         for d, r in reads:
             self.read[d.folder] = r
         self.left[id(batch)] = len(reads)
+
+    def _read_text(self, batch: TypedBatch, files: list[tuple[Delivery, _Read]]) -> None:
+        """The files' text into the batch: in one read (`TypedBatch.add_files`), else (if
+        that read fails) one by one, each refused as it would be alone."""
+        try:
+            got = batch.add_files([(r.vf, r.load_id, d.extract_date) for d, r in files])
+        except duckdb.Error as e:
+            log.debug("reading %d files at once raised (one by one): %s", len(files), e)
+            batch.clear()  # what a part of that read added
+            got = None
+        for d, r in files:
+            try:
+                if got is None:
+                    r.rows_read = _reading(
+                        r.vf, lambda vf, r=r, d=d: batch.add(vf, r.load_id, d.extract_date)
+                    )
+                else:
+                    outcome = got[r.load_id]
+                    if isinstance(outcome, DeliveryRefused):
+                        raise outcome
+                    r.rows_read = outcome
+            except DeliveryRefused as e:
+                r.refused = e
 
     def take(self, delivery: Delivery) -> DeliveryResult | _Pending | None:
         """The delivery as its batch read it (refused, or in its work table); None when

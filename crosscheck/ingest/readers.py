@@ -148,7 +148,8 @@ def read_text_csv(
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE cc_csv_rejects AS
                     SELECT line - 1 AS row_no, any_value(csv_line) AS raw_text,
-                           string_agg(DISTINCT error_type || ': ' || error_message, '; ')
+                           string_agg(DISTINCT error_type || ': ' || error_message, '; '
+                                      ORDER BY error_type || ': ' || error_message)
                                AS reason
                     FROM {rej} GROUP BY line"""
             )
@@ -548,7 +549,11 @@ def read_delivery(
 
 def _check_rows(con, text: str, shape_rejects: int, vf: VerifiedFile) -> int:
     """The delivery's data rows (good + wrong-shape); refuse a count other than the marker's."""
-    rows_read = scalar(con, f"SELECT count(*) FROM {text}") + shape_rejects
+    return _check_rows_of(scalar(con, f"SELECT count(*) FROM {text}"), shape_rejects, vf)
+
+
+def _check_rows_of(good: int, shape_rejects: int, vf: VerifiedFile) -> int:
+    rows_read = good + shape_rejects
     if rows_read != vf.entry.rows:
         raise DeliveryRefused(
             f"row count mismatch: file has {rows_read} data rows, _SUCCESS says {vf.entry.rows}"
@@ -600,6 +605,105 @@ class TypedBatch:
         )
         return rows_read
 
+    def add_files(
+        self, files: list[tuple[VerifiedFile, str, dt.date]]
+    ) -> dict[str, int | DeliveryRefused]:
+        """Read many deliveries' files (vf, load id, extract date) in one read_csv per
+        column order: per load id, its data rows or its refusal (a row count other than
+        its marker's). Each file's wrong-shape lines, row numbers and rows are what
+        `add` gives it alone (DuckDB's CSV scanner reads each file on its own; the
+        rejects name their file). Raises duckdb.Error if the read fails: then read
+        them one by one (`add`), which refuses the file that fails."""
+        con, source = self.con, self.source
+        out: dict[str, int | DeliveryRefused] = {}
+        groups: dict[tuple[str, ...], list[tuple[VerifiedFile, str, dt.date]]] = {}
+        for f in files:
+            cols = tuple(c.name for c in map_header(source, f[0].header))
+            if {"filename", "_k"} & set(cols):  # names this read gives its own columns
+                raise duckdb.InvalidInputException("a column named like read_csv's filename")
+            groups.setdefault(cols, []).append(f)
+        for names, group in groups.items():
+            columns = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names) + "}"
+            rej, scan = f"cc_rej_{source.name}", f"cc_scan_{source.name}"
+            members = [
+                (str(vf.read_path), load_id, day, Path(vf.path).name, k)
+                for k, (vf, load_id, day) in enumerate(group)
+            ]
+            try:
+                con.execute(
+                    f"""CREATE OR REPLACE TEMP TABLE cc_multi AS SELECT * FROM read_csv(?,
+                        header = true, auto_detect = false, columns = {columns}, delim = ',',
+                        quote = '"', escape = '"', store_rejects = true, filename = true,
+                        rejects_table = '{rej}', rejects_scan = '{scan}')""",
+                    [[m[0] for m in members]],  # the paths are data: bound, never spliced
+                )
+                con.execute(
+                    f"""CREATE OR REPLACE TEMP TABLE cc_multi_rej AS
+                        SELECT s.file_path AS path, r.line - 1 AS row_no,
+                               any_value(r.csv_line) AS raw_text,
+                               string_agg(DISTINCT r.error_type || ': ' || r.error_message, '; '
+                                          ORDER BY r.error_type || ': ' || r.error_message)
+                                   AS reason
+                        FROM {rej} r JOIN {scan} s USING (scan_id, file_id)
+                        GROUP BY s.file_path, r.line"""
+                )
+            finally:
+                con.execute(f"DROP TABLE IF EXISTS {rej}; DROP TABLE IF EXISTS {scan}")
+            good = dict(
+                con.execute("SELECT filename, count(*) FROM cc_multi GROUP BY ALL").fetchall()
+            )
+            bad = dict(
+                con.execute("SELECT path, count(*) FROM cc_multi_rej GROUP BY ALL").fetchall()
+            )
+            kept = []
+            for (vf, load_id, _), m in zip(group, members, strict=True):
+                try:
+                    out[load_id] = _check_rows_of(good.get(m[0], 0), bad.get(m[0], 0), vf)
+                    kept.append(m)
+                except DeliveryRefused as e:
+                    out[load_id] = e
+            con.execute("CREATE OR REPLACE TEMP TABLE cc_members (path VARCHAR, load_id VARCHAR, "
+                        "extract_date DATE, file_name VARCHAR, ord INTEGER)")  # fmt: skip
+            if kept:
+                con.execute(
+                    "INSERT INTO cc_members VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * len(kept)),
+                    [v for m in kept for v in m],
+                )
+            # Data row number of each good row: its position in its file plus the
+            # rejected rows of its file before it (as `read_text_csv` numbers them).
+            row_no = "t._k"
+            if bad:
+                con.execute(
+                    """CREATE OR REPLACE TEMP TABLE cc_gaps AS
+                       SELECT path, row_no - row_number() OVER (PARTITION BY path ORDER BY row_no)
+                           AS gap
+                       FROM cc_multi_rej"""
+                )
+                row_no = (
+                    "t._k + (SELECT count(*) FROM cc_gaps g WHERE g.path = t.filename"
+                    " AND g.gap < t._k)"
+                )
+                con.execute(
+                    f"""INSERT INTO {self.rejects}
+                        SELECT m.load_id, {_lit(source.name)}, m.extract_date, r.row_no,
+                               r.raw_text, r.reason
+                        FROM cc_multi_rej r JOIN cc_members m USING (path)
+                        ORDER BY m.ord"""
+                )
+            con.execute(
+                f"""INSERT INTO {self.text} BY NAME
+                    SELECT t.* EXCLUDE (filename, _k), CAST({row_no} AS BIGINT) AS _row_no,
+                           m.load_id AS _load_id, m.extract_date AS _extract_date,
+                           m.file_name AS _source_file
+                    FROM (SELECT *, row_number() OVER (PARTITION BY filename ORDER BY rowid)
+                              AS _k FROM cc_multi) t
+                    JOIN cc_members m ON t.filename = m.path
+                    ORDER BY m.ord, t._k"""
+            )
+            for table in ("cc_multi", "cc_multi_rej", "cc_members", "cc_gaps"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+        return out
+
     def type(self) -> None:
         """Type every row read (one statement); count each delivery's rejects."""
         type_rows(self.con, self.source, self.text, None, None, None, None,
@@ -629,6 +733,11 @@ class TypedBatch:
             _gx_view(con, source, work)
             self.viewed = True
         return ReadResult(rows_read=rows_read, rows_rejected=rejected, work_table=work)
+
+    def clear(self) -> None:
+        """Empty the batch (its text and rejects) before anything is typed."""
+        self.con.execute(f"DELETE FROM {self.text}")
+        self.con.execute(f"DELETE FROM {self.rejects}")
 
     def drop(self) -> None:
         self.con.execute(f"DROP TABLE IF EXISTS {self.text}")

@@ -113,6 +113,9 @@ def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp
     lines.insert(2, b"D0009,too few fields")
     write_delivery(env.landing, "deaths", DAYS[0], data=b"\n".join(lines), n_rows=len(rows) + 1)
     write_delivery(env.landing, "deaths", DAYS[1], [])  # an empty day
+    lines = _csv("ledger", ledger_rows(DAYS[3])).split(b"\n")
+    lines.insert(1, b"X," * 30)  # a wrong-shape first row, in another file of the batch
+    write_delivery(env.landing, "ledger", DAYS[3], data=b"\n".join(lines), n_rows=3)
     duplicate_a_row(env.landing / "ledger" / DAYS[1].strftime("%Y%m%d"))  # quarantined
     write_delivery(env.landing, "ledger", DAYS[2], ledger_rows(DAYS[2]), n_rows=5)  # refused
     bad = (
@@ -145,6 +148,7 @@ def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp
     assert recorded(env.warehouse) == recorded(alone.warehouse)
     lines_of = env.query("SELECT line_no FROM meta.rejects WHERE source = 'deaths' ORDER BY 1")
     assert lines_of == [(2,), (4,)]
+    assert env.query("SELECT line_no FROM meta.rejects WHERE source = 'ledger'") == [(1,)]
     superseded = env.query("SELECT count(*) FROM meta.loads WHERE status = 'superseded'")
     assert superseded == [(1,)]
 
