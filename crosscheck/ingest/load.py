@@ -320,8 +320,8 @@ def _prepare(
 # A backlog's small deliveries of an incremental CSV source are typed together
 # (`readers.TypedBatch`): a delivery of at most SMALL_ROWS rows (its marker's count),
 # at most BATCH_ROWS rows per batch (memory). 0 turns batches off.
-SMALL_ROWS = 50_000
-BATCH_ROWS = 200_000
+SMALL_ROWS = 10_000
+BATCH_ROWS = 50_000
 
 
 @dataclass

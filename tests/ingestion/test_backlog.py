@@ -163,7 +163,7 @@ def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp
             ("cremations", cremations_rows(later)),
         ):
             write_delivery(e.landing, source, later, rows)
-    monkeypatch.setattr(load, "BATCH_ROWS", 200_000)
+    monkeypatch.setattr(load, "BATCH_ROWS", 50_000)
     again = [d for d in env.ingest(as_of=later).deliveries if d.status != "skipped"]
     assert sorted(batched[3:]) == ["cremations", "ledger"]
     monkeypatch.setattr(load, "BATCH_ROWS", 0)
