@@ -397,14 +397,13 @@ class Backlog:
                         d, source, self.temp_root, r.info,
                         lambda vf: map_header(source, vf.header), keep=True,
                     )  # fmt: skip
-                    files.append((d, r))
+                    files.append((d, r, r.vf))
                 except DeliveryRefused as e:
                     r.refused = e
             self._read_text(batch, files)
         finally:
-            for _, r in files:
-                if r.vf is not None:
-                    r.vf.cleanup()
+            for _, _, vf in files:
+                vf.cleanup()
         try:
             batch.type()
         except duckdb.Error as e:  # then each is read and typed alone, in its turn
@@ -415,20 +414,22 @@ class Backlog:
             self.read[d.folder] = r
         self.left[id(batch)] = len(reads)
 
-    def _read_text(self, batch: TypedBatch, files: list[tuple[Delivery, _Read]]) -> None:
+    def _read_text(
+        self, batch: TypedBatch, files: list[tuple[Delivery, _Read, VerifiedFile]]
+    ) -> None:
         """The files' text into the batch: in one read (`TypedBatch.add_files`), else (if
         that read fails) one by one, each refused as it would be alone."""
         try:
-            got = batch.add_files([(r.vf, r.load_id, d.extract_date) for d, r in files])
+            got = batch.add_files([(vf, r.load_id, d.extract_date) for d, r, vf in files])
         except duckdb.Error as e:
             log.debug("reading %d files at once raised (one by one): %s", len(files), e)
             batch.clear()  # what a part of that read added
             got = None
-        for d, r in files:
+        for d, r, vf in files:
             try:
                 if got is None:
                     r.rows_read = _reading(
-                        r.vf, lambda vf, r=r, d=d: batch.add(vf, r.load_id, d.extract_date)
+                        vf, lambda vf, r=r, d=d: batch.add(vf, r.load_id, d.extract_date)
                     )
                 else:
                     outcome = got[r.load_id]
@@ -449,8 +450,9 @@ class Backlog:
         source = get_source(delivery.source)
         result = DeliveryResult(r.load_id, source.name, delivery.extract_date, "rejected")
         try:
-            if r.refused is not None:
-                return _refused(self.con, source, result, r.info, r.refused, r.t0, drop=False)
+            if r.refused is not None or r.vf is None:  # (a delivery not refused was read)
+                e = r.refused or DeliveryRefused("not read")
+                return _refused(self.con, source, result, r.info, e, r.t0, drop=False)
             read = r.batch.take(r.load_id, r.rows_read)
         finally:
             self.left[id(r.batch)] -= 1
