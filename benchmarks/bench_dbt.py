@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from crosscheck.build import build
-from crosscheck.ingest.history import VALID_TO, add_snapshot, history_table
+from crosscheck.ingest.history import TEXT_HASH, VALID_TO, add_snapshot, history_table
 from crosscheck.ingest.sources import get_source
 from crosscheck.warehouse import open_warehouse
 
@@ -81,7 +81,8 @@ def fill(con) -> dict:
         for d in snap_days:
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE cc_snapshot AS "
-                f"SELECT * EXCLUDE ({VALID_TO}) FROM {history_table(get_source(source))} LIMIT 0"
+                f"SELECT * EXCLUDE ({VALID_TO}, {TEXT_HASH}) "
+                f"FROM {history_table(get_source(source))} LIMIT 0"
             )
             con.execute(sql.format(persons=PERSONS, d=f"'{d.isoformat()}'", pid=PID))
             load_id = f"{source}:{d.isoformat()}"

@@ -467,9 +467,11 @@ class Gate:
         work_table: str,
         load_id: str,
         extract_date: dt.date,
+        rows: int | None = None,
     ) -> Verdict:
         """The delivery's verdict: its suite on its rows (`work_table`, which GX reads as
-        `ingest_work.<source>`): counted first (`counted_results`), the rest run by GX."""
+        `ingest_work.<source>`): counted first (`counted_results`), the rest run by GX.
+        `rows`: how many rows `work_table` holds, when the caller knows."""
         import time
 
         t0 = time.monotonic()
@@ -499,7 +501,9 @@ class Gate:
         verdict = Verdict(load_id, source.name, extract_date, passed=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping only
         info = self._severity[source.name]
-        if batch_rows is None:  # else counted above, on the same rows
+        if rows is not None:
+            batch_rows = rows
+        elif batch_rows is None:  # else counted above, on the same rows
             batch_rows = self.con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0]
         order = [i for i in specs if i in results] + [i for i in results if i not in specs]
         for exp_id in order:

@@ -22,7 +22,7 @@ import duckdb
 from crosscheck.ingest.archive import archive_delivery, archive_folder
 from crosscheck.ingest.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from crosscheck.ingest.discover import Delivery
-from crosscheck.ingest.history import add_snapshot
+from crosscheck.ingest.history import CAME_KEYS, KEYS, add_snapshot, delivered_sql
 from crosscheck.ingest.readers import (
     WORK_CATALOG,
     ReadResult,
@@ -490,7 +490,16 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None, known: Known 
         if verdict.passed and (known is None or (source.name, delivery.extract_date) in known.held):
             result.superseded = supersede(con, source, delivery.extract_date, result.load_id)
         if verdict.passed and source.kind == "snapshot":  # stored as change history
-            add_snapshot(con, source, result.load_id, delivery.extract_date, table=read.work_table)
+            add_snapshot(
+                con, source, result.load_id, delivery.extract_date, table=read.work_table,
+                split=(read.split.left, read.came) if read.split else None,
+            )  # fmt: skip
+        elif read.split is not None:  # a quarantined snapshot: every row, as delivered
+            rows = delivered_sql(
+                source, read.split, read.came, result.load_id, delivery.extract_date,
+                read.file_name,
+            )  # fmt: skip
+            con.execute(f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM ({rows})")
         else:
             con.execute(
                 f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM {read.work_table}"
@@ -536,7 +545,10 @@ def process(
         p = _prepare(con, delivery, temp_root, archive, known)
     if isinstance(p, DeliveryResult):
         return p
-    verdict = gate.validate(p.source, p.read.work_table, p.result.load_id, delivery.extract_date)
+    rows = p.result.rows_read - p.result.rows_rejected
+    verdict = gate.validate(
+        p.source, p.read.work_table, p.result.load_id, delivery.extract_date, rows
+    )
     return _finish(con, p, verdict, gate, archive, known)
 
 
@@ -573,7 +585,13 @@ def supersede(
 
 
 def _drop_work(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    for suffix in ("", "_rejects"):
+    if source.kind == "snapshot":  # its work table is a view (history.kept_view)
+        con.execute(f"DROP VIEW IF EXISTS {WORK_CATALOG}.{source.name}")
+        suffixes = ("_rejects", "_came", "_left")
+        temps = (f"cc_came_text_{source.name}", KEYS, CAME_KEYS, "cc_snap_cur")
+    else:
+        suffixes, temps = ("", "_rejects"), ()
+    for suffix in suffixes:
         con.execute(f"DROP TABLE IF EXISTS {WORK_CATALOG}.{source.name}{suffix}")
-    for temp in (text_table(source), "cc_flagged", "cc_csv_rejects", "cc_gaps"):
+    for temp in (text_table(source), "cc_flagged", "cc_csv_rejects", "cc_gaps", *temps):
         con.execute(f"DROP TABLE IF EXISTS {temp}")

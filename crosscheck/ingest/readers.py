@@ -25,6 +25,7 @@ dropped when the run ends (`detach_work`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import logging
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crosscheck.ingest.idnorm import id_stages_sql
+from crosscheck.ingest import history
+from crosscheck.ingest.idnorm import id_stages_sql, macro_sql
 from crosscheck.ingest.sources import Column, Source
 from crosscheck.ingest.verify import DeliveryRefused, VerifiedFile
 from crosscheck.query import scalar
@@ -48,6 +50,11 @@ class ReadResult:
     rows_read: int
     rows_rejected: int
     work_table: str
+    # a snapshot: its rows compared with those in force (history.split_delivered), and
+    # the typed rows that came (the work table is a view: history.kept_view)
+    split: history.Split | None = None
+    came: str | None = None
+    file_name: str = ""
 
 
 def rejects_table(source: Source) -> str:
@@ -429,6 +436,16 @@ REASON_WORDS = {
 }
 
 
+def typing_signature(source: Source) -> str:
+    """What typing a source's text depends on, as a short digest: the SQL of every
+    column's typing, the ID macros, the key and DuckDB's version (its functions and
+    `hash`). A stored row's text hash is salted with it (history.split_delivered), so
+    a change of any of these makes every stored row's text a stranger: typed anew."""
+    parts = [*macro_sql(), *(repr(_typed_expr(c)) for c in source.columns)]
+    parts += [repr(source.key), repr(REASON_WORDS), duckdb.__version__]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 def type_rows(
     con,
     source: Source,
@@ -538,12 +555,31 @@ def read_delivery(
     else:
         text, shape_rejects, row_no = read_text_csv(con, source, vf, load_id)
     rows_read = _check_rows(con, text, shape_rejects, vf)
-    work, type_rejects = type_rows(
-        con, source, text, load_id, extract_date, Path(vf.path).name, row_no
-    )
+    file_name = Path(vf.path).name
+    split = came = None
+    if source.kind == "snapshot":  # type only the rows that are not in force as delivered
+        left = f"{work_table(source)}_left"
+        delta = history.split_delivered(
+            con, source, text, row_no, extract_date, typing_signature(source), left
+        )
+        con.execute(f"DROP TABLE IF EXISTS {text}")
+        came = f"{work_table(source)}_came"
+        _, type_rejects = type_rows(
+            con, source, delta.came, load_id, extract_date, file_name, None, work=came
+        )
+        work = work_table(source)
+        history.kept_view(con, source, delta, came, work, load_id, extract_date, file_name)
+        split = delta
+    else:
+        work, type_rejects = type_rows(con, source, text, load_id, extract_date, file_name, row_no)
     _gx_view(con, source, work)
     return ReadResult(
-        rows_read=rows_read, rows_rejected=shape_rejects + type_rejects, work_table=work
+        rows_read=rows_read,
+        rows_rejected=shape_rejects + type_rejects,
+        work_table=work,
+        split=split,
+        came=came,
+        file_name=file_name,
     )
 
 

@@ -54,7 +54,12 @@ def release_quarantined(
     try:
         superseded = supersede(con, source, extract_date, load_id)
         if source.kind == "snapshot":  # stored as change history (ingest/history.py)
-            n = add_snapshot(
+            n = scalar(
+                con,
+                f"SELECT count(*) FROM quarantine.{source.name} WHERE _load_id = ?",
+                [load_id],
+            )
+            add_snapshot(
                 con,
                 source,
                 load_id,
