@@ -489,14 +489,16 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None, known: Known 
         gate.record(con, verdict, replace=not p.new)
         if verdict.passed and (known is None or (source.name, delivery.extract_date) in known.held):
             result.superseded = supersede(con, source, delivery.extract_date, result.load_id)
+        # a snapshot read as a delta (history.split_delivered) has both split and came
+        split = (read.split, read.came) if read.split and read.came else None
         if verdict.passed and source.kind == "snapshot":  # stored as change history
             add_snapshot(
                 con, source, result.load_id, delivery.extract_date, table=read.work_table,
-                split=(read.split.left, read.came) if read.split else None,
+                split=(split[0].left, split[1]) if split else None,
             )  # fmt: skip
-        elif read.split is not None:  # a quarantined snapshot: every row, as delivered
+        elif split is not None:  # a quarantined snapshot: every row, as delivered
             rows = delivered_sql(
-                source, read.split, read.came, result.load_id, delivery.extract_date,
+                source, split[0], split[1], result.load_id, delivery.extract_date,
                 read.file_name,
             )  # fmt: skip
             con.execute(f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM ({rows})")
@@ -585,6 +587,8 @@ def supersede(
 
 
 def _drop_work(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    suffixes: tuple[str, ...]
+    temps: tuple[str, ...]
     if source.kind == "snapshot":  # its work table is a view (history.kept_view)
         con.execute(f"DROP VIEW IF EXISTS {WORK_CATALOG}.{source.name}")
         suffixes = ("_rejects", "_came", "_left")
