@@ -412,12 +412,19 @@ class Gate:
 
     def counted_results(
         self, source: Source, work_table: str, ids: frozenset[str], lo: int, hi: int
-    ) -> dict[str, dict]:
-        """The results of the expectations among `ids` that ONE count over the delivery's
-        rows shows satisfied: no failing row, and rows to judge (or none at all, which
-        GX calls satisfied too). Each result is what GX writes for it (BASIC format);
-        an expectation with failing rows, or that cannot be counted, is left to GX.
+    ) -> dict[str, tuple[dict, bool]]:
+        """The results and successes of the expectations among `ids` that ONE count over
+        the delivery's rows settles: no failing row, and rows to judge (or none at all,
+        which GX calls satisfied too), or failing values that are all one value
+        (`_counted_map_result`). Each result is what GX writes for it (BASIC format);
+        an expectation with other failing rows, or that cannot be counted, is left to GX.
         A count that raises settles nothing (GX then judges, and reports the error)."""
+        return self._counted(source, work_table, ids, lo, hi)[0]
+
+    def _counted(
+        self, source: Source, work_table: str, ids: frozenset[str], lo: int, hi: int
+    ) -> tuple[dict[str, tuple[dict, bool]], int | None]:
+        """`counted_results`, and the delivery's row count (None if nothing was counted)."""
         specs = self._load_spec(source)
         exprs, plan = ["count(*)"], []  # plan: (expectation id, index of its first count)
         for exp_id in (i for i in specs if i in ids):
@@ -452,7 +459,7 @@ class Gate:
             else:
                 plan.append((exp_id, 0))
         if not plan:
-            return {}
+            return {}, None
         try:
             counts = self.con.execute(f"SELECT {', '.join(exprs)} FROM {work_table}").fetchone()
             columns = [
@@ -460,7 +467,7 @@ class Gate:
             ]
         except duckdb.Error as e:
             log.debug("%s: counting failing rows raised (GX judges instead): %s", source.name, e)
-            return {}
+            return {}, None
         rows = counts[0]
         out: dict[str, dict] = {}
         for exp_id, k in plan:
@@ -481,7 +488,7 @@ class Gate:
                     out[exp_id] = {"observed_value": rows}, True
             elif set(columns) == set(kwargs["column_set"]) and len(columns) == len(set(columns)):
                 out[exp_id] = {"observed_value": sorted(columns)}, True
-        return out
+        return out, rows
 
     def validate(
         self,
@@ -500,8 +507,9 @@ class Gate:
         specs = self._load_spec(source)
         lo, hi = self._row_bounds(source, extract_date)
         known: dict[str, tuple[dict, bool]] = {}
+        batch_rows = None
         if self.count_first:
-            known = self.counted_results(source, work_table, frozenset(specs), lo, hi)
+            known, batch_rows = self._counted(source, work_table, frozenset(specs), lo, hi)
         rest = frozenset(specs) - frozenset(known)
         log.debug("%s: GX runs %s", load_id, sorted(rest))
         results: dict[str, tuple[dict, bool, bool, str]] = {}  # id -> result, success, raised, msg
@@ -522,8 +530,9 @@ class Gate:
         verdict = Verdict(load_id, source.name, extract_date, passed=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping only
         info = self._severity[source.name]
-        batch_rows = rows
-        if batch_rows is None:
+        if rows is not None:
+            batch_rows = rows
+        elif batch_rows is None:  # else counted above, on the same rows
             batch_rows = self.con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0]
         order = [i for i in specs if i in results] + [i for i in results if i not in specs]
         for exp_id in order:
@@ -561,9 +570,11 @@ class Gate:
             log.warning("%s failed critical expectations: %s", load_id, verdict.failed_critical)
         return verdict
 
-    def record(self, con, verdict: Verdict) -> None:
-        """Store the verdict's results (inside the caller's transaction)."""
-        con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
+    def record(self, con, verdict: Verdict, replace: bool = True) -> None:
+        """Store the verdict's results (inside the caller's transaction), replacing any
+        of its load id (`replace=False`: the caller knows there are none)."""
+        if replace:
+            con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
         if verdict.rows:  # one statement (executemany runs one per row)
             values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(verdict.rows))
             con.execute(
