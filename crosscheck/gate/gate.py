@@ -469,13 +469,16 @@ class Gate:
             log.debug("%s: counting failing rows raised (GX judges instead): %s", source.name, e)
             return {}, None
         rows = counts[0]
-        out: dict[str, dict] = {}
+        out: dict[str, tuple[dict, bool]] = {}
         for exp_id, k in plan:
             spec = specs[exp_id]
             kind, kwargs = spec["type"], spec["kwargs"]
             if kind in MAP_TYPES:
                 mostly = float(kwargs.get("mostly", 1.0))
-                counted = _counted_map_result(kind, *counts[k : k + 5], mostly=mostly)
+                elements, missing, bad, kinds_of_bad, a_bad_value = counts[k : k + 5]
+                counted = _counted_map_result(
+                    kind, elements, missing, bad, kinds_of_bad, a_bad_value, mostly
+                )
                 if counted is not None:
                     out[exp_id] = counted
             elif kind == "unexpected_rows":
