@@ -333,6 +333,7 @@ class _Read:
     t0: float
     batch: TypedBatch
     vf: VerifiedFile | None = None
+    share: float = 0.0  # its share of the seconds reading and typing the batch took
     rows_read: int = 0
     refused: DeliveryRefused | None = None
 
@@ -386,6 +387,7 @@ class Backlog:
                 break
         if len(members) < 2:
             return  # nothing to share: the usual way
+        t_batch = time.monotonic()
         batch = TypedBatch(self.con, source)
         reads, files = [], []
         try:
@@ -410,7 +412,9 @@ class Backlog:
             log.debug("typing a batch of %s raised (read one by one): %s", source.name, e)
             batch.drop()
             return
+        share = (time.monotonic() - t_batch) / len(reads)
         for d, r in reads:
+            r.share = share
             self.read[d.folder] = r
         self.left[id(batch)] = len(reads)
 
@@ -449,6 +453,9 @@ class Backlog:
             return None
         source = get_source(delivery.source)
         result = DeliveryResult(r.load_id, source.name, delivery.extract_date, "rejected")
+        # its seconds: its share of the batch's reading, then its own turn (not the
+        # deliveries of other sources the run took between the batch and its turn)
+        r.t0 = time.monotonic() - r.share
         try:
             if r.refused is not None or r.vf is None:  # (a delivery not refused was read)
                 e = r.refused or DeliveryRefused("not read")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import time
 
 import duckdb
 import pytest
@@ -131,8 +132,13 @@ def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp
     monkeypatch.setattr(
         TypedBatch, "type", lambda self: (batched.append(self.source.name), real_type(self))[1]
     )
+    started = time.monotonic()
     together = env.ingest(as_of=DAYS[-1])
+    run_seconds = time.monotonic() - started
     assert sorted(batched) == ["cremations", "deaths", "ledger"]
+    # a delivery's seconds are its own (its share of its batch, then its turn), not the
+    # time since its batch was read: together they fit in the run's
+    assert 0 < sum(d.seconds for d in together.deliveries) <= run_seconds
     monkeypatch.setattr(load, "BATCH_ROWS", 0)
     one_by_one = alone.ingest(as_of=DAYS[-1])
     assert len(batched) == 3
