@@ -12,8 +12,10 @@ Before GX runs on a delivery, one SQL statement counts, for each expectation
 of its suite, the rows that would fail it — the same conditions GX's SQL engine puts
 to DuckDB (`counted_results`). An expectation with no failing row (and rows to
 judge) is satisfied: its result is written from the counts, as GX would write
-it. GX runs only the expectations that have failing rows or that cannot be
-counted; their results, samples and errors are GX's own. A clean delivery
+it; so is a column-value expectation whose failing values are all one value
+(its sample is that value repeated, in any order). GX runs only the other
+expectations with failing rows and those that cannot be counted; their
+results, samples and errors are GX's own. A clean delivery
 then needs no GX run at all: a catch-up of a thousand daily deliveries pays
 one statement each, not a GX run each. Verdicts, recorded results and Data
 Docs are the same as GX alone gives (tests/ingestion/test_counted_results.py
@@ -157,20 +159,44 @@ def _bound(value: object, parameters: dict[str, int]) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _counted_map_result(kind: str, elements: int, missing: int, bad: int) -> dict | None:
-    """GX's result of a column-value expectation with no failing value, from the counts
-    of its domain's rows, empty values and failing values; None where GX must say."""
-    if bad:
-        return None
+def _mostly_success(considered: int, unexpected: int, mostly: float) -> bool:
+    """GX's own test of `mostly` (great_expectations.expectations.expectation)."""
+    return (float(considered) - float(unexpected)) / float(considered) >= mostly
+
+
+PARTIAL_UNEXPECTED = 20  # GX's partial_unexpected_count in the BASIC result format
+
+
+def _counted_map_result(
+    kind: str,
+    elements: int,
+    missing: int,
+    bad: int,
+    kinds_of_bad: int = 0,
+    a_bad_value: object = None,
+    mostly: float = 1.0,
+) -> tuple[dict, bool] | None:
+    """GX's result (BASIC) and success of a column-value expectation, from the counts of
+    its domain's rows, empty values and failing values; None where GX must say.
+
+    With failing values, only an expectation over filled values whose failing values
+    are all one value (`kinds_of_bad` 1: a company's vehicle has no valid personal ID)
+    is settled here: its sample of failing values is that value repeated, whatever
+    order GX would read them in; its success is GX's `mostly` test."""
     with_missing = kind != "expect_column_values_to_not_be_null"
+    if bad and not (with_missing and kinds_of_bad == 1):
+        return None
     if elements == 0:  # nothing in its domain: GX reports no share, and success
         result: dict = {"element_count": 0, "unexpected_count": None, "unexpected_percent": None}
-        return {**result, "missing_count": 0} if with_missing else result
+        return ({**result, "missing_count": 0} if with_missing else result), True
     if with_missing and elements - missing <= 0:
         return None  # every value empty: let GX say what that means
-    result = {"element_count": elements, "unexpected_count": 0, "unexpected_percent": 0.0,
-              "partial_unexpected_list": []}  # fmt: skip
-    return {**result, "missing_count": missing} if with_missing else result
+    considered = elements - missing if with_missing else elements
+    result = {"element_count": elements, "unexpected_count": bad,
+              "unexpected_percent": bad / considered * 100 if bad else 0.0,
+              "partial_unexpected_list": [a_bad_value] * min(bad, PARTIAL_UNEXPECTED)}  # fmt: skip
+    success = _mostly_success(considered, bad, mostly) if bad else True
+    return ({**result, "missing_count": missing} if with_missing else result), success
 
 
 def failing_share(result: dict, batch_rows: int) -> tuple[int, float]:
@@ -386,12 +412,19 @@ class Gate:
 
     def counted_results(
         self, source: Source, work_table: str, ids: frozenset[str], lo: int, hi: int
-    ) -> dict[str, dict]:
-        """The results of the expectations among `ids` that ONE count over the delivery's
-        rows shows satisfied: no failing row, and rows to judge (or none at all, which
-        GX calls satisfied too). Each result is what GX writes for it (BASIC format);
-        an expectation with failing rows, or that cannot be counted, is left to GX.
+    ) -> dict[str, tuple[dict, bool]]:
+        """The results and successes of the expectations among `ids` that ONE count over
+        the delivery's rows settles: no failing row, and rows to judge (or none at all,
+        which GX calls satisfied too), or failing values that are all one value
+        (`_counted_map_result`). Each result is what GX writes for it (BASIC format);
+        an expectation with other failing rows, or that cannot be counted, is left to GX.
         A count that raises settles nothing (GX then judges, and reports the error)."""
+        return self._counted(source, work_table, ids, lo, hi)[0]
+
+    def _counted(
+        self, source: Source, work_table: str, ids: frozenset[str], lo: int, hi: int
+    ) -> tuple[dict[str, tuple[dict, bool]], int | None]:
+        """`counted_results`, and the delivery's row count (None if nothing was counted)."""
         specs = self._load_spec(source)
         exprs, plan = ["count(*)"], []  # plan: (expectation id, index of its first count)
         for exp_id in (i for i in specs if i in ids):
@@ -413,6 +446,8 @@ class Gate:
                     f"count(*) FILTER (WHERE {domain})",
                     f"count(*) FILTER (WHERE {domain} AND {column} IS NULL)",
                     f"count(*) FILTER (WHERE {domain} AND ({bad}))",
+                    f"count(DISTINCT {column}) FILTER (WHERE {domain} AND ({bad}))",
+                    f"any_value({column}) FILTER (WHERE {domain} AND ({bad}))",
                 ]
             elif kind == "unexpected_rows":
                 try:  # {batch} as GX fills it for a table batch (str.format)
@@ -424,7 +459,7 @@ class Gate:
             else:
                 plan.append((exp_id, 0))
         if not plan:
-            return {}
+            return {}, None
         try:
             counts = self.con.execute(f"SELECT {', '.join(exprs)} FROM {work_table}").fetchone()
             columns = [
@@ -432,28 +467,31 @@ class Gate:
             ]
         except duckdb.Error as e:
             log.debug("%s: counting failing rows raised (GX judges instead): %s", source.name, e)
-            return {}
+            return {}, None
         rows = counts[0]
-        out: dict[str, dict] = {}
+        out: dict[str, tuple[dict, bool]] = {}
         for exp_id, k in plan:
             spec = specs[exp_id]
             kind, kwargs = spec["type"], spec["kwargs"]
             if kind in MAP_TYPES:
-                elements, missing, bad = counts[k : k + 3]
-                result = _counted_map_result(kind, elements, missing, bad)
-                if result is not None:
-                    out[exp_id] = result
+                mostly = float(kwargs.get("mostly", 1.0))
+                elements, missing, bad, kinds_of_bad, a_bad_value = counts[k : k + 5]
+                counted = _counted_map_result(
+                    kind, elements, missing, bad, kinds_of_bad, a_bad_value, mostly
+                )
+                if counted is not None:
+                    out[exp_id] = counted
             elif kind == "unexpected_rows":
                 if counts[k] == 0:
-                    out[exp_id] = {"observed_value": 0}
+                    out[exp_id] = {"observed_value": 0}, True
             elif kind == "expect_table_row_count_to_be_between":
                 low = _bound(kwargs.get("min_value"), {"min_rows": lo})
                 high = _bound(kwargs.get("max_value"), {"max_rows": hi})
                 if (low is None or rows >= low) and (high is None or rows <= high):
-                    out[exp_id] = {"observed_value": rows}
+                    out[exp_id] = {"observed_value": rows}, True
             elif set(columns) == set(kwargs["column_set"]) and len(columns) == len(set(columns)):
-                out[exp_id] = {"observed_value": sorted(columns)}
-        return out
+                out[exp_id] = {"observed_value": sorted(columns)}, True
+        return out, rows
 
     def validate(
         self,
@@ -471,9 +509,10 @@ class Gate:
         t0 = time.monotonic()
         specs = self._load_spec(source)
         lo, hi = self._row_bounds(source, extract_date)
-        known: dict[str, dict] = {}
+        known: dict[str, tuple[dict, bool]] = {}
+        batch_rows = None
         if self.count_first:
-            known = self.counted_results(source, work_table, frozenset(specs), lo, hi)
+            known, batch_rows = self._counted(source, work_table, frozenset(specs), lo, hi)
         rest = frozenset(specs) - frozenset(known)
         log.debug("%s: GX runs %s", load_id, sorted(rest))
         results: dict[str, tuple[dict, bool, bool, str]] = {}  # id -> result, success, raised, msg
@@ -489,13 +528,14 @@ class Gate:
             for r in result.results:
                 results[_exp_id(r)] = (r.result or {}, bool(r.success), _raised(r),
                                        _error_message(r) if _raised(r) else "")  # fmt: skip
-        for exp_id, res in known.items():
-            results[exp_id] = (res, True, False, "")
+        for exp_id, (res, success) in known.items():
+            results[exp_id] = (res, success, False, "")
         verdict = Verdict(load_id, source.name, extract_date, passed=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping only
         info = self._severity[source.name]
-        batch_rows = rows
-        if batch_rows is None:
+        if rows is not None:
+            batch_rows = rows
+        elif batch_rows is None:  # else counted above, on the same rows
             batch_rows = self.con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0]
         order = [i for i in specs if i in results] + [i for i in results if i not in specs]
         for exp_id in order:
@@ -533,9 +573,11 @@ class Gate:
             log.warning("%s failed critical expectations: %s", load_id, verdict.failed_critical)
         return verdict
 
-    def record(self, con, verdict: Verdict) -> None:
-        """Store the verdict's results (inside the caller's transaction)."""
-        con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
+    def record(self, con, verdict: Verdict, replace: bool = True) -> None:
+        """Store the verdict's results (inside the caller's transaction), replacing any
+        of its load id (`replace=False`: the caller knows there are none)."""
+        if replace:
+            con.execute("DELETE FROM meta.validation_results WHERE load_id = ?", [verdict.load_id])
         if verdict.rows:  # one statement (executemany runs one per row)
             values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(verdict.rows))
             con.execute(

@@ -16,7 +16,7 @@ from crosscheck.ingest import discover
 from crosscheck.ingest.archive import archive_root
 from crosscheck.ingest.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
 from crosscheck.ingest.idnorm import install_macros
-from crosscheck.ingest.load import Known, _now, process
+from crosscheck.ingest.load import Backlog, Known, _now, process
 from crosscheck.ingest.readers import attach_work, detach_work
 from crosscheck.ingest.release import ReleaseResult  # noqa: F401 - part of the API
 from crosscheck.ingest.sources import load_sources
@@ -143,8 +143,9 @@ def ingest(
             gate = _make_gate(con, warehouse, data_docs, gx_only)
             archive = archive_root(warehouse)
             known = Known.read(con)  # what every earlier run loaded: one query, not one each
+            backlog = Backlog(con, deliveries, tmp, known)  # small deliveries typed together
             for delivery in deliveries:
-                result = process(con, delivery, gate, tmp, archive, known)
+                result = process(con, delivery, gate, tmp, archive, known, backlog)
                 report.deliveries.append(result)
                 if on_delivery is not None:
                     on_delivery(len(report.deliveries), len(deliveries), result)

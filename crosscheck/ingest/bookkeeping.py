@@ -70,9 +70,13 @@ def existing_status(con: duckdb.DuckDBPyConnection, load_id: str) -> str | None:
     return row[0] if row else None
 
 
-def record_load(con: duckdb.DuckDBPyConnection, r: DeliveryResult, **file_info) -> None:
-    """Insert (or, for a re-checked rejected delivery, replace) a meta.loads row."""
-    con.execute("DELETE FROM meta.loads WHERE load_id = ?", [r.load_id])
+def record_load(
+    con: duckdb.DuckDBPyConnection, r: DeliveryResult, replace: bool = True, **file_info
+) -> None:
+    """Insert (or, for a re-checked rejected delivery, replace) a meta.loads row.
+    `replace=False`: the caller knows there is no row of this load id to replace."""
+    if replace:
+        con.execute("DELETE FROM meta.loads WHERE load_id = ?", [r.load_id])
     con.execute(
         """INSERT INTO meta.loads (load_id, source, extract_date, file_name, file_bytes, sha256,
                rows_read, rows_loaded, rows_rejected, status, reasons, superseded_by,

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -26,6 +26,8 @@ from crosscheck.ingest.history import CAME_KEYS, KEYS, add_snapshot, delivered_s
 from crosscheck.ingest.readers import (
     WORK_CATALOG,
     ReadResult,
+    TypedBatch,
+    map_header,
     read_delivery,
     rejects_table,
     text_table,
@@ -79,12 +81,19 @@ class Known:
 
     loads: dict[str, tuple[str, str | None, str | None]]  # load id -> status, file, sha256
     hashes: dict[str, tuple[str, str]]  # file path -> stat key, sha256
+    # (source, extract date) of the loads a promotion would supersede (loaded, quarantined)
+    held: set[tuple[str, dt.date]] = field(default_factory=set)
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection) -> Known:
-        loads = con.execute("SELECT load_id, status, file_name, sha256 FROM meta.loads").fetchall()
+        loads = con.execute(
+            "SELECT load_id, status, file_name, sha256, source, extract_date FROM meta.loads"
+        ).fetchall()
         hashes = con.execute("SELECT path, stat, sha256 FROM meta.file_hashes").fetchall()
-        return cls({r[0]: (r[1], r[2], r[3]) for r in loads}, {r[0]: (r[1], r[2]) for r in hashes})
+        held = {(r[4], r[5]) for r in loads if r[1] in ("loaded", "quarantined")}
+        return cls(
+            {r[0]: (r[1], r[2], r[3]) for r in loads}, {r[0]: (r[1], r[2]) for r in hashes}, held
+        )
 
     def status(self, load_id: str) -> str | None:
         row = self.loads.get(load_id)
@@ -119,9 +128,13 @@ def file_sha256(
     return digest
 
 
-def remember_hash(con: duckdb.DuckDBPyConnection, path: Path, key: str, digest: str) -> None:
+def remember_hash(
+    con: duckdb.DuckDBPyConnection, path: Path, key: str, digest: str, replace: bool = True
+) -> None:
+    """Remember a file's hash by its stat; `replace=False`: the caller knows the path has
+    no row yet (a plain insert is cheaper than an upsert)."""
     con.execute(
-        "INSERT OR REPLACE INTO meta.file_hashes VALUES (?, ?, ?, ?)",
+        f"INSERT {'OR REPLACE ' if replace else ''}INTO meta.file_hashes VALUES (?, ?, ?, ?)",
         [str(path), key, digest, _now()],
     )
 
@@ -214,9 +227,14 @@ class _Pending:
     vf: VerifiedFile
     read: ReadResult
     t0: float  # when its own work started
+    # no record of its load id when the run began (`Known`): nothing of it to replace
+    new: bool = False
+    batched: bool = False  # its work table came from a `TypedBatch` (dropped with the batch)
 
 
-def _refused(con, source: Source, result: DeliveryResult, info: dict, e, t0) -> DeliveryResult:
+def _refused(
+    con, source: Source, result: DeliveryResult, info: dict, e, t0, drop: bool = True
+) -> DeliveryResult:
     """Record a refused delivery (its own transaction); the run goes on."""
     result.status = "rejected"
     result.reasons = [mask_in_text(str(e))]
@@ -228,10 +246,42 @@ def _refused(con, source: Source, result: DeliveryResult, info: dict, e, t0) -> 
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    _drop_work(con, source)
+    if drop:
+        _drop_work(con, source)
     result.seconds = time.monotonic() - t0
     log.error("refused %s: %s", result.load_id, result.reasons[0])
     return result
+
+
+def _verified(
+    delivery: Delivery, source: Source, temp_root: Path | None, info: dict, read, keep=False
+):
+    """Verify the delivery and read it with `read(vf)`: (vf, what read returned). Any
+    reader error refuses the delivery (DeliveryRefused with a one-line reason), never
+    the night; the transcode is removed once read (the archive copies the delivered
+    file), unless `keep` (then the caller removes it: `vf.cleanup()`)."""
+    vf = None
+    try:
+        vf = verify(delivery, source, temp_root)
+        info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
+        return vf, _reading(vf, read)
+    except BaseException:
+        if vf is not None:
+            vf.cleanup()
+        raise
+    finally:
+        if vf is not None and not keep:
+            vf.cleanup()
+
+
+def _reading(vf: VerifiedFile, read):
+    """`read(vf)`; any reader error refuses the delivery, never the night."""
+    try:
+        return read(vf)
+    except DeliveryRefused:
+        raise
+    except Exception as e:
+        raise DeliveryRefused(reader_reason(e, vf.path)) from None
 
 
 def _prepare(
@@ -255,27 +305,176 @@ def _prepare(
     t0 = time.monotonic()
     result = DeliveryResult(load_id, source.name, delivery.extract_date, "rejected")
     info: dict = {"started_at": _now()}
-    vf = None
     try:
-        vf = verify(delivery, source, temp_root)
-        info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
-        try:
-            read = read_delivery(con, source, vf, load_id, delivery.extract_date)
-        except DeliveryRefused:
-            raise
-        except Exception as e:  # any reader error refuses the delivery, never the night
-            raise DeliveryRefused(reader_reason(e, vf.path)) from None
+        vf, read = _verified(
+            delivery, source, temp_root, info,
+            lambda vf: read_delivery(con, source, vf, load_id, delivery.extract_date),
+        )  # fmt: skip
     except DeliveryRefused as e:
         return _refused(con, source, result, info, e, t0)
-    finally:
-        if vf is not None:
-            vf.cleanup()  # the transcode is read; the archive copies the delivered file
     result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
-    return _Pending(delivery, source, result, info, vf, read, t0)
+    new = known is not None and load_id not in known.loads
+    return _Pending(delivery, source, result, info, vf, read, t0, new)
 
 
-def _finish(con, p: _Pending, verdict, gate, archive: Path | None) -> DeliveryResult:
-    """Archive, then ONE transaction: rejects, results, rows (raw or quarantine), load row."""
+# A backlog's small deliveries of an incremental CSV source are typed together
+# (`readers.TypedBatch`): a delivery of at most SMALL_ROWS rows (its marker's count),
+# at most BATCH_ROWS rows per batch (memory). 0 turns batches off.
+SMALL_ROWS = 10_000
+BATCH_ROWS = 50_000
+
+
+@dataclass
+class _Read:
+    """A delivery of a batch, read as text (or refused), waiting for its turn."""
+
+    load_id: str
+    info: dict
+    t0: float
+    batch: TypedBatch
+    vf: VerifiedFile | None = None
+    share: float = 0.0  # its share of the seconds reading and typing the batch took
+    rows_read: int = 0
+    refused: DeliveryRefused | None = None
+
+
+class Backlog:
+    """The run's deliveries, for typing small ones of one source together.
+
+    When the run reaches a new small delivery of an incremental CSV source, it and the
+    run's later new small deliveries of that source are verified and read as text, and
+    typed in one statement (`readers.TypedBatch`). Each then takes its turn as before:
+    its own work table and rejects, its own verdict, its own transaction, in the run's
+    order; a refusal found while reading is recorded in its turn. Reading writes
+    nothing to the warehouse, so a killed run leaves what it left before.
+    `tests/ingestion/test_backlog.py` records the same as deliveries read one by one."""
+
+    def __init__(self, con, deliveries: list[Delivery], temp_root: Path | None, known: Known):
+        self.con, self.deliveries, self.temp_root, self.known = con, deliveries, temp_root, known
+        self.read: dict[Path, _Read] = {}
+        self.tried: set[Path] = set()  # deliveries considered for a batch
+        self.left: dict[int, int] = {}  # id(batch) -> members not taken yet
+
+    def _small_new(self, delivery: Delivery) -> tuple[str, int] | None:
+        """(load id, rows) if the delivery may join a batch: of an incremental CSV source,
+        a readable marker of at most SMALL_ROWS rows, a load id not seen (or rejected).
+        Anything else goes the usual way in its turn (skipped, refused, read alone)."""
+        source = get_source(delivery.source)
+        if source.kind == "snapshot" or source.format != "csv" or BATCH_ROWS <= 0:
+            return None
+        entry, claimed = _claimed_sha(delivery)
+        if entry is None or entry.rows > SMALL_ROWS:
+            return None
+        load_id = make_load_id(delivery.source, delivery.extract_date, claimed)
+        if _status(self.con, load_id, self.known) not in (None, "rejected"):
+            return None  # seen: `delivery_identity` decides in its turn
+        return load_id, entry.rows
+
+    def _read_batch(self, first: Delivery) -> None:
+        source = get_source(first.source)
+        members: list[tuple[Delivery, str]] = []
+        total = 0
+        for d in self.deliveries[self.deliveries.index(first) :]:
+            if d.source != first.source or d.folder in self.tried:
+                continue
+            self.tried.add(d.folder)
+            small = self._small_new(d)
+            if small is None:
+                continue
+            members.append((d, small[0]))
+            total += small[1]
+            if total >= BATCH_ROWS:
+                break
+        if len(members) < 2:
+            return  # nothing to share: the usual way
+        t_batch = time.monotonic()
+        batch = TypedBatch(self.con, source)
+        reads, files = [], []
+        try:
+            for d, load_id in members:
+                r = _Read(load_id, {"started_at": _now()}, time.monotonic(), batch)
+                reads.append((d, r))
+                try:  # verified, and its header mapped (refused as read_text_csv refuses)
+                    r.vf, _ = _verified(
+                        d, source, self.temp_root, r.info,
+                        lambda vf: map_header(source, vf.header), keep=True,
+                    )  # fmt: skip
+                    files.append((d, r, r.vf))
+                except DeliveryRefused as e:
+                    r.refused = e
+            self._read_text(batch, files)
+        finally:
+            for _, _, vf in files:
+                vf.cleanup()
+        try:
+            batch.type()
+        except duckdb.Error as e:  # then each is read and typed alone, in its turn
+            log.debug("typing a batch of %s raised (read one by one): %s", source.name, e)
+            batch.drop()
+            return
+        share = (time.monotonic() - t_batch) / len(reads)
+        for d, r in reads:
+            r.share = share
+            self.read[d.folder] = r
+        self.left[id(batch)] = len(reads)
+
+    def _read_text(
+        self, batch: TypedBatch, files: list[tuple[Delivery, _Read, VerifiedFile]]
+    ) -> None:
+        """The files' text into the batch: in one read (`TypedBatch.add_files`), else (if
+        that read fails) one by one, each refused as it would be alone."""
+        try:
+            got = batch.add_files([(vf, r.load_id, d.extract_date) for d, r, vf in files])
+        except duckdb.Error as e:
+            log.debug("reading %d files at once raised (one by one): %s", len(files), e)
+            batch.clear()  # what a part of that read added
+            got = None
+        for d, r, vf in files:
+            try:
+                if got is None:
+                    r.rows_read = _reading(
+                        vf, lambda vf, r=r, d=d: batch.add(vf, r.load_id, d.extract_date)
+                    )
+                else:
+                    outcome = got[r.load_id]
+                    if isinstance(outcome, DeliveryRefused):
+                        raise outcome
+                    r.rows_read = outcome
+            except DeliveryRefused as e:
+                r.refused = e
+
+    def take(self, delivery: Delivery) -> DeliveryResult | _Pending | None:
+        """The delivery as its batch read it (refused, or in its work table); None when
+        it was not read in a batch (then `_prepare` reads it)."""
+        if delivery.folder not in self.tried:
+            self._read_batch(delivery)
+        r = self.read.pop(delivery.folder, None)
+        if r is None:
+            return None
+        source = get_source(delivery.source)
+        result = DeliveryResult(r.load_id, source.name, delivery.extract_date, "rejected")
+        # its seconds: its share of the batch's reading, then its own turn (not the
+        # deliveries of other sources the run took between the batch and its turn)
+        r.t0 = time.monotonic() - r.share
+        try:
+            if r.refused is not None or r.vf is None:  # (a delivery not refused was read)
+                e = r.refused or DeliveryRefused("not read")
+                return _refused(self.con, source, result, r.info, e, r.t0, drop=False)
+            read = r.batch.take(r.load_id, r.rows_read)
+        finally:
+            self.left[id(r.batch)] -= 1
+            if not self.left[id(r.batch)]:
+                r.batch.drop()
+        result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
+        new = r.load_id not in self.known.loads  # else a rejected delivery tried again
+        return _Pending(delivery, source, result, r.info, r.vf, read, r.t0, new, batched=True)
+
+
+def _finish(con, p: _Pending, verdict, gate, archive: Path | None, known: Known | None = None):
+    """Archive, then ONE transaction: rejects, results, rows (raw or quarantine), load row.
+
+    Statements with nothing to do are left out: no rejects, no earlier record of the
+    load id (`_Pending.new`), no earlier load of the day to supersede (`Known.held`)."""
     source, delivery, result, info, read = p.source, p.delivery, p.result, p.info, p.read
     try:
         if archive is not None:
@@ -284,7 +483,7 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None) -> DeliveryRe
                 p.vf.sha256,
             )  # fmt: skip
     except DeliveryRefused as e:
-        return _refused(con, source, result, info, e, p.t0)
+        return _refused(con, source, result, info, e, p.t0, drop=not p.batched)
     result.validation_seconds = verdict.seconds
     result.status = "loaded" if verdict.passed else "quarantined"
     result.reasons = verdict.reasons
@@ -292,18 +491,21 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None) -> DeliveryRe
     cols = _columns(source)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"INSERT INTO meta.rejects SELECT * FROM {rejects_table(source)}")
-        gate.record(con, verdict)
-        if verdict.passed:
+        if result.rows_rejected:
+            con.execute(f"INSERT INTO meta.rejects SELECT * FROM {rejects_table(source)}")
+        gate.record(con, verdict, replace=not p.new)
+        if verdict.passed and (known is None or (source.name, delivery.extract_date) in known.held):
             result.superseded = supersede(con, source, delivery.extract_date, result.load_id)
+        # a snapshot read as a delta (history.split_delivered) has both split and came
+        split = (read.split, read.came) if read.split and read.came else None
         if verdict.passed and source.kind == "snapshot":  # stored as change history
             add_snapshot(
                 con, source, result.load_id, delivery.extract_date, table=read.work_table,
-                split=(read.split.left, read.came) if read.split else None,
+                split=(split[0].left, split[1]) if split else None,
             )  # fmt: skip
-        elif read.split is not None:  # a quarantined snapshot: every row, as delivered
+        elif split is not None:  # a quarantined snapshot: every row, as delivered
             rows = delivered_sql(
-                source, read.split, read.came, result.load_id, delivery.extract_date,
+                source, split[0], split[1], result.load_id, delivery.extract_date,
                 read.file_name,
             )  # fmt: skip
             con.execute(f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM ({rows})")
@@ -313,14 +515,16 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None) -> DeliveryRe
             )
         result.rows_loaded = result.rows_read - result.rows_rejected
         info["finished_at"] = _now()
-        record_load(con, result, **info)
-        remember_hash(con, p.vf.path, p.vf.stat_key, p.vf.sha256)
+        record_load(con, result, replace=not p.new, **info)
+        new_path = p.new and known is not None and str(p.vf.path) not in known.hashes
+        remember_hash(con, p.vf.path, p.vf.stat_key, p.vf.sha256, replace=not new_path)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
-        _drop_work(con, source)
+        if not p.batched:
+            _drop_work(con, source)
     result.seconds = time.monotonic() - p.t0
     level = logging.INFO if verdict.passed else logging.WARNING
     log.log(level, "%s", result.line())
@@ -334,6 +538,7 @@ def process(
     temp_root: Path | None = None,
     archive: Path | None = None,
     known: Known | None = None,
+    backlog: Backlog | None = None,
 ) -> DeliveryResult:
     """Load one delivery unless already seen; returns what happened.
 
@@ -341,16 +546,19 @@ def process(
     readers) is recorded as a rejected load with its reason; the run goes on.
     A delivery that is loaded or quarantined is first copied to `archive`.
     `known` (`Known.read` at the start of the run) answers "seen before?"
-    without a query per delivery.
+    without a query per delivery; `backlog` (the run's deliveries) types the
+    small deliveries of a source together.
     """
-    p = _prepare(con, delivery, temp_root, archive, known)
+    p = backlog.take(delivery) if backlog is not None else None
+    if p is None:
+        p = _prepare(con, delivery, temp_root, archive, known)
     if isinstance(p, DeliveryResult):
         return p
     rows = p.result.rows_read - p.result.rows_rejected
     verdict = gate.validate(
         p.source, p.read.work_table, p.result.load_id, delivery.extract_date, rows
     )
-    return _finish(con, p, verdict, gate, archive)
+    return _finish(con, p, verdict, gate, archive, known)
 
 
 def supersede(
@@ -386,6 +594,8 @@ def supersede(
 
 
 def _drop_work(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    suffixes: tuple[str, ...]
+    temps: tuple[str, ...]
     if source.kind == "snapshot":  # its work table is a view (history.kept_view)
         con.execute(f"DROP VIEW IF EXISTS {WORK_CATALOG}.{source.name}")
         suffixes = ("_rejects", "_came", "_left")

@@ -131,47 +131,49 @@ def text_table(source: Source) -> str:
 
 
 def read_text_csv(
-    con, source: Source, vf: VerifiedFile, load_id: str
+    con, source: Source, vf: VerifiedFile, load_id: str, rejects: str | None = None
 ) -> tuple[str, int, str | None]:
-    """CSV → text table; wrong-shape lines → rejects. Returns (table, rejects, row_no SQL)."""
+    """CSV → text table; wrong-shape lines → rejects (`rejects`, by default the delivery's
+    `rejects_table`). Returns (table, rejects, row_no SQL)."""
     cols = map_header(source, vf.header)
     table = text_table(source)
     columns = "{" + ", ".join(f"{_lit(c.name)}: 'VARCHAR'" for c in cols) + "}"
     rej, scan = f"cc_rej_{source.name}", f"cc_scan_{source.name}"
-    con.execute(f"DROP TABLE IF EXISTS {rej}")
-    con.execute(f"DROP TABLE IF EXISTS {scan}")
-    con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute(
-        f"""CREATE TEMP TABLE {table} AS SELECT * FROM read_csv(?,
-            header = true, auto_detect = false, columns = {columns}, delim = ',',
-            quote = '"', escape = '"', store_rejects = true,
-            rejects_table = '{rej}', rejects_scan = '{scan}')""",
-        [str(vf.read_path)],  # the path is data: bound, never spliced into the SQL
-    )
-    # Lines DuckDB could not split into the declared columns: keep them as rejects.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE cc_csv_rejects AS
-            SELECT line - 1 AS row_no, any_value(csv_line) AS raw_text,
-                   string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS reason
-            FROM {rej} GROUP BY line"""
-    )
-    n_rej = con.execute("SELECT count(*) FROM cc_csv_rejects").fetchone()[0]
-    con.execute(
-        f"""INSERT INTO {rejects_table(source)} SELECT ?, ?, ?, row_no, raw_text, reason
-            FROM cc_csv_rejects""",
-        [load_id, source.name, _extract_date(load_id)],
-    )
-    # Data row number of each good row: its position plus the rejected rows before it.
-    row_no = "rowid + 1"
-    if n_rej:
+    # DuckDB appends to rejects tables that exist: they are dropped after every read
+    try:
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE cc_gaps AS
-               SELECT row_no - row_number() OVER (ORDER BY row_no) AS gap FROM cc_csv_rejects"""
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?,
+                header = true, auto_detect = false, columns = {columns}, delim = ',',
+                quote = '"', escape = '"', store_rejects = true,
+                rejects_table = '{rej}', rejects_scan = '{scan}')""",
+            [str(vf.read_path)],  # the path is data: bound, never spliced into the SQL
         )
-        k = f"{table}.rowid + 1"
-        row_no = f"{k} + (SELECT count(*) FROM cc_gaps g WHERE g.gap < {k})"
-    con.execute(f"DROP TABLE IF EXISTS {rej}")
-    con.execute(f"DROP TABLE IF EXISTS {scan}")
+        n_rej = scalar(con, f"SELECT count(*) FROM (SELECT line FROM {rej} GROUP BY line)")
+        # Data row number of each good row: its position plus the rejected rows before it.
+        row_no = "rowid + 1"
+        if n_rej:  # lines DuckDB could not split into the declared columns: rejects
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE cc_csv_rejects AS
+                    SELECT line - 1 AS row_no, any_value(csv_line) AS raw_text,
+                           string_agg(DISTINCT error_type || ': ' || error_message, '; '
+                                      ORDER BY error_type || ': ' || error_message)
+                               AS reason
+                    FROM {rej} GROUP BY line"""
+            )
+            con.execute(
+                f"""INSERT INTO {rejects or rejects_table(source)}
+                    SELECT ?, ?, ?, row_no, raw_text, reason FROM cc_csv_rejects""",
+                [load_id, source.name, _extract_date(load_id)],
+            )
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE cc_gaps AS
+                   SELECT row_no - row_number() OVER (ORDER BY row_no) AS gap
+                   FROM cc_csv_rejects"""
+            )
+            k = f"{table}.rowid + 1"
+            row_no = f"{k} + (SELECT count(*) FROM cc_gaps g WHERE g.gap < {k})"
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {rej}; DROP TABLE IF EXISTS {scan}")
     return table, n_rej, row_no
 
 
@@ -448,14 +450,20 @@ def type_rows(
     con,
     source: Source,
     text_table: str,
-    load_id: str,
-    extract_date: dt.date,
-    file_name: str,
+    load_id: str | None,
+    extract_date: dt.date | None,
+    file_name: str | None,
     row_no_sql: str | None = None,
     work: str | None = None,
+    rejects: str | None = None,
 ) -> tuple[str, int]:
     """Typed work table (`work`, by default `work_table(source)`) from the text table;
-    unparseable rows → meta.rejects."""
+    unparseable rows → rejects (`rejects`, by default `rejects_table(source)`).
+
+    With `load_id` None the text table holds the rows of several deliveries of the
+    source, each row with its lineage (`_load_id`, `_extract_date`, `_source_file`,
+    `_row_no`: `TypedBatch`): typing is a function of a row's text, so each row is
+    typed as its delivery alone would be."""
     selects, reasons = [], []
     for c in source.columns:
         sel, bad = _typed_expr(c)
@@ -472,15 +480,26 @@ def type_rows(
     raw_text = (
         "concat_ws(',', " + ", ".join(f"coalesce({_q(c.name)}, '')" for c in source.columns) + ")"
     )
+    if load_id is None:  # lineage from the rows (a batch of deliveries)
+        lineage = "_load_id, _extract_date, _source_file, _row_no"
+        head, params = f"_load_id, {_lit(source.name)}, _extract_date", []
+    else:
+        day = extract_date.isoformat() if extract_date is not None else ""
+        lineage = (
+            f"{_lit(load_id)} AS _load_id, DATE {_lit(day)} AS _extract_date,"
+            f" {_lit(file_name or '')} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no"
+        )
+        head, params = "?, ?, ?", [load_id, source.name, extract_date]
     row_no = f", {row_no_sql} AS _row_no" if row_no_sql else ""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE cc_flagged AS
             SELECT *, nullif({reason_sql}, '') AS _reason{row_no} FROM {text_table}"""
     )
     n_rej = con.execute(
-        f"""INSERT INTO {rejects_table(source)} SELECT ?, ?, ?, _row_no, {raw_text}, _reason
+        f"""INSERT INTO {rejects or rejects_table(source)}
+            SELECT {head}, _row_no, {raw_text}, _reason
             FROM cc_flagged WHERE _reason IS NOT NULL""",
-        [load_id, source.name, extract_date],
+        params,
     ).fetchone()[0]
     work = work or work_table(source)
     ids = [
@@ -494,15 +513,32 @@ def type_rows(
             WITH folded AS (SELECT *{step1} FROM cc_flagged WHERE _reason IS NULL),
             upgraded AS (SELECT *{step2} FROM folded),
             valued AS (SELECT *{step3} FROM upgraded)
-            SELECT {", ".join(selects)},
-                   {_lit(load_id)} AS _load_id,
-                   DATE {_lit(extract_date.isoformat())} AS _extract_date,
-                   {_lit(file_name)} AS _source_file, CAST(_row_no AS BIGINT) AS _row_no
+            SELECT {", ".join(selects)}, {lineage}
             FROM valued"""
     )
     con.execute("DROP TABLE IF EXISTS cc_flagged")
     con.execute(f"DROP TABLE IF EXISTS {text_table}")
     return work, int(n_rej)
+
+
+def _fresh_rejects(con, source: Source) -> None:
+    """An empty rejects table for the delivery being read (`cc_work` attached first if a
+    caller did not open the writer through crosscheck.ingest.api)."""
+    sql = f"CREATE OR REPLACE TABLE {rejects_table(source)} AS SELECT * FROM meta.rejects LIMIT 0"
+    try:
+        con.execute(sql)
+    except duckdb.CatalogException:
+        if scalar(
+            con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORK_CATALOG]
+        ):
+            raise
+        attach_work(con)
+        con.execute(sql)
+
+
+def _gx_view(con, source: Source, work: str) -> None:
+    # what GX reads (a view in the warehouse over the in-memory table; see the module doc)
+    con.execute(f"CREATE VIEW IF NOT EXISTS {WORK_SCHEMA}.{source.name} AS SELECT * FROM {work}")
 
 
 def read_delivery(
@@ -513,23 +549,12 @@ def read_delivery(
     extract_date: dt.date,
 ) -> ReadResult:
     """Verified file → typed work table + rejects; refuses wrong row counts."""
-    if not scalar(
-        con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [WORK_CATALOG]
-    ):
-        attach_work(con)  # a caller that did not open the writer through crosscheck.ingest.api
-    con.execute(
-        f"CREATE OR REPLACE TABLE {rejects_table(source)} AS SELECT * FROM meta.rejects LIMIT 0"
-    )
+    _fresh_rejects(con, source)
     if source.format == "xlsx":
         text, shape_rejects, row_no = read_text_xlsx(con, source, vf, load_id)
     else:
         text, shape_rejects, row_no = read_text_csv(con, source, vf, load_id)
-    good = scalar(con, f"SELECT count(*) FROM {text}")
-    rows_read = good + shape_rejects
-    if rows_read != vf.entry.rows:
-        raise DeliveryRefused(
-            f"row count mismatch: file has {rows_read} data rows, _SUCCESS says {vf.entry.rows}"
-        )
+    rows_read = _check_rows(con, text, shape_rejects, vf)
     file_name = Path(vf.path).name
     split = came = None
     if source.kind == "snapshot":  # type only the rows that are not in force as delivered
@@ -547,8 +572,7 @@ def read_delivery(
         split = delta
     else:
         work, type_rejects = type_rows(con, source, text, load_id, extract_date, file_name, row_no)
-    # what GX reads (a view in the warehouse over the in-memory table; see the module doc)
-    con.execute(f"CREATE VIEW IF NOT EXISTS {WORK_SCHEMA}.{source.name} AS SELECT * FROM {work}")
+    _gx_view(con, source, work)
     return ReadResult(
         rows_read=rows_read,
         rows_rejected=shape_rejects + type_rejects,
@@ -557,3 +581,201 @@ def read_delivery(
         came=came,
         file_name=file_name,
     )
+
+
+def _check_rows(con, text: str, shape_rejects: int, vf: VerifiedFile) -> int:
+    """The delivery's data rows (good + wrong-shape); refuse a count other than the marker's."""
+    return _check_rows_of(scalar(con, f"SELECT count(*) FROM {text}"), shape_rejects, vf)
+
+
+def _check_rows_of(good: int, shape_rejects: int, vf: VerifiedFile) -> int:
+    rows_read = good + shape_rejects
+    if rows_read != vf.entry.rows:
+        raise DeliveryRefused(
+            f"row count mismatch: file has {rows_read} data rows, _SUCCESS says {vf.entry.rows}"
+        )
+    return rows_read
+
+
+class TypedBatch:
+    """Several small CSV deliveries of one incremental source typed in ONE statement.
+
+    Typing a delivery of a few rows costs what planning its statements costs (a few
+    milliseconds each: the ID stages, the reasons), whatever its size; a go-live
+    catch-up has hundreds of such deliveries per source. Each delivery is read as
+    text on its own (`add`: read_text_csv, its own wrong-shape rejects, row count and
+    row numbers), its rows appended with their lineage to one text table; `type`
+    then types them all at once (`type_rows` with lineage from the rows: a row's
+    typing is a function of its own text), and `take` gives each delivery, in its
+    turn, its own work table and rejects, as `read_delivery` would have made them.
+    Nothing is written to the warehouse before a delivery's turn."""
+
+    def __init__(self, con, source: Source):
+        self.con, self.source = con, source
+        base = f"{WORK_CATALOG}.{source.name}_batch"
+        self.text, self.typed, self.rejects = f"cc_batch_text_{source.name}", base, f"{base}_rej"
+        self.rejected: dict[str, int] = {}  # load id -> rejected rows (wrong shape or type)
+        self.viewed = False  # GX's view over the work table made (it lasts the run)
+        lineage = "_row_no BIGINT, _load_id VARCHAR, _extract_date DATE, _source_file VARCHAR"
+        columns = ", ".join(f"{_q(c.name)} VARCHAR" for c in source.columns)
+        _fresh_rejects(con, source)  # attaches cc_work if needed
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {self.text} ({columns}, {lineage})")
+        con.execute(f"CREATE OR REPLACE TABLE {self.rejects} AS SELECT * FROM meta.rejects LIMIT 0")
+
+    def add(self, vf: VerifiedFile, load_id: str, extract_date: dt.date) -> int:
+        """Read one delivery's text into the batch; its data rows (raises DeliveryRefused)."""
+        con, source = self.con, self.source
+        text, shape_rejects, row_no = read_text_csv(con, source, vf, load_id, self.rejects)
+        try:
+            rows_read = _check_rows(con, text, shape_rejects, vf)
+        except DeliveryRefused:
+            if shape_rejects:
+                con.execute(f"DELETE FROM {self.rejects} WHERE load_id = ?", [load_id])
+            raise
+        con.execute(
+            f"""INSERT INTO {self.text} BY NAME
+                SELECT *, CAST({row_no} AS BIGINT) AS _row_no, ? AS _load_id,
+                       CAST(? AS DATE) AS _extract_date, ? AS _source_file
+                FROM {text}""",
+            [load_id, extract_date, Path(vf.path).name],
+        )
+        return rows_read
+
+    def add_files(
+        self, files: list[tuple[VerifiedFile, str, dt.date]]
+    ) -> dict[str, int | DeliveryRefused]:
+        """Read many deliveries' files (vf, load id, extract date) in one read_csv per
+        column order: per load id, its data rows or its refusal (a row count other than
+        its marker's). Each file's wrong-shape lines, row numbers and rows are what
+        `add` gives it alone (DuckDB's CSV scanner reads each file on its own; the
+        rejects name their file). Raises duckdb.Error if the read fails: then read
+        them one by one (`add`), which refuses the file that fails."""
+        con, source = self.con, self.source
+        out: dict[str, int | DeliveryRefused] = {}
+        groups: dict[tuple[str, ...], list[tuple[VerifiedFile, str, dt.date]]] = {}
+        for f in files:
+            cols = tuple(c.name for c in map_header(source, f[0].header))
+            if {"filename", "_k"} & set(cols):  # names this read gives its own columns
+                raise duckdb.InvalidInputException("a column named like read_csv's filename")
+            groups.setdefault(cols, []).append(f)
+        for names, group in groups.items():
+            columns = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names) + "}"
+            rej, scan = f"cc_rej_{source.name}", f"cc_scan_{source.name}"
+            members = [
+                (str(vf.read_path), load_id, day, Path(vf.path).name, k)
+                for k, (vf, load_id, day) in enumerate(group)
+            ]
+            try:
+                con.execute(
+                    f"""CREATE OR REPLACE TEMP TABLE cc_multi AS SELECT * FROM read_csv(?,
+                        header = true, auto_detect = false, columns = {columns}, delim = ',',
+                        quote = '"', escape = '"', store_rejects = true, filename = true,
+                        rejects_table = '{rej}', rejects_scan = '{scan}')""",
+                    [[m[0] for m in members]],  # the paths are data: bound, never spliced
+                )
+                con.execute(
+                    f"""CREATE OR REPLACE TEMP TABLE cc_multi_rej AS
+                        SELECT s.file_path AS path, r.line - 1 AS row_no,
+                               any_value(r.csv_line) AS raw_text,
+                               string_agg(DISTINCT r.error_type || ': ' || r.error_message, '; '
+                                          ORDER BY r.error_type || ': ' || r.error_message)
+                                   AS reason
+                        FROM {rej} r JOIN {scan} s USING (scan_id, file_id)
+                        GROUP BY s.file_path, r.line"""
+                )
+            finally:
+                con.execute(f"DROP TABLE IF EXISTS {rej}; DROP TABLE IF EXISTS {scan}")
+            good = dict(
+                con.execute("SELECT filename, count(*) FROM cc_multi GROUP BY ALL").fetchall()
+            )
+            bad = dict(
+                con.execute("SELECT path, count(*) FROM cc_multi_rej GROUP BY ALL").fetchall()
+            )
+            kept = []
+            for (vf, load_id, _), m in zip(group, members, strict=True):
+                try:
+                    out[load_id] = _check_rows_of(good.get(m[0], 0), bad.get(m[0], 0), vf)
+                    kept.append(m)
+                except DeliveryRefused as e:
+                    out[load_id] = e
+            con.execute("CREATE OR REPLACE TEMP TABLE cc_members (path VARCHAR, load_id VARCHAR, "
+                        "extract_date DATE, file_name VARCHAR, ord INTEGER)")  # fmt: skip
+            if kept:
+                con.execute(
+                    "INSERT INTO cc_members VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * len(kept)),
+                    [v for m in kept for v in m],
+                )
+            # Data row number of each good row: its position in its file plus the
+            # rejected rows of its file before it (as `read_text_csv` numbers them).
+            row_no = "t._k"
+            if bad:
+                con.execute(
+                    """CREATE OR REPLACE TEMP TABLE cc_gaps AS
+                       SELECT path, row_no - row_number() OVER (PARTITION BY path ORDER BY row_no)
+                           AS gap
+                       FROM cc_multi_rej"""
+                )
+                row_no = (
+                    "t._k + (SELECT count(*) FROM cc_gaps g WHERE g.path = t.filename"
+                    " AND g.gap < t._k)"
+                )
+                con.execute(
+                    f"""INSERT INTO {self.rejects}
+                        SELECT m.load_id, {_lit(source.name)}, m.extract_date, r.row_no,
+                               r.raw_text, r.reason
+                        FROM cc_multi_rej r JOIN cc_members m USING (path)
+                        ORDER BY m.ord"""
+                )
+            con.execute(
+                f"""INSERT INTO {self.text} BY NAME
+                    SELECT t.* EXCLUDE (filename, _k), CAST({row_no} AS BIGINT) AS _row_no,
+                           m.load_id AS _load_id, m.extract_date AS _extract_date,
+                           m.file_name AS _source_file
+                    FROM (SELECT *, row_number() OVER (PARTITION BY filename ORDER BY rowid)
+                              AS _k FROM cc_multi) t
+                    JOIN cc_members m ON t.filename = m.path
+                    ORDER BY m.ord, t._k"""
+            )
+            for table in ("cc_multi", "cc_multi_rej", "cc_members", "cc_gaps"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+        return out
+
+    def type(self) -> None:
+        """Type every row read (one statement); count each delivery's rejects."""
+        type_rows(self.con, self.source, self.text, None, None, None, None,
+                  work=self.typed, rejects=self.rejects)  # fmt: skip
+        self.rejected = dict(
+            self.con.execute(
+                f"SELECT load_id, count(*) FROM {self.rejects} GROUP BY load_id"
+            ).fetchall()
+        )
+
+    def take(self, load_id: str, rows_read: int) -> ReadResult:
+        """The delivery's own work table (and rejects table, when it has rejects)."""
+        con, source = self.con, self.source
+        work = work_table(source)
+        con.execute(
+            f"CREATE OR REPLACE TABLE {work} AS SELECT * FROM {self.typed} WHERE _load_id = ?",
+            [load_id],
+        )
+        rejected = self.rejected.get(load_id, 0)
+        if rejected:
+            con.execute(
+                f"""CREATE OR REPLACE TABLE {rejects_table(source)} AS
+                    SELECT * FROM {self.rejects} WHERE load_id = ?""",
+                [load_id],
+            )
+        if not self.viewed:
+            _gx_view(con, source, work)
+            self.viewed = True
+        return ReadResult(rows_read=rows_read, rows_rejected=rejected, work_table=work)
+
+    def clear(self) -> None:
+        """Empty the batch (its text and rejects) before anything is typed."""
+        self.con.execute(f"DELETE FROM {self.text}")
+        self.con.execute(f"DELETE FROM {self.rejects}")
+
+    def drop(self) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {self.text}")
+        for table in (self.typed, self.rejects):
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")

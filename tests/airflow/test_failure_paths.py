@@ -232,8 +232,8 @@ MID_TRANSACTION = """
 import pathlib, time
 from crosscheck.gate.gate import Gate
 _record = Gate.record
-def record(self, con, verdict):
-    _record(self, con, verdict)
+def record(self, con, verdict, *args, **kwargs):
+    _record(self, con, verdict, *args, **kwargs)
     pathlib.Path({marker!r}).touch()
     time.sleep(600)
 Gate.record = record

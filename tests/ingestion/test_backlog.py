@@ -7,11 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import time
 
 import duckdb
 import pytest
 from counties import PIPELINE, generated
-from deliveries import deaths_rows, duplicate_a_row, hukou_rows, ledger_rows, write_delivery
+from deliveries import (
+    cremations_rows,
+    deaths_rows,
+    duplicate_a_row,
+    hukou_rows,
+    ledger_rows,
+    write_delivery,
+)
 from ingest_env import BASE_DAY, Env
 
 from crosscheck.gate.suite_builder import load_suite
@@ -84,6 +92,97 @@ def test_a_bad_delivery_in_the_middle_is_stopped_alone(env, tmp_path):
 
     alone.ingest(as_of=DAYS[-1], gx_only=True)
     assert recorded(env.warehouse) == recorded(alone.warehouse)
+
+
+def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp_path, monkeypatch):
+    """A backlog's small deliveries of a source are read and typed in one batch
+    (`load.Backlog`): every load, reason, reject (with its line), result and row (with
+    its lineage) is what reading them one by one records, refusals included."""
+    from crosscheck.ingest import load
+    from crosscheck.ingest.readers import TypedBatch
+
+    for day in DAYS:
+        write_delivery(env.landing, "ledger", day, ledger_rows(day))
+        write_delivery(env.landing, "deaths", day, deaths_rows(day))
+        write_delivery(env.landing, "cremations", day, cremations_rows(day))
+    # a wrong-shape line before an unparseable date and an ID of 15 digits: rejects and
+    # row numbers after the gap
+    rows = [*deaths_rows(DAYS[0]), {**deaths_rows(DAYS[0])[0], "certificate_no": "D0003",
+            "death_date": "2026-13-45"}, {**deaths_rows(DAYS[0])[1], "certificate_no": "D0004",
+            "id_number": "500101600101123"}]  # fmt: skip
+    lines = _csv("deaths", rows).split(b"\n")
+    lines.insert(2, b"D0009,too few fields")
+    write_delivery(env.landing, "deaths", DAYS[0], data=b"\n".join(lines), n_rows=len(rows) + 1)
+    write_delivery(env.landing, "deaths", DAYS[1], [])  # an empty day
+    lines = _csv("ledger", ledger_rows(DAYS[3])).split(b"\n")
+    lines.insert(1, b"X," * 30)  # a wrong-shape first row, in another file of the batch
+    write_delivery(env.landing, "ledger", DAYS[3], data=b"\n".join(lines), n_rows=3)
+    duplicate_a_row(env.landing / "ledger" / DAYS[1].strftime("%Y%m%d"))  # quarantined
+    write_delivery(env.landing, "ledger", DAYS[2], ledger_rows(DAYS[2]), n_rows=5)  # refused
+    bad = (
+        env.landing / "cremations" / DAYS[3].strftime("%Y%m%d") / f"cremations_{DAYS[3]:%Y%m%d}.csv"
+    )
+    bad.write_bytes(bad.read_bytes() + b"\n")  # no longer its sha256: refused
+    correction = [{**r, "name": "更正"} for r in deaths_rows(BASE_DAY)]
+    write_delivery(env.landing, "deaths", BASE_DAY, correction)  # supersedes the baseline's
+    alone = twin(env, tmp_path)
+
+    batched = []
+    real_type = TypedBatch.type
+    monkeypatch.setattr(
+        TypedBatch, "type", lambda self: (batched.append(self.source.name), real_type(self))[1]
+    )
+    started = time.monotonic()
+    together = env.ingest(as_of=DAYS[-1])
+    run_seconds = time.monotonic() - started
+    assert sorted(batched) == ["cremations", "deaths", "ledger"]
+    # a delivery's seconds are its own (its share of its batch, then its turn), not the
+    # time since its batch was read: together they fit in the run's
+    assert 0 < sum(d.seconds for d in together.deliveries) <= run_seconds
+    monkeypatch.setattr(load, "BATCH_ROWS", 0)
+    one_by_one = alone.ingest(as_of=DAYS[-1])
+    assert len(batched) == 3
+    assert [d.line() for d in together.deliveries] == [d.line() for d in one_by_one.deliveries]
+    statuses = {(d.source, d.extract_date): d.status for d in together.deliveries}
+    assert statuses["deaths", BASE_DAY] == "loaded"
+    assert statuses["ledger", DAYS[1]] == "quarantined"
+    assert statuses["ledger", DAYS[2]] == statuses["cremations", DAYS[3]] == "rejected"
+    first = next(
+        d for d in together.deliveries if d.extract_date == DAYS[0] and d.source == "deaths"
+    )
+    assert (first.rows_read, first.rows_rejected) == (5, 2)
+    assert recorded(env.warehouse) == recorded(alone.warehouse)
+    lines_of = env.query("SELECT line_no FROM meta.rejects WHERE source = 'deaths' ORDER BY 1")
+    assert lines_of == [(2,), (4,)]
+    assert env.query("SELECT line_no FROM meta.rejects WHERE source = 'ledger'") == [(1,)]
+    superseded = env.query("SELECT count(*) FROM meta.loads WHERE status = 'superseded'")
+    assert superseded == [(1,)]
+
+    # the next run: the refused deliveries delivered right (same load ids, rejected before)
+    # are tried again in a batch with the next day's, their meta.loads rows replaced
+    later = DAYS[-1] + dt.timedelta(days=1)
+    for e in (env, alone):
+        write_delivery(e.landing, "ledger", DAYS[2], ledger_rows(DAYS[2]))
+        write_delivery(e.landing, "cremations", DAYS[3], cremations_rows(DAYS[3]))
+        for source, rows in (
+            ("ledger", ledger_rows(later)),
+            ("cremations", cremations_rows(later)),
+        ):
+            write_delivery(e.landing, source, later, rows)
+    monkeypatch.setattr(load, "BATCH_ROWS", 50_000)
+    again = [d for d in env.ingest(as_of=later).deliveries if d.status != "skipped"]
+    assert sorted(batched[3:]) == ["cremations", "ledger"]
+    monkeypatch.setattr(load, "BATCH_ROWS", 0)
+    alone_again = [d for d in alone.ingest(as_of=later).deliveries if d.status != "skipped"]
+    assert [d.line() for d in again] == [d.line() for d in alone_again]
+    assert [d.status for d in again] == ["loaded"] * 4
+    assert recorded(env.warehouse) == recorded(alone.warehouse)
+
+
+def _csv(source: str, rows: list[dict]) -> bytes:
+    from deliveries import encode_csv
+
+    return encode_csv(source, rows)
 
 
 def test_a_snapshot_backlog_judges_each_row_count_against_the_last_good_one(env, tmp_path):
