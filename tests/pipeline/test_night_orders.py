@@ -340,24 +340,24 @@ def test_any_order_of_nights_equals_a_fresh_run(tmp_path):
     assert marts_state(warehouse) | payment_state(warehouse) == before
 
 
-def followed(warehouse: Path, model: str) -> bool:
-    """Whether a follower of int_payments re-judged only the touched payments."""
+def _sync_flag(warehouse: Path, table: str, flag: str) -> bool:
+    """A flag the last build of `table` recorded in `<table>__sync`."""
     con = duckdb.connect(str(warehouse))
     try:
-        [(full,)] = con.execute(f"SELECT full_rebuild FROM {model}__sync").fetchall()
+        [(value,)] = con.execute(f"SELECT {flag} FROM {table}__sync").fetchall()
     finally:
         con.close()
-    return not full
+    return bool(value)
+
+
+def followed(warehouse: Path, model: str) -> bool:
+    """Whether a follower of int_payments re-judged only the touched payments."""
+    return not _sync_flag(warehouse, model, "full_rebuild")
 
 
 def kept(warehouse: Path, table: str) -> bool:
     """Whether the last build kept a table as it was (macros/kept_tables.sql)."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        [(was_kept,)] = con.execute(f"SELECT kept FROM {table}__sync").fetchall()
-    finally:
-        con.close()
-    return was_kept
+    return _sync_flag(warehouse, table, "kept")
 
 
 def payments_of(warehouse: Path, person_id: str) -> set[str]:
