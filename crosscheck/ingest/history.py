@@ -208,6 +208,7 @@ class Split:
 
     left: str  # (_rid): rows in force whose text was not delivered again
     came: str  # the delivered text rows that are not rows in force (with `_row_no`)
+    typed: str  # where the caller types `came` (the rows `add_snapshot` stores)
     append: bool  # newer than everything stored (else nothing is kept: `came` is all)
 
 
@@ -218,7 +219,7 @@ def split_delivered(
     row_no_sql: str | None,
     day: dt.date,
     salt: str,
-    left: str,
+    work: str,
 ) -> Split:
     """Which delivered rows are rows in force delivered again, by their text.
 
@@ -227,12 +228,14 @@ def split_delivered(
     occurrence among equal rows. When the snapshot is newer than everything stored,
     the rows in force that were not delivered again are `left` and the
     delivered rows that are not rows in force are left to type (`cc_came_text_<source>`).
-    `left` names the table of the first (the caller's work catalog).
+    Both are named after `work` (the delivery's work table, in the caller's work
+    catalog): `<work>_left`, and `<work>_came` for the typed rows that came.
     An older snapshot (a correction, a late delivery) keeps nothing: it is typed
     whole and `add_snapshot` replays the history. `row_no_sql`: the row number of a
     text row when the table has no `_row_no` column (CSV)."""
     fields = ", ".join(_q(c.name) for c in source.columns)
     row_no = row_no_sql or "_row_no"
+    left = f"{work}_left"
     hist = history_table(source)
     stored_until = _stored_until(con, source)
     append = stored_until is not None and day > stored_until
@@ -281,7 +284,7 @@ def split_delivered(
             SELECT {numbered} FROM {text_table}
             WHERE {row_no} IN (SELECT _row_no FROM {CAME_KEYS})"""
     )
-    return Split(left=left, came=came, append=append)
+    return Split(left=left, came=came, typed=f"{work}_came", append=append)
 
 
 def _kept_sql(
@@ -310,29 +313,25 @@ def _kept_sql(
                    AND rowid NOT IN (SELECT _rid FROM {split.left})"""
 
 
-def kept_view(
-    con, source: Source, split: Split, came_typed: str, view: str, load_id: str, day, file_name
-) -> None:
+def kept_view(con, source: Source, split: Split, view: str, load_id: str, day, file_name) -> None:
     """The delivery's typed rows as one view `view`, what the gate judges: the rows
     in force delivered again (`_kept_sql`), then the rows that came, typed
-    (`came_typed`). `delivered_sql` gives the same rows with their row numbers."""
+    (`split.typed`). `delivered_sql` gives the same rows with their row numbers."""
     db = con.execute("SELECT current_database()").fetchone()[0]  # the view is in `cc_work`
     hist = f'"{db}".{history_table(source)}'
     kept = _kept_sql(source, split, load_id, day, file_name, False, hist)
     cols = ", ".join(_q(n) for n, _ in source.raw_columns())
     con.execute(
-        f"CREATE OR REPLACE VIEW {view} AS {kept} UNION ALL SELECT {cols} FROM {came_typed}"
+        f"CREATE OR REPLACE VIEW {view} AS {kept} UNION ALL SELECT {cols} FROM {split.typed}"
     )
 
 
-def delivered_sql(
-    source: Source, split: Split, came_typed: str, load_id: str, day, file_name
-) -> str:
+def delivered_sql(source: Source, split: Split, load_id: str, day, file_name) -> str:
     """The delivery's typed rows exactly as typing all of them gives (row numbers
     included): what a quarantined snapshot stores."""
     kept = _kept_sql(source, split, load_id, day, file_name, exact=True)
     return f"""{kept} UNION ALL
-               SELECT {", ".join(_q(n) for n, _ in source.raw_columns())} FROM {came_typed}"""
+               SELECT {", ".join(_q(n) for n, _ in source.raw_columns())} FROM {split.typed}"""
 
 
 def add_snapshot(
@@ -343,14 +342,14 @@ def add_snapshot(
     select_sql: str | None = None,
     params: list | None = None,
     table: str | None = None,
-    split: tuple[str, str] | None = None,
+    split: Split | None = None,
 ) -> None:
     """Store a good snapshot delivery: the rows of `table` (a table with the raw
     columns, e.g. the delivery's work table) or of `select_sql`.
 
-    `split` (`(left, came)`: `split_delivered`'s rows in force that were not
-    delivered again, and the delivery's typed rows that came): only these are
-    compared; the rows stored take their text hash from `CAME_KEYS`.
+    `split` (`split_delivered`: the rows in force that were not delivered again,
+    and the delivery's typed rows that came): only these are compared; the rows
+    stored take their text hash from `CAME_KEYS`.
 
     Runs inside the caller's transaction, after earlier deliveries of the same
     date were marked superseded and before this one is recorded as loaded.
@@ -361,7 +360,7 @@ def add_snapshot(
     text_hash = "NULL"
     if split is not None:
         text_hash = f"(SELECT k._th FROM {CAME_KEYS} AS k WHERE k._row_no = r._row_no)"
-    left, came = split if split is not None else (None, table)
+    left, came = (split.left, split.typed) if split is not None else (None, table)
     stored_until = _stored_until(con, source)
     if stored_until is None or day > stored_until:
         _append(con, source, day, came, left, text_hash)

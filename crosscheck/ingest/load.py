@@ -260,17 +260,15 @@ def _verified(
     reader error refuses the delivery (DeliveryRefused with a one-line reason), never
     the night; the transcode is removed once read (the archive copies the delivered
     file), unless `keep` (then the caller removes it: `vf.cleanup()`)."""
-    vf = None
+    vf = verify(delivery, source, temp_root)
+    done = False
     try:
-        vf = verify(delivery, source, temp_root)
         info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
-        return vf, _reading(vf, read)
-    except BaseException:
-        if vf is not None:
-            vf.cleanup()
-        raise
+        out = _reading(vf, read)
+        done = True
+        return vf, out
     finally:
-        if vf is not None and not keep:
+        if not (keep and done):
             vf.cleanup()
 
 
@@ -496,18 +494,15 @@ def _finish(con, p: _Pending, verdict, gate, archive: Path | None, known: Known 
         gate.record(con, verdict, replace=not p.new)
         if verdict.passed and (known is None or (source.name, delivery.extract_date) in known.held):
             result.superseded = supersede(con, source, delivery.extract_date, result.load_id)
-        # a snapshot read as a delta (history.split_delivered) has both split and came
-        split = (read.split, read.came) if read.split and read.came else None
         if verdict.passed and source.kind == "snapshot":  # stored as change history
             add_snapshot(
                 con, source, result.load_id, delivery.extract_date, table=read.work_table,
-                split=(split[0].left, split[1]) if split else None,
+                split=read.split,
             )  # fmt: skip
-        elif split is not None:  # a quarantined snapshot: every row, as delivered
+        elif read.split is not None:  # a quarantined snapshot: every row, as delivered
             rows = delivered_sql(
-                source, split[0], split[1], result.load_id, delivery.extract_date,
-                read.file_name,
-            )  # fmt: skip
+                source, read.split, result.load_id, delivery.extract_date, p.vf.path.name
+            )
             con.execute(f"INSERT INTO {target}.{source.name} ({cols}) SELECT {cols} FROM ({rows})")
         else:
             con.execute(

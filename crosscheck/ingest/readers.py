@@ -50,11 +50,9 @@ class ReadResult:
     rows_read: int
     rows_rejected: int
     work_table: str
-    # a snapshot: its rows compared with those in force (history.split_delivered), and
-    # the typed rows that came (the work table is a view: history.kept_view)
+    # a snapshot: its rows compared with those in force (history.split_delivered; the
+    # work table is a view: history.kept_view)
     split: history.Split | None = None
-    came: str | None = None
-    file_name: str = ""
 
 
 def rejects_table(source: Source) -> str:
@@ -556,20 +554,17 @@ def read_delivery(
         text, shape_rejects, row_no = read_text_csv(con, source, vf, load_id)
     rows_read = _check_rows(con, text, shape_rejects, vf)
     file_name = Path(vf.path).name
-    split = came = None
+    split = None
     if source.kind == "snapshot":  # type only the rows that are not in force as delivered
-        left = f"{work_table(source)}_left"
-        delta = history.split_delivered(
-            con, source, text, row_no, extract_date, typing_signature(source), left
+        work = work_table(source)
+        split = history.split_delivered(
+            con, source, text, row_no, extract_date, typing_signature(source), work
         )
         con.execute(f"DROP TABLE IF EXISTS {text}")
-        came = f"{work_table(source)}_came"
         _, type_rejects = type_rows(
-            con, source, delta.came, load_id, extract_date, file_name, None, work=came
+            con, source, split.came, load_id, extract_date, file_name, None, work=split.typed
         )
-        work = work_table(source)
-        history.kept_view(con, source, delta, came, work, load_id, extract_date, file_name)
-        split = delta
+        history.kept_view(con, source, split, work, load_id, extract_date, file_name)
     else:
         work, type_rejects = type_rows(con, source, text, load_id, extract_date, file_name, row_no)
     _gx_view(con, source, work)
@@ -578,8 +573,6 @@ def read_delivery(
         rows_rejected=shape_rejects + type_rejects,
         work_table=work,
         split=split,
-        came=came,
-        file_name=file_name,
     )
 
 
