@@ -16,7 +16,8 @@ from crosscheck.ingest import discover
 from crosscheck.ingest.archive import archive_root
 from crosscheck.ingest.bookkeeping import DeliveryResult, IngestReport, LateDelivery, record_late
 from crosscheck.ingest.idnorm import install_macros
-from crosscheck.ingest.load import Backlog, Known, _now, process
+from crosscheck.ingest.load import Backlog, Known, _now, new_snapshots, process
+from crosscheck.ingest.readahead import ReadAhead
 from crosscheck.ingest.readers import attach_work, detach_work
 from crosscheck.ingest.release import ReleaseResult  # noqa: F401 - part of the API
 from crosscheck.ingest.sources import load_sources
@@ -144,11 +145,15 @@ def ingest(
             archive = archive_root(warehouse)
             known = Known.read(con)  # what every earlier run loaded: one query, not one each
             backlog = Backlog(con, deliveries, tmp, known)  # small deliveries typed together
-            for delivery in deliveries:
-                result = process(con, delivery, gate, tmp, archive, known, backlog)
-                report.deliveries.append(result)
-                if on_delivery is not None:
-                    on_delivery(len(report.deliveries), len(deliveries), result)
+            ahead = ReadAhead(new_snapshots(con, deliveries, known), tmp)  # on a thread
+            try:
+                for delivery in deliveries:
+                    result = process(con, delivery, gate, tmp, archive, known, backlog, ahead)
+                    report.deliveries.append(result)
+                    if on_delivery is not None:
+                        on_delivery(len(report.deliveries), len(deliveries), result)
+            finally:
+                ahead.close()
             if as_of is not None:
                 report.late = find_late(landing, as_of, names)
                 record_late(con, report.late, _now())

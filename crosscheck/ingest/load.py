@@ -23,6 +23,7 @@ from crosscheck.ingest.archive import archive_delivery, archive_folder
 from crosscheck.ingest.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from crosscheck.ingest.discover import Delivery
 from crosscheck.ingest.history import CAME_KEYS, KEYS, add_snapshot, delivered_sql
+from crosscheck.ingest.readahead import ReadAhead
 from crosscheck.ingest.readers import (
     WORK_CATALOG,
     ReadResult,
@@ -254,13 +255,23 @@ def _refused(
 
 
 def _verified(
-    delivery: Delivery, source: Source, temp_root: Path | None, info: dict, read, keep=False
+    delivery: Delivery,
+    source: Source,
+    temp_root: Path | None,
+    info: dict,
+    read,
+    keep=False,
+    ahead: ReadAhead | None = None,
 ):
-    """Verify the delivery and read it with `read(vf)`: (vf, what read returned). Any
+    """Verify the delivery (or take it verified from `ahead`) and read it with
+    `read(vf)`: (vf, what read returned). Any
     reader error refuses the delivery (DeliveryRefused with a one-line reason), never
     the night; the transcode is removed once read (the archive copies the delivered
     file), unless `keep` (then the caller removes it: `vf.cleanup()`)."""
-    vf = verify(delivery, source, temp_root)
+    if ahead is not None:
+        vf = ahead.verified(delivery, source, temp_root)
+    else:
+        vf = verify(delivery, source, temp_root)
     done = False
     try:
         info.update(file_name=vf.path.name, file_bytes=vf.entry.bytes, sha256=vf.sha256)
@@ -288,6 +299,7 @@ def _prepare(
     temp_root: Path | None,
     archive: Path | None,
     known: Known | None = None,
+    ahead: ReadAhead | None = None,
 ) -> DeliveryResult | _Pending:
     """Identity, verification and reading: a finished result (skipped or refused) or a
     delivery read into its work table (`readers.work_table`), ready for the gate."""
@@ -307,6 +319,7 @@ def _prepare(
         vf, read = _verified(
             delivery, source, temp_root, info,
             lambda vf: read_delivery(con, source, vf, load_id, delivery.extract_date),
+            ahead=ahead,
         )  # fmt: skip
     except DeliveryRefused as e:
         return _refused(con, source, result, info, e, t0)
@@ -334,6 +347,21 @@ class _Read:
     share: float = 0.0  # its share of the seconds reading and typing the batch took
     rows_read: int = 0
     refused: DeliveryRefused | None = None
+
+
+def new_snapshots(con, deliveries: list[Delivery], known: Known) -> list[Delivery]:
+    """The run's snapshot deliveries that are new (a load id not seen, or seen rejected):
+    the ones `_prepare` will verify, which `readahead.ReadAhead` verifies ahead. A
+    seen one is left to `delivery_identity` in its turn."""
+    out = []
+    for d in deliveries:
+        if get_source(d.source).kind != "snapshot":
+            continue
+        _, claimed = _claimed_sha(d)
+        load_id = make_load_id(d.source, d.extract_date, claimed)
+        if _status(con, load_id, known) in (None, "rejected"):
+            out.append(d)
+    return out
 
 
 class Backlog:
@@ -534,6 +562,7 @@ def process(
     archive: Path | None = None,
     known: Known | None = None,
     backlog: Backlog | None = None,
+    ahead: ReadAhead | None = None,
 ) -> DeliveryResult:
     """Load one delivery unless already seen; returns what happened.
 
@@ -542,11 +571,12 @@ def process(
     A delivery that is loaded or quarantined is first copied to `archive`.
     `known` (`Known.read` at the start of the run) answers "seen before?"
     without a query per delivery; `backlog` (the run's deliveries) types the
-    small deliveries of a source together.
+    small deliveries of a source together; `ahead` (`new_snapshots` of them) has
+    snapshot deliveries verified and parsed on a thread ahead of their turn.
     """
     p = backlog.take(delivery) if backlog is not None else None
     if p is None:
-        p = _prepare(con, delivery, temp_root, archive, known)
+        p = _prepare(con, delivery, temp_root, archive, known, ahead)
     if isinstance(p, DeliveryResult):
         return p
     rows = p.result.rows_read - p.result.rows_rejected

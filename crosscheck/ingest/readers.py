@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -259,7 +260,7 @@ def _fast_headers_ok(headers: list[str]) -> bool:
     return True
 
 
-def _read_xlsx_fast(source: Source, path: Path) -> tuple[list[Column], list[XlsxColumn]] | None:
+def read_xlsx_fast(source: Source, path: Path) -> tuple[list[Column], list[XlsxColumn]] | None:
     """The sheet straight into Arrow with fastexcel (calamine in Rust, no Python
     object per cell), when that gives exactly the exact reader's text; None otherwise.
 
@@ -368,16 +369,17 @@ def read_text_xlsx(
     """XLSX sheet → text table (with `_row_no`), wholly empty rows skipped (not counted).
 
     fastexcel reads the sheet into Arrow when every column is of one kind of cell
-    (`_read_xlsx_fast`); otherwise python-calamine reads it and each column goes to
+    (`read_xlsx_fast`); otherwise python-calamine reads it and each column goes to
     Arrow by `_text_column` (`_read_xlsx_exact`). Both give the same text, and
     DuckDB does the rest in one statement: empty cells to NULL, date cells to
     'YYYY-MM-DD', wholly empty rows dropped. A sheet holds at most 1,048,576 rows
     (the XLSX format), which bounds what one delivery can hold.
     """
-    read = _read_xlsx_fast(source, Path(vf.read_path))
+    read = vf.sheet if vf.sheet is not None else read_xlsx_fast(source, Path(vf.read_path))
+    vf.sheet = None  # its arrays go to DuckDB below
     cols, columns = read if read is not None else _read_xlsx_exact(source, Path(vf.read_path))
     n = len(columns[0][0]) if columns else 0
-    arrays: dict[str, pa.Array] = {"_row_no": pa.array(range(1, n + 1), pa.int64())}
+    arrays: dict[str, pa.Array] = {"_row_no": pa.array(np.arange(1, n + 1, dtype=np.int64))}
     selects, empties = [], []
     for k, (c, (text, dates)) in enumerate(zip(cols, columns, strict=True)):
         t, d = f"t{k}", f"d{k}"

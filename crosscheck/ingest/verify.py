@@ -26,7 +26,9 @@ from pathlib import Path
 from crosscheck.ingest.discover import MARKER, Delivery
 from crosscheck.ingest.sources import Source
 
-CHUNK = 16 * 1024 * 1024
+# 1 MiB: decoding a chunk holds Python's lock (~4 ms a MiB of GB18030), which the loader
+# needs between statements while `readahead` verifies on its thread
+CHUNK = 1024 * 1024
 MARKER_MAX_BYTES = 1024 * 1024  # a marker lists one file: anything larger is not one
 BOM = codecs.BOM_UTF8
 
@@ -54,6 +56,8 @@ class VerifiedFile:
     header: list[str] = field(default_factory=list)  # CSV header fields (decoded)
     temp_dir: Path | None = None
     stat_key: str = ""  # the file's stat before it was hashed (see stat_key)
+    # an XLSX sheet fastexcel read ahead (readers.read_xlsx_fast, by ingest.readahead)
+    sheet: tuple | None = None
 
     def cleanup(self) -> None:
         if self.temp_dir is not None:

@@ -240,9 +240,9 @@ def _text_rows(path: Path, exact: bool) -> list[tuple] | str:
 
     src = get_source("sscards")
     vf = VerifiedFile(path=path, read_path=path, entry=MarkerEntry(path.name, 0, 0, ""), sha256="")
-    saved = readers._read_xlsx_fast
+    saved = readers.read_xlsx_fast
     if exact:
-        readers._read_xlsx_fast = lambda source, p: None
+        readers.read_xlsx_fast = lambda source, p: None
     con = duckdb.connect()
     try:
         table, _, _ = readers.read_text_xlsx(con, src, vf, "sscards:20261108:x")
@@ -251,7 +251,7 @@ def _text_rows(path: Path, exact: bool) -> list[tuple] | str:
     except DeliveryRefused as e:
         return f"refused: {e}"
     finally:
-        readers._read_xlsx_fast = saved
+        readers.read_xlsx_fast = saved
         con.close()
 
 
@@ -294,9 +294,9 @@ def test_xlsx_fast_reader_reads_as_the_exact_one(tmp_path_factory, data):
     assert fast == _text_rows(path, exact=True)
     TALLY["xlsx-fast:tried"] += 1
     if not isinstance(fast, str):
-        from crosscheck.ingest.readers import _read_xlsx_fast
+        from crosscheck.ingest.readers import read_xlsx_fast
 
-        TALLY["xlsx-fast:fast" if _read_xlsx_fast(src, path) else "xlsx-fast:exact"] += 1
+        TALLY["xlsx-fast:fast" if read_xlsx_fast(src, path) else "xlsx-fast:exact"] += 1
 
 
 JSON = st.recursive(

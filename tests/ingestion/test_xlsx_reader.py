@@ -21,7 +21,7 @@ import pytest
 from counties import generated
 
 from crosscheck.ingest import readers
-from crosscheck.ingest.readers import _read_xlsx_fast, read_text_xlsx
+from crosscheck.ingest.readers import read_text_xlsx, read_xlsx_fast
 from crosscheck.ingest.sources import get_source
 from crosscheck.ingest.verify import DeliveryRefused, MarkerEntry, VerifiedFile
 
@@ -101,19 +101,19 @@ def new_rows(path: Path) -> list[tuple]:
 
 def outcome(path: Path, *, exact: bool = False) -> list[tuple] | str:
     """The text rows (or the refusal) of the reader; `exact` forces python-calamine."""
-    saved = readers._read_xlsx_fast
+    saved = readers.read_xlsx_fast
     if exact:
-        readers._read_xlsx_fast = lambda source, p: None
+        readers.read_xlsx_fast = lambda source, p: None
     try:
         return new_rows(path)
     except DeliveryRefused as e:
         return f"refused: {e}"
     finally:
-        readers._read_xlsx_fast = saved
+        readers.read_xlsx_fast = saved
 
 
 def takes_fast_path(path: Path) -> bool:
-    return _read_xlsx_fast(SRC, path) is not None
+    return read_xlsx_fast(SRC, path) is not None
 
 
 HEADER = [c.header for c in SRC.columns]
