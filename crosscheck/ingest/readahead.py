@@ -58,19 +58,26 @@ class ReadAhead:
             self.thread.start()
 
     def _run(self) -> None:
-        for k, d in enumerate(self.queue):
-            self._slot(d).acquire()
+        try:
+            for k, d in enumerate(self.queue):
+                self._slot(d).acquire()
+                with self.cond:
+                    if self.closed:
+                        return
+                    self.next = k
+                out = _prepared(d, get_source(d.source), self.temp_root)
+                with self.cond:
+                    if self.closed:
+                        _discard(out)
+                        return
+                    self.done[d.folder] = out
+                    self.next = k + 1
+                    self.cond.notify_all()
+        except Exception as e:  # noqa: BLE001 - a fault here must not stop the run
+            log.warning("reading ahead stopped (the loader reads the rest itself): %s", e)
+        finally:  # however it ends, the loader stops waiting (and verifies the rest itself)
             with self.cond:
-                if self.closed:
-                    return
-                self.next = k
-            out = _prepared(d, get_source(d.source), self.temp_root)
-            with self.cond:
-                if self.closed:
-                    _discard(out)
-                    return
-                self.done[d.folder] = out
-                self.next = k + 1
+                self.next = len(self.queue)
                 self.cond.notify_all()
 
     def verified(self, delivery: Delivery, source: Source, temp_root: Path | None):

@@ -115,3 +115,31 @@ def test_a_run_stopped_in_the_middle_leaves_nothing_read_ahead(env, monkeypatch)
     assert not [t for t in threading.enumerate() if t.name == "crosscheck-readahead"]
     assert _left_transcodes(env) == []
     assert env.query("SELECT count(*) FROM meta.loads WHERE extract_date > ?", [BASE_DAY]) == [(1,)]
+
+
+def test_a_read_ahead_that_breaks_leaves_the_rest_to_the_loader(env, tmp_path, monkeypatch):
+    """A fault of the thread itself (not a refusal) stops reading ahead, and the loader
+    verifies and reads the rest in their turn: the run records what it would have."""
+    _snapshots(env.landing)
+    alone = twin(env, tmp_path)
+    real, seen = readahead._prepared, []
+
+    def prepared(delivery, source, temp_root):
+        seen.append(delivery)
+        if len(seen) == 3:
+            raise MemoryError("no room")
+        return real(delivery, source, temp_root)
+
+    monkeypatch.setattr(readahead, "_prepared", prepared)
+    ran: list = []
+    run = threading.Thread(target=lambda: ran.append(env.ingest(as_of=SUNDAYS[-1])), daemon=True)
+    run.start()
+    run.join(timeout=300)
+    assert ran, "the loader still waits for a thread that stopped"
+    broken = ran[0]
+    assert len(seen) == 3
+    monkeypatch.setattr(readahead, "SHEETS", 0)
+    in_turn = alone.ingest(as_of=SUNDAYS[-1])
+    assert [d.line() for d in broken.deliveries] == [d.line() for d in in_turn.deliveries]
+    assert recorded(env.warehouse) == recorded(alone.warehouse)
+    assert _left_transcodes(env) == []
