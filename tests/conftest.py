@@ -159,9 +159,11 @@ def pytest_configure(config):
     if hasattr(config, "workerinput"):
         import atexit
 
-        # registered first, so run last of the atexit handlers (the others
-        # still run): the worker leaves without the interpreter's teardown and
-        # its "nanobind: leaked …" lines, as the controller does
+        # atexit runs its handlers last registered first: this one runs after
+        # every handler registered later (those of the package, dbt, Airflow,
+        # the tests), before the few that pytest and its plugins registered on
+        # import (logging's flush): the worker leaves without the interpreter's
+        # teardown and its "nanobind: leaked …" lines, as the controller does
         atexit.register(_end_worker_quietly)
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-tests-"))
