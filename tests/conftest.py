@@ -155,10 +155,25 @@ def pytest_xdist_make_scheduler(config, log):
 
 def pytest_configure(config):
     """Under pytest-xdist, the controller makes the folder the workers share
-    before it starts them."""
+    before it starts them; a worker ends quietly (below)."""
+    if hasattr(config, "workerinput"):
+        import atexit
+
+        # atexit runs its handlers last registered first: this one runs after
+        # every handler registered later (those of the package, dbt, Airflow,
+        # the tests), before the few that pytest and its plugins registered on
+        # import (logging's flush): the worker leaves without the interpreter's
+        # teardown and its "nanobind: leaked …" lines, as the controller does
+        atexit.register(_end_worker_quietly)
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-tests-"))
         os.environ[_SHARED_ENV] = _SHARED[0]
+
+
+def _end_worker_quietly() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @pytest.fixture(scope="session")

@@ -68,9 +68,26 @@ def night(landing: Path, warehouse: Path, as_of: dt.date) -> tuple[set[tuple], d
 def fresh(
     landing: Path, root: Path, as_of: dt.date, released: list[str] = ()
 ) -> tuple[set[tuple], dict]:
-    """A warehouse built from scratch for as_of (with the same releases)."""
-    warehouse = root / f"fresh-{as_of:%Y%m%d}-{len(released)}" / "warehouse.duckdb"
+    """A warehouse built from scratch for as_of (with the same releases).
+
+    Every fresh warehouse has the same path, its folder emptied but for dbt's
+    target: dbt keeps its parse of the project (it parses again when the
+    warehouse path changes), the warehouse itself starts empty."""
+    warehouse = root / "fresh" / "warehouse.duckdb"
+    parse = root / "fresh-dbt"
+    if warehouse.parent.exists():
+        (warehouse.parent / "dbt").rename(parse)
+        shutil.rmtree(warehouse.parent)
     warehouse.parent.mkdir()
+    if parse.exists():
+        parse.rename(warehouse.parent / "dbt")
+    assert [p.name for p in warehouse.parent.iterdir()] in ([], ["dbt"])
+    con = duckdb.connect(str(warehouse))  # a new file, no instance of the last one
+    try:
+        assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (0,)
+    finally:
+        con.close()
+    warehouse.unlink()
     ingest(landing, warehouse, as_of=as_of, data_docs=False)
     for load_id in released:
         release(warehouse, load_id, "the same decision as on the living warehouse")
