@@ -264,10 +264,10 @@ def _verified(
     ahead: ReadAhead | None = None,
 ):
     """Verify the delivery (or take it verified from `ahead`) and read it with
-    `read(vf)`: (vf, what read returned). Any
-    reader error refuses the delivery (DeliveryRefused with a one-line reason), never
-    the night; the transcode is removed once read (the archive copies the delivered
-    file), unless `keep` (then the caller removes it: `vf.cleanup()`)."""
+    `read(vf)`: (vf, what read returned). Any reader error refuses the delivery
+    (DeliveryRefused with a one-line reason), never the night; the transcode is
+    removed once read (the archive copies the delivered file), unless `keep` (then
+    the caller removes it: `vf.cleanup()`)."""
     if ahead is not None:
         vf = ahead.verified(delivery, source, temp_root)
     else:

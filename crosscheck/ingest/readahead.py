@@ -11,11 +11,11 @@ verified deliveries (a transcode each, on disk) not yet taken.
 
 The loader takes each in its turn (`verified`) and gets what it would have got by
 calling the same functions then: the same VerifiedFile, or the same refusal. A
-delivery the thread did not get to, or that it failed on in any other way, is
-verified by the loader itself, as before. Nothing is written to the warehouse
-here; a transcode nobody took is removed by `close` (and by `verify.clean_temp`
-after a killed run). Incremental sources are not read ahead: their small
-deliveries are read together by `load.Backlog`.
+delivery the thread failed on in another way, or never reached because it stopped
+(a fault of its own), is verified by the loader itself, as before. Nothing is
+written to the warehouse here; a transcode nobody took is removed by `close` (and
+by `verify.clean_temp` after a killed run). Incremental sources are not read
+ahead: their small deliveries are read together by `load.Backlog`.
 """
 
 from __future__ import annotations
