@@ -439,7 +439,8 @@ class Gate:
         """`counted_results`, and the delivery's row count (None if nothing was counted)."""
         specs = self._load_spec(source)
         exprs, plan = ["count(*)"], []  # plan: (expectation id, index of its first count)
-        failing: dict[str, str] = {}  # map expectations: the condition of a failing value
+        # map expectations: (their column, the condition of a failing value)
+        failing: dict[str, tuple[str, str]] = {}
         for exp_id in (i for i in specs if i in ids):
             spec = specs[exp_id]
             kind, kwargs = spec["type"], spec["kwargs"]
@@ -455,11 +456,11 @@ class Gate:
                     continue
                 column = _q(kwargs["column"])
                 plan.append((exp_id, len(exprs)))
-                failing[exp_id] = f"{domain} AND ({bad})"
+                failing[exp_id] = column, f"{domain} AND ({bad})"
                 exprs += [
                     f"count(*) FILTER (WHERE {domain})",
                     f"count(*) FILTER (WHERE {domain} AND {column} IS NULL)",
-                    f"count(*) FILTER (WHERE {failing[exp_id]})",
+                    f"count(*) FILTER (WHERE {domain} AND ({bad}))",
                 ]
             elif kind == "unexpected_rows":
                 try:  # {batch} as GX fills it for a table batch (str.format)
@@ -488,7 +489,7 @@ class Gate:
             if kinds:
                 parts = [
                     f"count(DISTINCT {c}) FILTER (WHERE {w}), any_value({c}) FILTER (WHERE {w})"
-                    for c, w in ((_q(specs[i]["kwargs"]["column"]), w) for i, w in kinds.items())
+                    for c, w in kinds.values()
                 ]
                 got = self.con.execute(f"SELECT {', '.join(parts)} FROM {work_table}").fetchone()
                 of_bad = {i: got[2 * n : 2 * n + 2] for n, i in enumerate(kinds)}

@@ -269,7 +269,7 @@ def _verified(
     removed once read (the archive copies the delivered file), unless `keep` (then
     the caller removes it: `vf.cleanup()`)."""
     if ahead is not None:
-        vf = ahead.verified(delivery, source, temp_root)
+        vf = ahead.verified(delivery, source)
     else:
         vf = verify(delivery, source, temp_root)
     done = False
@@ -349,19 +349,25 @@ class _Read:
     refused: DeliveryRefused | None = None
 
 
+def _unseen(con, delivery: Delivery, known: Known | None) -> tuple[MarkerEntry | None, str] | None:
+    """(marker entry, load id) when the load id the marker claims is not seen (or was
+    rejected): a delivery `_prepare` will verify and read. A seen one is left to
+    `delivery_identity` in its turn."""
+    entry, claimed = _claimed_sha(delivery)
+    load_id = make_load_id(delivery.source, delivery.extract_date, claimed)
+    if _status(con, load_id, known) not in (None, "rejected"):
+        return None
+    return entry, load_id
+
+
 def new_snapshots(con, deliveries: list[Delivery], known: Known) -> list[Delivery]:
-    """The run's snapshot deliveries that are new (a load id not seen, or seen rejected):
-    the ones `_prepare` will verify, which `readahead.ReadAhead` verifies ahead. A
-    seen one is left to `delivery_identity` in its turn."""
-    out = []
-    for d in deliveries:
-        if get_source(d.source).kind != "snapshot":
-            continue
-        _, claimed = _claimed_sha(d)
-        load_id = make_load_id(d.source, d.extract_date, claimed)
-        if _status(con, load_id, known) in (None, "rejected"):
-            out.append(d)
-    return out
+    """The run's new snapshot deliveries (`_unseen`), which `readahead.ReadAhead`
+    verifies ahead of their turn."""
+    return [
+        d
+        for d in deliveries
+        if get_source(d.source).kind == "snapshot" and _unseen(con, d, known) is not None
+    ]
 
 
 class Backlog:
@@ -388,12 +394,12 @@ class Backlog:
         source = get_source(delivery.source)
         if source.kind == "snapshot" or source.format != "csv" or BATCH_ROWS <= 0:
             return None
-        entry, claimed = _claimed_sha(delivery)
+        unseen = _unseen(self.con, delivery, self.known)
+        if unseen is None:
+            return None  # seen: `delivery_identity` decides in its turn
+        entry, load_id = unseen
         if entry is None or entry.rows > SMALL_ROWS:
             return None
-        load_id = make_load_id(delivery.source, delivery.extract_date, claimed)
-        if _status(self.con, load_id, self.known) not in (None, "rejected"):
-            return None  # seen: `delivery_identity` decides in its turn
         return load_id, entry.rows
 
     def _read_batch(self, first: Delivery) -> None:

@@ -80,11 +80,11 @@ class ReadAhead:
                 self.next = len(self.queue)
                 self.cond.notify_all()
 
-    def verified(self, delivery: Delivery, source: Source, temp_root: Path | None):
+    def verified(self, delivery: Delivery, source: Source) -> VerifiedFile:
         """The delivery verified (parsed, for XLSX): read ahead, or verified now."""
         k = self.order.get(delivery.folder)
         if k is None:
-            return verify(delivery, source, temp_root)
+            return verify(delivery, source, self.temp_root)
         with self.cond:
             self._drop_before(k)
             while delivery.folder not in self.done and self.next <= k and not self.closed:
@@ -95,7 +95,7 @@ class ReadAhead:
             del self.order[delivery.folder]
         if isinstance(out, DeliveryRefused):
             raise out
-        return out if out is not None else verify(delivery, source, temp_root)
+        return out if out is not None else verify(delivery, source, self.temp_root)
 
     def _slot(self, d: Delivery) -> threading.Semaphore:
         return self.slots["xlsx" if get_source(d.source).format == "xlsx" else ""]
