@@ -8,15 +8,21 @@
 -- the payments int_payments recomputed (their person's register row
 -- included); a new, corrected or withdrawn sscards snapshot, or a change of
 -- this model, rebuilds it whole.
+-- The increment's filter sits beside the payments' own filters, below the
+-- join: DuckDB does not push it through the join (a night's payments would
+-- all be joined to the register first).
 with payments as (
     select p.*
-    from {{ ref('int_payments') }} as p
+    from (
+        select *
+        from {{ ref('int_payments') }}
+        where
+            status in ('PAID', 'PENDING') and person_id_valid
+            {% if is_incremental() -%}
+                and {{ payment_increment_filter('payment_id', 'sync') }}
+            {%- endif %}
+    ) as p
     inner join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
-    where
-        p.status in ('PAID', 'PENDING') and p.person_id_valid
-        {% if is_incremental() -%}
-            and {{ payment_increment_filter('p.payment_id', 'sync') }}
-        {%- endif %}
 ),
 
 payment_snapshot as (

@@ -2,7 +2,21 @@
 -- one account_no receives PAID payments for 3 or more distinct persons of 2 or
 -- more households (a person absent from hukou is a household alone). One
 -- finding per account and month.
-with paid as (
+-- an account and month with fewer payments than the persons required cannot
+-- qualify: the distinct counts below run only on the others (issue 11: the
+-- counts over every payment were most of this rule's cost); only their
+-- payments are joined to the register
+with candidates as (
+    select
+        account_no,
+        {{ yyyymm('status_date') }} as month
+    from {{ ref('int_payments') }}
+    where status = 'PAID'
+    group by account_no, {{ yyyymm('status_date') }}
+    having count(*) >= {{ var('shared_account_min_persons') }}
+),
+
+paid as (
     select
         p.payment_id,
         p.person_id,
@@ -13,26 +27,16 @@ with paid as (
         p.recipient_name,
         ps.name as hukou_name,
         ps.household_no,
-        {{ yyyymm('p.status_date') }} as month,
+        c.month,
         case
             when ps.person_id is null then {{ dbt.concat(["'person:'", 'p.person_id']) }}
             else {{ dbt.concat(["'household:'", 'ps.household_no']) }}
         end as household_key
     from {{ ref('int_payments') }} as p
+    inner join candidates as c
+        on p.account_no = c.account_no and {{ yyyymm('p.status_date') }} = c.month
     left join {{ ref('int_persons') }} as ps on p.person_id = ps.person_id
     where p.status = 'PAID'
-),
-
--- an account and month with fewer payments than the persons required cannot
--- qualify: the distinct counts below run only on the others (issue 11: the
--- counts over every payment were most of this rule's cost)
-candidates as (
-    select
-        account_no,
-        month
-    from paid
-    group by account_no, month
-    having count(*) >= {{ var('shared_account_min_persons') }}
 ),
 
 groups as (
@@ -40,7 +44,6 @@ groups as (
         p.account_no,
         p.month
     from paid as p
-    inner join candidates as c on p.account_no = c.account_no and p.month = c.month
     group by p.account_no, p.month
     having
         count(distinct p.person_id) >= {{ var('shared_account_min_persons') }}
