@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crosscheck import seed_state
 from crosscheck.config import DBT_PROJECT_DIR, duckdb_settings
 from crosscheck.errors import CrosscheckError
 
@@ -31,6 +32,11 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     nodes: int = 0
     unit_tests: int = 0
+
+
+def dbt_work_dir(warehouse: Path | str, target: str = "duckdb") -> Path:
+    """dbt's target and logs for a warehouse: a folder beside it."""
+    return Path(warehouse).resolve().parent / ("dbt" if target == "duckdb" else f"dbt-{target}")
 
 
 def dbt_args(
@@ -50,7 +56,7 @@ def dbt_args(
     (CROSSCHECK_AS_OF, macros/portable.sql `as_of()`), so that dbt's partial
     parsing survives a new night; `--vars` (which makes dbt re-parse every
     file when it changes) carries only `extra_vars`."""
-    work = Path(warehouse).resolve().parent / ("dbt" if target == "duckdb" else f"dbt-{target}")
+    work = dbt_work_dir(warehouse, target)
     args = [
         command,
         "--target",
@@ -198,6 +204,11 @@ def build(
     after `crosscheck.ingest.status.record_source_states` for D).
     """
     warehouse = Path(warehouse)
+    # the seeds and their own tests, unchanged since the last good build, are left out
+    # (crosscheck/seed_state.py); None: this build does not decide it
+    seeds_fp: str | None = None
+    unchanged_seeds: list[str] = []
+    plain = not (full_refresh or select or exclude or indirect_selection)
     if target == "duckdb" and warehouse.exists():
         # the snapshot sources' history, view and macro the staging models read
         # (a warehouse from before issue 11 is folded into history first)
@@ -217,6 +228,10 @@ def build(
                 # each source's state as of D, the one definition that
                 # `crosscheck status` also runs; marts.source_status reads it
                 record_source_states(con, as_of)
+            if plain:
+                seeds_fp = seed_state.fingerprint(extra_vars)
+                manifest = dbt_work_dir(warehouse) / "target" / "manifest.json"
+                unchanged_seeds = seed_state.unchanged(con, manifest, seeds_fp)
         finally:
             con.close()
     args = dbt_args(
@@ -231,6 +246,8 @@ def build(
     )
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
+    if unchanged_seeds:
+        args += ["--exclude", *unchanged_seeds, "--indirect-selection", "empty"]
     res = run_dbt(args, warehouse, as_of)
     out = BuildResult(as_of=as_of, success=bool(res.success))
     if res.exception is not None:
@@ -245,4 +262,12 @@ def build(
             out.failures.append(f"{name}: {getattr(r, 'message', '')}")
         elif status == "warn":
             out.warnings.append(f"{name}: {getattr(r, 'message', '')}")
+    if seeds_fp is not None and not unchanged_seeds and out.success and not out.failures:
+        from crosscheck.warehouse import connect
+
+        con = connect(warehouse)
+        try:
+            seed_state.record(con, seeds_fp)
+        finally:
+            con.close()
     return out
