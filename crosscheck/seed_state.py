@@ -24,7 +24,6 @@ import duckdb
 
 from crosscheck.config import DBT_PROJECT_DIR
 
-STATE_DDL = "CREATE TABLE IF NOT EXISTS meta.seed_state (fingerprint VARCHAR NOT NULL)"
 FOLDERS = ("seeds", "tests", "macros")
 
 
@@ -67,7 +66,9 @@ def unchanged(con: duckdb.DuckDBPyConnection, manifest: Path, fp: str) -> list[s
 
 def record(con: duckdb.DuckDBPyConnection, fp: str) -> None:
     """After a build that ran the seeds and their tests and succeeded."""
-    con.execute(STATE_DDL)
+    from crosscheck.warehouse import SEED_STATE_DDL
+
+    con.execute(SEED_STATE_DDL)  # a warehouse from before has none
     con.execute("BEGIN")
     con.execute("DELETE FROM meta.seed_state")
     con.execute("INSERT INTO meta.seed_state VALUES (?)", [fp])

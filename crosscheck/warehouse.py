@@ -104,6 +104,11 @@ SOURCE_STALENESS_DDL = """CREATE TABLE IF NOT EXISTS meta.source_staleness (
 )"""
 META_DDL.append(SOURCE_STALENESS_DDL)
 
+# What the seeds and their own tests were made of at the last good build that ran
+# them (crosscheck.seed_state): a later build with the same leaves them out.
+SEED_STATE_DDL = "CREATE TABLE IF NOT EXISTS meta.seed_state (fingerprint VARCHAR NOT NULL)"
+META_DDL.append(SEED_STATE_DDL)
+
 REVIEW_DDL = [
     """CREATE TABLE IF NOT EXISTS review.exports (
         export_id VARCHAR NOT NULL,
