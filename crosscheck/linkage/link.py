@@ -158,7 +158,7 @@ def link_identities(
     version = model_version(m)
     con = open_warehouse(warehouse)
     try:
-        register, recs = records.read(con, as_of)
+        register, recs = records.read(con, as_of, ordered_register=False)
         inputs = inputs_fingerprint(con, as_of, recs, version)
         previous = con.execute("SELECT fingerprint FROM linkage.identity_links_inputs").fetchall()
         if previous == [(inputs,)]:
