@@ -219,12 +219,13 @@ def build(
 
         con = connect(warehouse)
         try:
+            has_loads = has_table(con, "meta", "loads")
             for source in load_sources().values():
-                if source.kind == "snapshot" and has_table(con, "meta", "loads"):
+                if source.kind == "snapshot" and has_loads:
                     history.migrate(con, source)
                     for stmt in history.create_sql(source):
                         con.execute(stmt)
-            if has_table(con, "meta", "loads"):
+            if has_loads:
                 # each source's state as of D, the one definition that
                 # `crosscheck status` also runs; marts.source_status reads it
                 record_source_states(con, as_of)

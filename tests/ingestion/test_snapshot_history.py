@@ -109,3 +109,30 @@ def test_late_corrected_and_released_snapshots_read_as_delivered(env):
     del truth[W1]
     for day, rows in truth.items():
         assert delivered(env, day) == expected(rows), day
+
+
+def test_a_warehouse_from_before_issue_11_is_folded_into_history(env):
+    """history.migrate: a raw.hukou of full copies (the layout before issue 11)
+    becomes the change history the next time the warehouse is opened, every
+    snapshot reading as before."""
+    import duckdb
+
+    from crosscheck.warehouse import open_warehouse
+
+    write_delivery(env.landing, "hukou", W2, variant(1))
+    env.ingest(as_of=W2)
+    before = sorted(env.query("SELECT * FROM raw.hukou"), key=repr)
+    con = duckdb.connect(str(env.warehouse))
+    try:
+        con.execute("CREATE TABLE raw.hukou_copies AS SELECT * FROM raw.hukou")
+        con.execute("DROP VIEW raw.hukou")
+        con.execute("DROP TABLE raw.hukou_history")
+        con.execute("ALTER TABLE raw.hukou_copies RENAME TO hukou")
+    finally:
+        con.close()
+    open_warehouse(env.warehouse).close()
+    kind = "SELECT table_type FROM information_schema.tables WHERE table_schema = 'raw' AND "
+    assert env.query(kind + "table_name = 'hukou'") == [("VIEW",)]
+    assert env.query(kind + "table_name = 'hukou_full_copies'") == []
+    assert history_rows(env) == 11  # ten persons, one renamed
+    assert sorted(env.query("SELECT * FROM raw.hukou"), key=repr) == before
