@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crosscheck import shared_parse
 from crosscheck.config import DBT_PROJECT_DIR, duckdb_settings
 from crosscheck.errors import CrosscheckError
 
@@ -159,8 +158,7 @@ def run_dbt(args: list[str], warehouse: Path, as_of: dt.date | None):
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     old = os.umask(0o077)  # dbt's logs and target may quote identifiers
     try:
-        with _dbt_path(warehouse) as path, shared_parse.shared(path, args, URL_CHARS) as seen:
-            path, args = seen  # the same, but under the tests' seam (shared_parse)
+        with _dbt_path(warehouse) as path:
             from crosscheck.warehouse import dbt_env
 
             os.environ["CROSSCHECK_WAREHOUSE"] = path

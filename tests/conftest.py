@@ -11,10 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+import dbt_parse
 import pytest
 from counties import SHARED_ENV as _SHARED_ENV
-
-from crosscheck.shared_parse import ENV as _PARSE_ENV
 
 # pytest-xdist's workers run as `python -c` (execnet): their __main__ has no
 # __file__ or __spec__, which pyspark.sql.connect (imported by GX) takes for
@@ -170,13 +169,12 @@ def pytest_configure(config):
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-tests-"))
         os.environ[_SHARED_ENV] = _SHARED[0]
-    elif _PARSE_ENV not in os.environ:
+    else:
         # a test process (a worker, or pytest without workers): one dbt parse
-        # per warehouse file name, not one per folder (crosscheck/shared_parse.py;
-        # tests/pipeline/test_shared_parse.py proves the builds the same);
-        # its subprocesses inherit it, each with a subfolder of its own
+        # per warehouse name, not one per folder (tests/dbt_parse.py;
+        # tests/pipeline/test_shared_parse.py proves the builds the same)
         _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-dbt-parse-"))
-        os.environ[_PARSE_ENV] = _SHARED[-1]
+        dbt_parse.install(Path(_SHARED[-1]))
 
 
 def _end_worker_quietly() -> None:
