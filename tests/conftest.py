@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import dbt_parse
 import pytest
 from counties import SHARED_ENV as _SHARED_ENV
 
@@ -168,6 +169,12 @@ def pytest_configure(config):
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-tests-"))
         os.environ[_SHARED_ENV] = _SHARED[0]
+    else:
+        # a test process (a worker, or pytest without workers): one dbt parse
+        # per warehouse name, not one per folder (tests/dbt_parse.py;
+        # tests/pipeline/test_shared_parse.py proves the builds the same)
+        _SHARED.append(tempfile.mkdtemp(prefix="crosscheck-dbt-parse-"))
+        dbt_parse.install(Path(_SHARED[-1]))
 
 
 def _end_worker_quietly() -> None:
