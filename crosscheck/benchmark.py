@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -37,7 +38,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from crosscheck.config import REPO_ROOT, home
+from crosscheck.config import DEFAULT_MEMORY_LIMIT, REPO_ROOT, home, memory_limit
 
 BENCH_DIR = REPO_ROOT / "benchmarks"
 RESULTS_DIR = BENCH_DIR / "results"
@@ -356,7 +357,12 @@ def run_county(
             shutil.rmtree(work, ignore_errors=True)
     first = runs[0]
     result = {
-        "command": f"crosscheck bench --persons {persons} --seed {seed} --start {start} "
+        "command": (
+            ""
+            if memory_limit() == DEFAULT_MEMORY_LIMIT
+            else f"CROSSCHECK_MEMORY_LIMIT={memory_limit()} "
+        )
+        + f"crosscheck bench --persons {persons} --seed {seed} --start {start} "
         f"--end {end} --history-months {history} --nights {nights}"
         + (f" --deployment {deployment.name}" if deployment else "")
         + ("" if with_floor else " --no-floor"),
@@ -366,6 +372,8 @@ def run_county(
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "persons": persons,
         "months": _months(start, end),
+        # DuckDB's memory_limit of every stage (CROSSCHECK_MEMORY_LIMIT; the default 50%)
+        "memory_limit": memory_limit(),
         "generate_s": generated.get("wall_s"),
         "landing_mib": _size_mib(landing),
         "runs": runs,
@@ -399,7 +407,9 @@ def _mem_gib() -> int:
 def save(result: dict) -> Path:
     """results/county_<persons>_<months>m.json, then the Markdown table of all of them."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"county_{result['persons']}_{result['months']}m.json"
+    limit = result.get("memory_limit", DEFAULT_MEMORY_LIMIT)
+    suffix = "" if limit == DEFAULT_MEMORY_LIMIT else "_memory_" + re.sub(r"\W", "", limit)
+    path = RESULTS_DIR / f"county_{result['persons']}_{result['months']}m{suffix}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     table = markdown_table()
     (RESULTS_DIR / "county.md").write_text(table, encoding="utf-8")
@@ -434,9 +444,12 @@ def markdown_table() -> str:
     docs = []
     for p in sorted(RESULTS_DIR.glob("county_*.json")):
         docs.append(json.loads(p.read_text(encoding="utf-8")))
-    docs.sort(key=lambda d: (d["persons"], d["months"]))
+    limit_of = lambda d: d.get("memory_limit", DEFAULT_MEMORY_LIMIT)  # noqa: E731
+    docs.sort(key=lambda d: (d["persons"], d["months"], limit_of(d) != DEFAULT_MEMORY_LIMIT))
     for d in docs:
         first = d["runs"][0]["wall_s"]
+        limit = limit_of(d)
+        under = "" if limit == DEFAULT_MEMORY_LIMIT else f" (memory_limit {limit})"
         for r in d["runs"]:
             st = r["stages"]
             if r is d["runs"][0]:
@@ -444,7 +457,7 @@ def markdown_table() -> str:
             else:
                 vs = f"{r['wall_s'] / first:.1%} of first load"
             lines.append(
-                f"| {d['persons']:,} | {d['months']} | {r['run']} | {r['wall_s']:,.0f} "
+                f"| {d['persons']:,} | {d['months']} | {r['run']}{under} | {r['wall_s']:,.0f} "
                 f"| {r['cpu_s']:,.0f} | {st['ingest']['wall_s']:,.0f} "
                 f"| {st['link']['wall_s']:,.0f} "
                 f"| {st['build']['wall_s']:,.0f} ({st['build'].get('dbt_elapsed_s') or 0:,.0f}) "

@@ -67,6 +67,10 @@ def serving_path(warehouse: Path) -> Path:
     return warehouse.with_name(f"{warehouse.stem}.serving.duckdb")
 
 
+# DuckDB's own default is 80%: half leaves room for the Python side (memory_limit below)
+DEFAULT_MEMORY_LIMIT = "50%"
+
+
 def memory_limit() -> str:
     """DuckDB's memory_limit for every writer (ingest, linking, dbt, publish).
 
@@ -75,7 +79,7 @@ def memory_limit() -> str:
     Python side (pandas, GX, dbt) so DuckDB spills to temp_directory instead
     of the machine running out.
     """
-    return os.environ.get("CROSSCHECK_MEMORY_LIMIT", "").strip() or "50%"
+    return os.environ.get("CROSSCHECK_MEMORY_LIMIT", "").strip() or DEFAULT_MEMORY_LIMIT
 
 
 def temp_directory(warehouse: Path | str) -> Path:
