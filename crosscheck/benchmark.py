@@ -182,7 +182,9 @@ def _stage_argv(stage: str, landing: Path, warehouse: Path, as_of: dt.date, out:
 
 
 def _slowest_models(warehouse: Path, n: int = 10) -> tuple[float | None, list[dict]]:
-    path = warehouse.parent / "dbt" / "target" / "run_results.json"
+    from crosscheck.build import dbt_work_dir
+
+    path = dbt_work_dir(warehouse) / "target" / "run_results.json"
     if not path.exists():
         return None, []
     doc = json.loads(path.read_text())
@@ -404,10 +406,15 @@ def _mem_gib() -> int:
         return 0
 
 
+def _memory_limit_of(result: dict) -> str:
+    """The memory_limit a bench ran under (results from before it was recorded: the default)."""
+    return result.get("memory_limit", DEFAULT_MEMORY_LIMIT)
+
+
 def save(result: dict) -> Path:
     """results/county_<persons>_<months>m.json, then the Markdown table of all of them."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    limit = result.get("memory_limit", DEFAULT_MEMORY_LIMIT)
+    limit = _memory_limit_of(result)
     suffix = "" if limit == DEFAULT_MEMORY_LIMIT else "_memory_" + re.sub(r"\W", "", limit)
     path = RESULTS_DIR / f"county_{result['persons']}_{result['months']}m{suffix}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -444,11 +451,12 @@ def markdown_table() -> str:
     docs = []
     for p in sorted(RESULTS_DIR.glob("county_*.json")):
         docs.append(json.loads(p.read_text(encoding="utf-8")))
-    limit_of = lambda d: d.get("memory_limit", DEFAULT_MEMORY_LIMIT)  # noqa: E731
-    docs.sort(key=lambda d: (d["persons"], d["months"], limit_of(d) != DEFAULT_MEMORY_LIMIT))
+    docs.sort(
+        key=lambda d: (d["persons"], d["months"], _memory_limit_of(d) != DEFAULT_MEMORY_LIMIT)
+    )
     for d in docs:
         first = d["runs"][0]["wall_s"]
-        limit = limit_of(d)
+        limit = _memory_limit_of(d)
         under = "" if limit == DEFAULT_MEMORY_LIMIT else f" (memory_limit {limit})"
         for r in d["runs"]:
             st = r["stages"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from crosscheck.build import BuildResult, build, check_warehouse_name
+from crosscheck.build import BuildResult, build, check_warehouse_name, dbt_work_dir
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
 from crosscheck.progress import Progress
@@ -100,7 +100,7 @@ class NightlySummary:
 
 def dbt_log_path(warehouse: Path) -> Path:
     """Where crosscheck.build sends dbt's log for this warehouse."""
-    return Path(warehouse).resolve().parent / "dbt" / "logs" / "dbt.log"
+    return dbt_work_dir(warehouse) / "logs" / "dbt.log"
 
 
 def _one_line(result: BuildResult, warehouse: Path) -> str:
