@@ -20,7 +20,7 @@ from crosscheck.ingest.load import Backlog, Known, _now, new_snapshots, process
 from crosscheck.ingest.readahead import ReadAhead
 from crosscheck.ingest.readers import attach_work, detach_work
 from crosscheck.ingest.release import ReleaseResult  # noqa: F401 - part of the API
-from crosscheck.ingest.sources import load_sources
+from crosscheck.ingest.sources import load_sources, pinned
 from crosscheck.ingest.verify import clean_temp
 from crosscheck.locking import writer_lock
 from crosscheck.warehouse import open_warehouse
@@ -137,14 +137,14 @@ def ingest(
         as_of = latest_complete_date(landing)
     report = IngestReport(as_of=as_of)
     deliveries = discover.complete_deliveries(landing, names, as_of)
-    with writer_lock(warehouse):
+    with writer_lock(warehouse), pinned():  # one deployment for the whole run
         tmp = _start_writer(warehouse)
         con = _open(warehouse)
         try:
             gate = _make_gate(con, warehouse, data_docs, gx_only)
             archive = archive_root(warehouse)
             known = Known.read(con)  # what every earlier run loaded: one query, not one each
-            backlog = Backlog(con, deliveries, tmp, known)  # small deliveries typed together
+            backlog = Backlog(con, deliveries, tmp, known, gate)  # small ones typed together
             ahead = ReadAhead(new_snapshots(con, deliveries, known), tmp)  # on a thread
             try:
                 for delivery in deliveries:

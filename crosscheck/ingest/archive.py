@@ -24,9 +24,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crosscheck.config import deployment_file
 from crosscheck.errors import CrosscheckError
-from crosscheck.ingest.sources import read_deployment
+from crosscheck.ingest.sources import deployment_in_force, read_deployment
 from crosscheck.ingest.verify import MARKER, DeliveryRefused, hash_file
 
 ARCHIVED = ("loaded", "quarantined", "superseded")
@@ -43,7 +42,7 @@ def archive_folder(root: Path, source: str, extract_date, sha256: str) -> Path:
 def archive_mode() -> str:
     """How loaded deliveries are archived: "copy" (default) or "link" (the deployment
     file's top-level `archive: link`, crosscheck.config.deployment_file)."""
-    path = deployment_file()
+    path = deployment_in_force()
     return (read_deployment(path).get("archive") or "copy") if path else "copy"
 
 

@@ -32,6 +32,7 @@ from crosscheck.ingest.readers import (
     read_delivery,
     rejects_table,
     text_table,
+    work_table,
 )
 from crosscheck.ingest.sources import Source, get_source
 from crosscheck.ingest.verify import (
@@ -231,6 +232,7 @@ class _Pending:
     # no record of its load id when the run began (`Known`): nothing of it to replace
     new: bool = False
     batched: bool = False  # its work table came from a `TypedBatch` (dropped with the batch)
+    pre: tuple | None = None  # its batch's gate counts and its load id (`Gate.batch_counts`)
 
 
 def _refused(
@@ -381,8 +383,12 @@ class Backlog:
     nothing to the warehouse, so a killed run leaves what it left before.
     `tests/ingestion/test_backlog.py` records the same as deliveries read one by one."""
 
-    def __init__(self, con, deliveries: list[Delivery], temp_root: Path | None, known: Known):
+    def __init__(
+        self, con, deliveries: list[Delivery], temp_root: Path | None, known: Known, gate=None
+    ):
         self.con, self.deliveries, self.temp_root, self.known = con, deliveries, temp_root, known
+        self.gate = gate  # counts the batch's rows for every member at once, when given
+        self.counts: dict[int, object] = {}  # id(batch) -> its `Gate.batch_counts`
         self.read: dict[Path, _Read] = {}
         self.tried: set[Path] = set()  # deliveries considered for a batch
         self.left: dict[int, int] = {}  # id(batch) -> members not taken yet
@@ -444,6 +450,8 @@ class Backlog:
             log.debug("typing a batch of %s raised (read one by one): %s", source.name, e)
             batch.drop()
             return
+        if self.gate is not None:
+            self.counts[id(batch)] = self.gate.batch_counts(source, batch.typed, work_table(source))
         share = (time.monotonic() - t_batch) / len(reads)
         for d, r in reads:
             r.share = share
@@ -493,13 +501,18 @@ class Backlog:
                 e = r.refused or DeliveryRefused("not read")
                 return _refused(self.con, source, result, r.info, e, r.t0, drop=False)
             read = r.batch.take(r.load_id, r.rows_read)
+            counts = self.counts.get(id(r.batch))
         finally:
             self.left[id(r.batch)] -= 1
             if not self.left[id(r.batch)]:
                 r.batch.drop()
+                self.counts.pop(id(r.batch), None)
         result.rows_read, result.rows_rejected = read.rows_read, read.rows_rejected
         new = r.load_id not in self.known.loads  # else a rejected delivery tried again
-        return _Pending(delivery, source, result, r.info, r.vf, read, r.t0, new, batched=True)
+        pre = (counts, r.load_id) if counts is not None else None
+        return _Pending(
+            delivery, source, result, r.info, r.vf, read, r.t0, new, batched=True, pre=pre
+        )
 
 
 def _finish(con, p: _Pending, verdict, gate, archive: Path | None, known: Known | None = None):
@@ -587,7 +600,7 @@ def process(
         return p
     rows = p.result.rows_read - p.result.rows_rejected
     verdict = gate.validate(
-        p.source, p.read.work_table, p.result.load_id, delivery.extract_date, rows
+        p.source, p.read.work_table, p.result.load_id, delivery.extract_date, rows, pre=p.pre
     )
     return _finish(con, p, verdict, gate, archive, known)
 

@@ -98,6 +98,7 @@ def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp
     """A backlog's small deliveries of a source are read and typed in one batch
     (`load.Backlog`): every load, reason, reject (with its line), result and row (with
     its lineage) is what reading them one by one records, refusals included."""
+    from crosscheck.gate.gate import Gate
     from crosscheck.ingest import load
     from crosscheck.ingest.readers import TypedBatch
 
@@ -132,10 +133,16 @@ def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp
     monkeypatch.setattr(
         TypedBatch, "type", lambda self: (batched.append(self.source.name), real_type(self))[1]
     )
+    counted = []  # the gate counts each batch's rows once, for all its deliveries
+    real_counts = Gate.batch_counts
+    monkeypatch.setattr(
+        Gate, "batch_counts", lambda *a: counted.append(real_counts(*a)) or counted[-1]
+    )
     started = time.monotonic()
     together = env.ingest(as_of=DAYS[-1])
     run_seconds = time.monotonic() - started
     assert sorted(batched) == ["cremations", "deaths", "ledger"]
+    assert len(counted) == 3 and all(c is not None and c.by_load for c in counted)
     # a delivery's seconds are its own (its share of its batch, then its turn), not the
     # time since its batch was read: together they fit in the run's
     assert 0 < sum(d.seconds for d in together.deliveries) <= run_seconds
