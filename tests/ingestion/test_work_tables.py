@@ -19,7 +19,7 @@ def test_work_tables_are_in_memory_and_gone_after_the_run(env, monkeypatch):
     seen = []
     real = Gate.validate
 
-    def spy(self, source, work_table, load_id, extract_date, rows=None):
+    def spy(self, source, work_table, load_id, extract_date, rows=None, pre=None):
         con = self.con
         seen.append(
             (
@@ -37,7 +37,7 @@ def test_work_tables_are_in_memory_and_gone_after_the_run(env, monkeypatch):
                 con.execute(f"SELECT count(*) FROM {work_table}").fetchone()[0],
             )
         )
-        return real(self, source, work_table, load_id, extract_date, rows)
+        return real(self, source, work_table, load_id, extract_date, rows, pre)
 
     monkeypatch.setattr(Gate, "validate", spy)
     results = env.fresh(as_of=days[-1])
