@@ -19,8 +19,9 @@ over immutable Parquet files under `<stem>.serving.parquet/<schema>/<table>/`:
   part per extract date of each payment's winning version, of which only the
   parts holding a payment the build touched are rewritten (read from its
   incremental plan; every part when the plan does not follow the published
-  one); `int_persons` and `int_vehicles` as one part each, rewritten when its
-  content fingerprint changed.
+  one); `int_persons` and `int_vehicles` as one part each, rewritten when what
+  its rows are made from changed (the build's record of a kept table, else a
+  hash of its rows).
 
 The views name their files and a file is never rewritten in place, so a
 serving copy is one build and a later night's files never show in it. The
@@ -63,8 +64,8 @@ SERVED_INTERMEDIATE = frozenset(
 # copies. int_payments grows with the history: one part per extract date of a
 # payment's winning version, only the parts holding a payment the night's
 # build touched rewritten (read from its incremental plan). int_persons and
-# int_vehicles follow the latest snapshot: one part, rewritten when its content
-# fingerprint changed (a snapshot arrived).
+# int_vehicles follow the latest snapshot: one part, rewritten when the fingerprint
+# its build recorded changed (a snapshot arrived; `_built_from`).
 PART_KEY = "coalesce(strftime(_extract_date, 'd%Y%m%d'), 'dnone')"
 SERVED_AS_FILES: dict[str, str | None] = {
     "intermediate.int_payments": PART_KEY,
@@ -264,13 +265,18 @@ def _export_parts(
     name = f"{_q(schema)}.{_q(table)}"
     sig = _signature(con, name)
     if SERVED_AS_FILES[key] is None:
-        # One part, named by its content: the row count and the sum of every
+        # One part, named by what its rows are made from: the build's record of
+        # a kept table (`_built_from`), else the row count and the sum of every
         # row's 64-bit hash (order-free; DuckDB combines a row's columns in
-        # order), with the columns. Rewritten when that changed.
-        n, total = con.execute(
-            f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {name} AS t"
-        ).fetchone()
-        fp = hashlib.sha256(f"{sig}|{n}|{total}".encode()).hexdigest()[:16]
+        # order); with the columns. Rewritten when that changed.
+        built = _built_from(con, schema, table)
+        if built is not None:
+            fp = hashlib.sha256(f"{sig}|built from {built}".encode()).hexdigest()[:16]
+        else:
+            n, total = con.execute(
+                f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {name} AS t"
+            ).fetchone()
+            fp = hashlib.sha256(f"{sig}|{n}|{total}".encode()).hexdigest()[:16]
         file = f"all-{fp}.parquet"
         if not (folder / file).exists():
             _copy(con, f"select * from {name}", folder / file)
@@ -283,6 +289,25 @@ def _export_parts(
         old, old_state = [], None  # other columns (or no state): every part anew
     parts, state = _export_payment_parts(con, name, folder, old, old_state)
     return [schema_file, *parts], {"signature": sig, **state}
+
+
+def _built_from(con, schema: str, table: str) -> str | None:
+    """The fingerprint a kept table's build recorded (`<table>__sync`,
+    dbt_project/macros/kept_tables.sql): its model's code, the code upstream,
+    the rulebook's parameters and the snapshots it reads. Equal fingerprints,
+    equal rows (a kept table equals a full rebuild for the same inputs), so a
+    night that kept int_persons does not hash its million rows to find out.
+    None when there is no such record (the table is then hashed)."""
+    sync = f"{table}__sync"
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ? AND column_name = 'fingerprint'",
+        [schema, sync],
+    ).fetchone()[0]
+    if not found:
+        return None
+    got = con.execute(f"SELECT fingerprint FROM {_q(schema)}.{_q(sync)}").fetchall()
+    return str(got[0][0]) if len(got) == 1 and got[0][0] is not None else None
 
 
 def _part_of(file: str) -> str:
