@@ -8,6 +8,7 @@ import json
 import duckdb
 import pytest
 from deliveries import hukou_rows, ledger_rows, write_delivery
+from recording import Recording
 
 from crosscheck.cli import main
 from crosscheck.errors import CrosscheckError
@@ -39,19 +40,7 @@ def test_a_rerun_skips_what_it_has_seen_without_a_query_each(env, monkeypatch):
     with them (issue 11: the night's cost follows the new deliveries)."""
     statements: list[str] = []
     real_open = api._open
-
-    class Counting:
-        def __init__(self, con):
-            self.con = con
-
-        def execute(self, sql, *args):
-            statements.append(sql)
-            return self.con.execute(sql, *args)
-
-        def __getattr__(self, name):
-            return getattr(self.con, name)
-
-    monkeypatch.setattr(api, "_open", lambda w: Counting(real_open(w)))
+    monkeypatch.setattr(api, "_open", lambda w: Recording(real_open(w), statements))
 
     def rerun() -> int:
         statements.clear()

@@ -189,24 +189,14 @@ def _night(w: Path, *, published: bool = True) -> set[str]:
 @contextmanager
 def _statements(monkeypatch):
     """The SQL a publication sends through the warehouse connection it opens."""
+    from recording import Recording
+
     import crosscheck.warehouse as warehouse
 
     sent: list[str] = []
     real = warehouse.connect
-
-    class Spy:
-        def __init__(self, con):
-            self._con = con
-
-        def execute(self, sql, *args):
-            sent.append(sql)
-            return self._con.execute(sql, *args)
-
-        def __getattr__(self, name):
-            return getattr(self._con, name)
-
     with monkeypatch.context() as m:
-        m.setattr(warehouse, "connect", lambda *a, **k: Spy(real(*a, **k)))
+        m.setattr(warehouse, "connect", lambda *a, **k: Recording(real(*a, **k), sent))
         yield sent
 
 
