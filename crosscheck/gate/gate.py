@@ -19,7 +19,8 @@ results, samples and errors are GX's own. A clean delivery
 then needs no GX run at all: a catch-up of a thousand daily deliveries pays
 one statement each, not a GX run each. A backlog's small deliveries typed
 together (`load.Backlog`) are counted together too (`batch_counts`, grouped by
-load id): each then runs only the counts that read more than its own rows.
+load id, repeated keys too): each then runs only the counts that read more
+than its own rows.
 Verdicts, recorded results and Data Docs are the same as GX alone gives
 (tests/ingestion/test_counted_results.py per expectation;
 tests/ingestion/test_backlog.py on a generated county).
@@ -99,6 +100,25 @@ _NOT_NULL_CONDITION = re.compile(r'^col\("([A-Za-z_][A-Za-z0-9_]*)"\)\.notNull\(
 # An unexpected-rows query that only filters the batch's rows: its count is a FILTER of
 # the one scan (a subquery costs its own planning and scan: ~1 ms a delivery each)
 _ROW_FILTER_QUERY = re.compile(r"^\s*SELECT \* FROM \{batch\} WHERE (.+?)\s*$", re.S | re.I)
+
+
+# An unexpected-rows query that finds repeated keys: per delivery of a batch, the
+# same groups with the batch's rows grouped by load id too (`Gate.batch_counts`)
+_KEY_REPEATS_QUERY = re.compile(
+    r'^\s*SELECT ((?:"[A-Za-z_][A-Za-z0-9_]*", )+)count\(\*\) AS n FROM \{batch\} '
+    r"GROUP BY (.+?) HAVING count\(\*\) > 1\s*$",
+    re.S | re.I,
+)
+
+
+def _repeated_key(query: str) -> str | None:
+    """The key columns (SQL) of `SELECT <key>, count(*) AS n FROM {batch} GROUP BY <key>
+    HAVING count(*) > 1`; None for any other query."""
+    match = _KEY_REPEATS_QUERY.match(query)
+    if match is None:
+        return None
+    key = match.group(1).rstrip(", ")
+    return key if re.sub(r"\s+", " ", match.group(2)).strip() == key else None
 
 
 def _row_filter(query: str) -> str | None:
@@ -296,14 +316,19 @@ class BatchCounts:
     rowwise: list[int]
     by_load: dict[str, tuple]
     columns: list[str]
+    # expression index -> load id -> repeated keys (`_repeated_key`; a load not
+    # named has none)
+    repeats: dict[int, dict[str, int]] = field(default_factory=dict)
 
     def of(self, load_id: str, exprs: list[str], con) -> tuple[tuple, list[str]]:
         """The delivery's counts for `exprs`: its batch's (zeros for a delivery with no
-        row, as its empty work table counts), its subqueries run now."""
+        row, as its empty work table counts), its other subqueries run now."""
         row = self.by_load.get(load_id) or (0,) * len(self.rowwise)
         counts: list = [None] * len(exprs)
         for i, value in zip(self.rowwise, row, strict=True):
             counts[i] = value
+        for i, per_load in self.repeats.items():
+            counts[i] = per_load.get(load_id, 0)
         subs = [i for i in range(len(exprs)) if counts[i] is None]
         if subs:
             got = con.execute(f"SELECT {', '.join(exprs[i] for i in subs)}").fetchone()
@@ -512,20 +537,36 @@ class Gate:
         None when the count raises (each delivery is then counted alone)."""
         if not self.count_first:
             return None
-        exprs, plan, _ = self._count_plan(source, work_table, frozenset(self._load_spec(source)))
+        specs = self._load_spec(source)
+        exprs, plan, _ = self._count_plan(source, work_table, frozenset(specs))
         rowwise = [i for i, e in enumerate(exprs) if not e.startswith("(SELECT")]
         if not plan:
             return None
+        keys = {}  # expression index -> the repeated-key columns it counts
+        for exp_id, k in plan:
+            if exprs[k].startswith("(SELECT") and specs[exp_id]["type"] == "unexpected_rows":
+                key = _repeated_key(specs[exp_id]["kwargs"]["unexpected_rows_query"])
+                if key is not None:
+                    keys[k] = key
         try:
             got = self.con.execute(
                 f"SELECT _load_id, {', '.join(exprs[i] for i in rowwise)} FROM {table} "
                 "GROUP BY _load_id"
             ).fetchall()
             columns = [d[0] for d in self.con.execute(f"SELECT * FROM {table} LIMIT 0").description]
+            repeats = {
+                k: dict(
+                    self.con.execute(
+                        f"SELECT _load_id, count(*) FROM (SELECT _load_id FROM {table} "
+                        f"GROUP BY _load_id, {key} HAVING count(*) > 1) GROUP BY _load_id"
+                    ).fetchall()
+                )
+                for k, key in keys.items()
+            }
         except duckdb.Error as e:
             log.debug("%s: counting a batch raised (counted one by one): %s", source.name, e)
             return None
-        return BatchCounts(rowwise, {r[0]: r[1:] for r in got}, columns)
+        return BatchCounts(rowwise, {r[0]: r[1:] for r in got}, columns, repeats)
 
     def _counted(
         self,

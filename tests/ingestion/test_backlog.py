@@ -142,7 +142,7 @@ def test_small_deliveries_typed_together_record_what_one_by_one_records(env, tmp
     together = env.ingest(as_of=DAYS[-1])
     run_seconds = time.monotonic() - started
     assert sorted(batched) == ["cremations", "deaths", "ledger"]
-    assert len(counted) == 3 and all(c is not None and c.by_load for c in counted)
+    assert len(counted) == 3 and all(c is not None and c.by_load and c.repeats for c in counted)
     # a delivery's seconds are its own (its share of its batch, then its turn), not the
     # time since its batch was read: together they fit in the run's
     assert 0 < sum(d.seconds for d in together.deliveries) <= run_seconds
