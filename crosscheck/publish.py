@@ -399,22 +399,20 @@ def _counts(con, name: str, part: str, where: str, params: list) -> dict[str, in
 
 
 def _write_parts(con, name, part, where, params, folder: Path) -> dict[str, list[str]]:
-    """One COPY partitioned by the part key into a scratch folder, then each
-    file renamed to `<part>-<token>-<n>.parquet` beside the others (new names:
-    a part is never overwritten)."""
+    """One COPY partitioned by the part key into a scratch folder
+    (`spark.copy_partitioned`), then each file renamed to `<part>-<token>-<n>.parquet`
+    beside the others (new names: a part is never overwritten)."""
+    from crosscheck.spark import copy_partitioned
+
     token = uuid.uuid4().hex[:8]
     scratch = folder / f".write-{token}"
     try:
-        con.execute(
-            f"COPY (SELECT *, {part} AS __part FROM {name} WHERE {where}) "
-            f"TO {_lit(str(scratch))} (FORMAT parquet, PARTITION_BY (__part), "
-            "FILENAME_PATTERN 'f{i}')",
-            params,
+        written = copy_partitioned(
+            con, f"SELECT * FROM {name} WHERE {where}", part, scratch, params
         )
         out: dict[str, list[str]] = {}
-        for sub in sorted(scratch.iterdir()):
-            p = sub.name.split("=", 1)[1]
-            for n, f in enumerate(sorted(sub.glob("*.parquet"))):
+        for p, files in written.items():
+            for n, f in enumerate(files):
                 dest = f"{p}-{token}-{n}.parquet"
                 os.replace(f, folder / dest)
                 out.setdefault(p, []).append(dest)

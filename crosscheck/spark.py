@@ -155,24 +155,42 @@ def _write_loads(con, name: str, folder: Path, missing: dict[str, str]) -> None:
 def _write_partitioned(con, name: str, folder: Path, missing: dict[str, str]) -> dict[str, str]:
     """`_write_loads` in one COPY; returns the loads it did not write."""
     tmp = folder / ".loads.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    con.execute(
-        f"COPY (select * from {name} where list_contains(?, _load_id)) TO {_quote(tmp)} "
-        "(FORMAT parquet, PARTITION_BY (_load_id), WRITE_PARTITION_COLUMNS true, "
-        "FILENAME_PATTERN 'rows')",
-        [list(missing.values())],
-    )
     by_id = {lid: f for f, lid in missing.items()}
     left = dict(missing)
-    for part in tmp.iterdir():  # one folder per load: _load_id=<its id, %-quoted>
-        files = list(part.iterdir())
-        fname = by_id.get(unquote(part.name.partition("=")[2]))
-        if fname is not None and len(files) == 1:
-            os.replace(files[0], folder / fname)
-            left.pop(fname)
-    shutil.rmtree(tmp)
+    try:
+        written = copy_partitioned(
+            con, f"select * from {name} where list_contains(?, _load_id)", "_load_id", tmp,
+            [list(missing.values())],
+        )  # fmt: skip
+        for load_id, files in written.items():
+            fname = by_id.get(load_id)
+            if fname is not None and len(files) == 1:
+                os.replace(files[0], folder / fname)
+                left.pop(fname)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return left
+
+
+def copy_partitioned(
+    con, query: str, key: str, scratch: Path, params: list | None = None
+) -> dict[str, list[Path]]:
+    """COPY a query's rows to Parquet files under `scratch` (emptied first), one
+    folder per value of the SQL expression `key`; returns each value's files,
+    sorted. The rows keep every column of the query (the key is written as a
+    column of its own, dropped from the files); the callers rename the files into
+    place, so each appears whole."""
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    con.execute(
+        f"COPY (SELECT *, {key} AS __part FROM ({query})) TO {_quote(scratch)} "
+        "(FORMAT parquet, PARTITION_BY (__part), FILENAME_PATTERN 'f{i}')",
+        params or [],
+    )
+    return {  # a folder per value: __part=<the value, %-quoted>
+        unquote(sub.name.partition("=")[2]): sorted(sub.glob("*.parquet"))
+        for sub in sorted(scratch.iterdir())
+    }
 
 
 def spark_env(warehouse: Path | str) -> dict[str, str]:
