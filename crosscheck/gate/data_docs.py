@@ -1,13 +1,19 @@
-"""Data Docs with history, offline: one page rendered from meta.validation_results.
+"""Data Docs with history, offline: an index and one page per month, from
+meta.validation_results.
 
-Every validation ever recorded (every delivery of every source), newest
-first, with the delivery's fate from meta.loads: passed, passed with
-warnings ("警告 / Warning", never "Failed": the delivery loaded), or
-quarantined ("隔离 / Failed": a critical expectation failed). Each run
-folds out to its expectations with the observed values. The page carries
-its stylesheet inline and fetches nothing (no CDN), so it reads the same on
-a machine without network; it is rebuilt after each ingestion run from the
-table, so nothing is lost when a run validates only one delivery.
+Every validation ever recorded (every delivery of every source) is on the
+page of its extract month, newest first, with the delivery's fate from
+meta.loads: passed, passed with warnings ("警告 / Warning", never "Failed":
+the delivery loaded), or quarantined ("隔离 / Failed": a critical
+expectation failed). Each run folds out to its expectations with the
+observed values. The index (`index.html`) gives the counts, the latest
+validation of each source and every month with a link to its page.
+
+Pages carry their stylesheet inline and fetch nothing (no CDN), so they read
+the same on a machine without network. After each ingestion run the index
+is rewritten, and a month's page only when what it shows changed (a new
+validation, a release, a superseded delivery: its fingerprint in
+`pages.json`) or is missing: a night renders its own month, not the history.
 
 Observed values are shown as recorded, shares rounded (4 decimals, or a
 percentage), ID and account numbers masked.
@@ -15,6 +21,8 @@ percentage), ID and account numbers masked.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import os
 from decimal import Decimal, InvalidOperation
@@ -34,9 +42,11 @@ GROUP BY ALL
 ORDER BY validated_at DESC, v.extract_date DESC, v.source, v.load_id
 """
 
-RESULTS_SQL = """
+# a month's page: the results of the runs of that extract month
+MONTH_RESULTS_SQL = """
 SELECT load_id, expectation, column_name, severity, success, observed_value, details
 FROM meta.validation_results
+WHERE extract_date >= ? AND extract_date < ?
 ORDER BY load_id, success, severity, expectation
 """
 
@@ -103,14 +113,32 @@ def _env() -> Environment:
     )
 
 
-def render(con) -> str:
-    """The page's HTML from the warehouse connection's meta tables."""
+def _runs(con) -> list[dict]:
+    """Every validation run (one per load id) with its verdict, newest first."""
     cur = con.execute(RUNS_SQL)
     names = [d[0] for d in cur.description]
     runs = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    for run in runs:
+        run["verdict"] = verdict(run["status"], run["failed_critical"], run["failed_warning"])
+        run["label"], run["css"] = VERDICTS[run["verdict"]]
+        run["month"] = run["extract_date"].strftime("%Y-%m")
+        run["page"] = month_page(run["month"])
+        run["anchor"] = "run-" + "".join(c if c.isalnum() else "-" for c in run["load_id"])
+    return runs
+
+
+def month_page(month: str) -> str:
+    """The file name of a month's page ("2026-11" → "2026-11.html")."""
+    return f"{month}.html"
+
+
+def _results(con, month: str) -> dict[str, list[dict]]:
+    """The expectations of every run of `month`, by load id, shown for people."""
+    first = dt.date.fromisoformat(month + "-01")
+    after = (first + dt.timedelta(days=31)).replace(day=1)
     results: dict[str, list[dict]] = {}
     for load_id, expectation, column, severity, success, observed, details in con.execute(
-        RESULTS_SQL
+        MONTH_RESULTS_SQL, [first, after]
     ).fetchall():
         results.setdefault(load_id, []).append(
             {
@@ -122,28 +150,95 @@ def render(con) -> str:
                 "details": show_value(details),
             }
         )
+    return results
+
+
+def _counts(runs: list[dict]) -> dict[str, int]:
     counts = {"passed": 0, "warning": 0, "failed": 0}
     for run in runs:
-        run["verdict"] = verdict(run["status"], run["failed_critical"], run["failed_warning"])
-        run["label"], run["css"] = VERDICTS[run["verdict"]]
-        run["results"] = results.get(run["load_id"], [])
-        run["anchor"] = "run-" + "".join(c if c.isalnum() else "-" for c in run["load_id"])
         counts[run["verdict"]] += 1
+    return counts
+
+
+def _months(runs: list[dict]) -> dict[str, list[dict]]:
+    """The runs by extract month, newest month first (each newest run first)."""
+    months: dict[str, list[dict]] = {}
+    for run in runs:
+        months.setdefault(run["month"], []).append(run)
+    return dict(sorted(months.items(), reverse=True))
+
+
+def _fingerprint(runs: list[dict]) -> str:
+    """What a month's page shows of its runs, and the code and templates that show
+    it: equal fingerprints, equal pages (a run's expectations change only with a new
+    validation, which changes its `validated_at`)."""
+    keys = ("load_id", "validated_at", "status", "file_name", "rows_loaded", "expectations")
+    text = repr([[str(r[k]) for k in keys] for r in runs])
+    text += Path(__file__).read_text(encoding="utf-8")
+    templates = Path(__file__).parent / "templates"
+    for name in ("data_docs_base.html.j2", "data_docs_month.html.j2"):
+        text += (templates / name).read_text(encoding="utf-8")
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def render_index(runs: list[dict]) -> str:
+    """The index: counts, the latest validation of each source, every month."""
     latest: dict[str, dict] = {}
     for run in runs:
         latest.setdefault(run["source"], run)
+    months = [
+        {"month": m, "page": month_page(m), "runs": len(rs), "counts": _counts(rs)}
+        for m, rs in _months(runs).items()
+    ]
     return (
         _env()
-        .get_template("data_docs.html.j2")
-        .render(runs=runs, counts=counts, latest=sorted(latest.values(), key=lambda r: r["source"]))
+        .get_template("data_docs_index.html.j2")
+        .render(
+            runs=runs,
+            counts=_counts(runs),
+            latest=sorted(latest.values(), key=lambda r: r["source"]),
+            months=months,
+        )
     )
 
 
+def render_month(con, month: str, runs: list[dict]) -> str:
+    """A month's page: its runs, newest first, each with its expectations."""
+    results = _results(con, month)
+    for run in runs:
+        run["results"] = results.get(run["load_id"], [])
+    return (
+        _env()
+        .get_template("data_docs_month.html.j2")
+        .render(month=month, runs=runs, counts=_counts(runs))
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name("." + path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def write(con, docs_dir: Path) -> Path:
-    """Render the page into docs_dir/index.html (atomically)."""
+    """Render into docs_dir: each month's page whose fingerprint changed (or that is
+    missing), then the index (each file atomically). Returns the index."""
     docs_dir.mkdir(parents=True, exist_ok=True)
+    manifest = docs_dir / "pages.json"
+    try:
+        rendered = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        rendered = {}
+    runs = _runs(con)
+    now = {}
+    for month, month_runs in _months(runs).items():
+        now[month] = _fingerprint(month_runs)
+        page = docs_dir / month_page(month)
+        if rendered.get(month) != now[month] or not page.is_file():
+            _write(page, render_month(con, month, month_runs))
+    for month in set(rendered) - set(now):  # no validation left in it
+        (docs_dir / month_page(month)).unlink(missing_ok=True)
     target = docs_dir / "index.html"
-    tmp = docs_dir / ".index.html.tmp"
-    tmp.write_text(render(con), encoding="utf-8")
-    os.replace(tmp, target)
+    _write(target, render_index(runs))
+    _write(manifest, json.dumps(now, indent=1, sort_keys=True) + "\n")
     return target

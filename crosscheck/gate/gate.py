@@ -43,7 +43,8 @@ none. So every validation starts and ends by ending that transaction
 (`_fresh_snapshot`); tests/expectations/test_gate_snapshot.py pins it.
 
 Every result goes to meta.validation_results; every validation so far is
-rendered as one Data Docs page beside the warehouse (crosscheck/gate/data_docs.py).
+rendered as Data Docs beside the warehouse, a page per extract month
+(crosscheck/gate/data_docs.py).
 """
 
 from __future__ import annotations
@@ -731,12 +732,13 @@ class Gate:
             )
 
     def build_docs(self) -> Path | None:
-        """Render the Data Docs page with every validation so far (if this run validated any).
+        """Render the Data Docs with every validation so far (if this run validated any).
 
-        One page from meta.validation_results (crosscheck/gate/data_docs.py), not
-        GX's site builder: it keeps the history of every run, reads offline
-        (no CDN assets) and shows a delivery that loaded with a failed warning
-        as a warning.
+        An index and a page per extract month from meta.validation_results
+        (crosscheck/gate/data_docs.py), not GX's site builder: it keeps the history
+        of every run, reads offline (no CDN assets), shows a delivery that loaded
+        with a failed warning as a warning, and rewrites only the months whose
+        validations changed.
         """
         if self.docs_dir is None or not self.validated:
             return None

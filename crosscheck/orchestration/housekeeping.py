@@ -1,11 +1,13 @@
 """Retention: prune what the pipeline regenerates, never what it keeps.
 
 Pruned (older than N days before the run's as-of date, by file time):
-dbt logs and artefacts beside the warehouse, data docs, Airflow task logs,
-and stale temporary serving copies left by an interrupted publish. Never
-touched: landing (the departments' deliveries), the archive of loaded
-deliveries, the warehouse and its serving copy (raw, meta and review live
-there), exports, reports and the operators' alert file.
+dbt logs and artefacts beside the warehouse, Airflow task logs, and stale
+temporary serving copies left by an interrupted publish. Never touched:
+landing (the departments' deliveries), the archive of loaded deliveries,
+the warehouse and its serving copy (raw, meta and review live there), the
+Data Docs (a page per month, rewritten only when its month changes: an old
+page is current, and nothing accumulates there), exports, reports and the
+operators' alert file.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def prunable_roots(warehouse: Path, airflow_home: Path | None = None) -> list[Pa
     from crosscheck.build import dbt_work_dir
 
     dbt = dbt_work_dir(warehouse)
-    roots = [dbt / "logs", dbt / "target" / "run", Path(warehouse).resolve().parent / "data_docs"]
+    roots = [dbt / "logs", dbt / "target" / "run"]
     if airflow_home is not None:
         roots.append(Path(airflow_home) / "logs")
     return roots

@@ -25,7 +25,6 @@ def test_prune_keeps_data_and_recent_files(tmp_path):
     airflow = home / "airflow"
     gone = [
         _touch(home / "dbt" / "logs" / "dbt.log", old),
-        _touch(home / "data_docs" / "index.html", old),
         _touch(airflow / "logs" / "dag_id=x" / "attempt=1.log", old),
         _touch(home / ".warehouse.serving.duckdb.tmp", old),
     ]
@@ -37,6 +36,7 @@ def test_prune_keeps_data_and_recent_files(tmp_path):
         _touch(home / "warehouse.serving.duckdb", old),
         _touch(home / "exports" / "2026-10-01" / "x.xlsx", old),
         _touch(home / "ops" / "alerts.jsonl", old),
+        _touch(home / "data_docs" / "2026-09.html", old),  # current: its month is done
     ]
     rep = prune(as_of, 30, warehouse=wh, landing=landing, airflow_home=airflow)
     assert sorted(rep.removed) == sorted(str(p.resolve()) for p in gone)

@@ -1,5 +1,6 @@
-"""Data Docs: every validation so far on one offline page, newest first; a delivery
-that loaded with a failed warning reads as a warning, a quarantined one as failed."""
+"""Data Docs: every validation so far, offline, on the page of its extract month,
+newest first; a delivery that loaded with a failed warning reads as a warning, a
+quarantined one as failed. A run rewrites the index and the months it changed."""
 
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ def test_the_page_keeps_every_run_offline_with_warnings_as_warnings(env):
     rows = ledger_rows(NEXT)
     write_delivery(env.landing, "ledger", NEXT, [*rows, rows[0]])  # duplicate key: quarantined
     env.ingest(as_of=NEXT, data_docs=True)
-    page = api.docs_dir(env.warehouse) / "index.html"
-    text = page.read_text(encoding="utf-8")
-    # offline: nothing to fetch, the style is in the page
-    assert "<link" not in text and "<script" not in text and "<style>" in text
-    assert not re.findall(r"https?://", text)
-    assert not IDENTIFIER.findall(text)
+    docs = api.docs_dir(env.warehouse)
+    page = docs / "2026-11.html"
+    for text in (page.read_text(encoding="utf-8"), (docs / "index.html").read_text("utf-8")):
+        # offline: nothing to fetch, the style is in the page
+        assert "<link" not in text and "<script" not in text and "<style>" in text
+        assert not re.findall(r"https?://", text)
+        assert not IDENTIFIER.findall(text)
     dom = browser.dump_dom(page)
     runs = dom[dom.index('id="runs"') :]
     runs = runs[: runs.index("</table>")]
@@ -47,6 +49,50 @@ def test_the_page_keeps_every_run_offline_with_warnings_as_warnings(env):
     assert "警告 / Warning" in warned and "Failed" not in warned
     failed = _details(dom, f"ledger {NEXT.isoformat()}")
     assert "隔离 / Failed" in failed and "key_unique" in failed
+    index = browser.dump_dom(docs / "index.html")
+    assert re.search(r'<a href="2026-11.html">2026-11</a></td><td class="n">(\d+)<', index)[1] == (
+        str(loads)
+    )
+    latest = index[index.index('id="latest"') :]
+    assert f'href="2026-11.html#run-ledger-{NEXT:%Y%m%d}' in latest
+
+
+def test_a_night_rewrites_the_index_and_its_own_month_only(env):
+    """A delivery of December leaves November's page as it was; a missing page, or a
+    month whose deliveries changed (a release), is rendered again."""
+    rows = ledger_rows(DAY)
+    write_delivery(env.landing, "ledger", DAY, [*rows, rows[0]])  # quarantined
+    env.ingest(as_of=DAY, data_docs=True)
+    docs = api.docs_dir(env.warehouse)
+    november = docs / "2026-11.html"
+    before = november.stat().st_ino, november.read_text("utf-8")
+    assert "quarantined" in before[1]
+    dec = dt.date(2026, 12, 1)
+    write_delivery(env.landing, "ledger", dec, ledger_rows(dec, prefix="D"))
+    env.ingest(as_of=dec, data_docs=True)
+    assert november.stat().st_ino == before[0]  # not written again
+    assert (docs / "2026-12.html").is_file()
+    assert 'href="2026-12.html"' in (docs / "index.html").read_text("utf-8")
+    (docs / "2026-12.html").unlink()
+    api.release(env.warehouse, _quarantined(env, DAY), "checked by hand")
+    dec2 = dt.date(2026, 12, 2)
+    write_delivery(env.landing, "ledger", dec2, ledger_rows(dec2, prefix="E"))
+    env.ingest(as_of=dec2, data_docs=True)
+    assert (docs / "2026-12.html").is_file()  # missing: rendered again
+    after = november.read_text("utf-8")
+    assert november.stat().st_ino != before[0] and after != before[1]  # the release shows
+    run = after[after.index(f"<td>ledger</td><td>{DAY.isoformat()}</td>") :]
+    assert run[: run.index("</tr>")].count("<td>loaded</td>") == 1
+
+
+def _quarantined(env, day) -> str:
+    """The load id of the ledger's quarantined delivery of `day`."""
+    ((load_id,),) = env.query(
+        "SELECT load_id FROM meta.loads WHERE source = 'ledger' AND extract_date = ? "
+        "AND status = 'quarantined'",
+        [day],
+    )
+    return load_id
 
 
 def _details(dom: str, summary: str) -> str:
