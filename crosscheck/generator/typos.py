@@ -78,10 +78,12 @@ def mistype(k: Kit, good: str, kind: str, known: set[str], valid: bool | None = 
     raise RuntimeError(f"could not mistype {good} ({kind})")
 
 
-def r09_subtype(typed: str, known: set[str]) -> str:
+def r09_subtype(typed: str, registered: bool) -> str:
+    """What R09 sees of a typed number: invalid, a registered person's (another name), or
+    a valid number of no one here."""
     if not ids.is_valid(typed):
         return "INVALID_ID"
-    return "NAME_MISMATCH" if typed in known else "UNKNOWN_PERSON"
+    return "NAME_MISMATCH" if registered else "UNKNOWN_PERSON"
 
 
 def _typo(k, kind, rule, key, record, typed, true_id) -> None:
@@ -149,7 +151,9 @@ def _payment_case(k: Kit, known: set[str], kind: str, rule: str | None, i: int) 
         account=account,
         bank=bank,
     )
-    k.pay_finding("R09", r09_subtype(typed, known), "paid", key, typed, amt)
+    # a relative's number is registered (under the relative's name); a mistyped one never
+    # is (`mistype` adds it to `known` only to keep it out of every register)
+    k.pay_finding("R09", r09_subtype(typed, kind == "relative_id"), "paid", key, typed, amt)
     _typo(k, kind, rule, key, "ledger", typed, head["id"])
     if kind == "relative_id" and rule in ("R07", "R08"):
         # the relative shares the household: the exact rule already flags the payment,
