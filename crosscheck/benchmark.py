@@ -27,6 +27,7 @@ and `county.md` (the table the README shows).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -71,7 +72,9 @@ def county(
     root = cache_dir() / _county_name(persons, seed, start, end, history, deployment)
     landing, done = root / "landing", root / "generated.json"
     if done.exists():
-        return landing
+        if json.loads(done.read_text()).get("generator") == generator_digest():
+            return landing
+        # made by another generator: its deliveries or its truth may differ from this one's
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     argv = [
@@ -95,8 +98,20 @@ def county(
     ]
     figures = _measured(argv, env, log=root / "generate")
     figures.pop("stdout")
+    figures["generator"] = generator_digest()
     done.write_text(json.dumps(figures) + "\n")
     return landing
+
+
+def generator_digest() -> str:
+    """The generator's code and the delivery formats it writes, as a short digest: a
+    cached county is reused only by the generator that made it."""
+    from crosscheck.ingest.sources import DECLARATIONS
+
+    h = hashlib.sha256()
+    for path in [*sorted((Path(__file__).parent / "generator").glob("*.py")), DECLARATIONS]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _cli() -> list[str]:
@@ -293,6 +308,27 @@ def storage(warehouse: Path) -> dict:
     }
 
 
+def planted_truth(warehouse: Path, truth_file: Path, as_of: dt.date) -> dict | None:
+    """The county's planted truth against marts.anomalies after the run for `as_of`
+    (`crosscheck.generator.truth.compare`); None when the truth is for another date."""
+    from crosscheck.generator.truth import compare
+    from crosscheck.warehouse import connect
+
+    if not truth_file.is_file():
+        return None
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    if truth["as_of"] != as_of.isoformat():
+        return None
+    con = connect(warehouse, read_only=True)
+    try:
+        cur = con.execute("SELECT * FROM marts.anomalies")
+        names = [d[0] for d in cur.description]
+        anomalies = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+    return compare(truth, anomalies)
+
+
 def _serving(warehouse: Path) -> Path:
     from crosscheck.config import serving_path
 
@@ -354,6 +390,10 @@ def run_county(
             d = first_as_of + dt.timedelta(days=k)
             runs.append(night(landing, warehouse, d, f"night {k}", env, progress))
             progress(f"night {d}: {runs[-1]['wall_s']}s")
+        # the generator's truth is for the last date (`end`): what the last run found
+        found = planted_truth(warehouse, landing.parent / "truth.json", end)
+        if found is not None:
+            progress(f"planted truth: {'exact' if found['exact'] else 'NOT exact'}")
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -380,6 +420,8 @@ def run_county(
         "landing_mib": _size_mib(landing),
         "runs": runs,
         "floor": ref,
+        # the rules' findings after the last night against the county's planted truth
+        "planted_truth": found,
         "first_load_vs_floor": round(first["wall_s"] / ref["wall_s"], 2) if ref else None,
         "night_vs_first_load": [round(r["wall_s"] / first["wall_s"], 3) for r in runs[1:]],
         "publish_vs_night": [
@@ -440,13 +482,25 @@ def _warehouse_cell(run: dict) -> str:
     return cell
 
 
+def _truth_cell(result: dict) -> str:
+    """The last night's findings against the planted truth (blank: not checked)."""
+    t = result.get("planted_truth")
+    if not t:
+        return ""
+    if t["exact"]:
+        return f"exact ({sum(r['planted'] for r in t['rules'].values()):,} findings)"
+    tallies = [*t["rules"].values(), *t["linked"].values()]
+    missing, extra = sum(r["missing"] for r in tallies), sum(r["extra"] for r in tallies)
+    return f"{missing} missing, {extra} extra, {t['near_misses_flagged']} near misses flagged"
+
+
 def markdown_table() -> str:
     """One line per run of every results/county_*.json: stages, floor ratio, memory, size."""
     lines = [
         "| persons | months | run | wall s | CPU s | ingest s | link s | build s (dbt) "
         "| publish s | peak RSS MiB | rows/s | warehouse MiB (free; snapshot history) "
-        "| serving MiB | vs floor |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| serving MiB | vs floor | planted truth |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     docs = []
     for p in sorted(RESULTS_DIR.glob("county_*.json")):
@@ -471,14 +525,15 @@ def markdown_table() -> str:
                 f"| {st['build']['wall_s']:,.0f} ({st['build'].get('dbt_elapsed_s') or 0:,.0f}) "
                 f"| {st['publish']['wall_s']:,.1f} | {r['peak_rss_mib']:,} "
                 f"| {r['rows_per_s'] or 0:,} | {_warehouse_cell(r)} "
-                f"| {r['serving_mib']:,.0f} | {vs} |"
+                f"| {r['serving_mib']:,.0f} | {vs} "
+                f"| {_truth_cell(d) if r is d['runs'][-1] else ''} |"
             )
         if d.get("floor"):
             f = d["floor"]
             lines.append(
                 f"| {d['persons']:,} | {d['months']} | plain-DuckDB floor | {f['wall_s']:,.0f} "
                 f"| {f['cpu_s']:,.0f} | | | | | {f['peak_rss_mib']:,} | "
-                f"| {f['db_mib']:,.0f} | | 1× |"
+                f"| {f['db_mib']:,.0f} | | 1× | |"
             )
     return "\n".join(lines) + "\n"
 

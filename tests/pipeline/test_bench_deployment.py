@@ -39,3 +39,8 @@ def test_bench_follows_the_deployment_file(tmp_path, monkeypatch, capsys):
     assert "sscards 2026-10-01 loaded" in progress  # one line per delivery, while it runs
     assert (landing.parent / "generate.out").is_file()
     assert dt.date.fromisoformat(night["as_of"]) > dt.date.fromisoformat(first["as_of"])
+    # the last night's findings are the county's planted truth, every one
+    truth = doc["planted_truth"]
+    assert truth["as_of"] == night["as_of"] and truth["exact"], truth
+    assert sum(r["planted"] for r in truth["rules"].values()) > 0
+    assert "| exact (" in (tmp_path / "results" / "county.md").read_text("utf-8")

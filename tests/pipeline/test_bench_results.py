@@ -39,3 +39,26 @@ def test_a_run_under_a_memory_limit_is_saved_beside_the_default_one(tmp_path, mo
             if r.startswith("| 1,000 ")]  # fmt: skip
     assert [r.split(" | ")[2] for r in rows] == ["first load", "first load (memory_limit 3GB)"]
     assert "| 4,000 |" in rows[0] and "| 3,000 |" in rows[1]
+
+
+def test_a_cached_county_is_reused_only_by_the_generator_that_made_it(tmp_path, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.setenv("CROSSCHECK_HOME", str(tmp_path / "home"))
+    generated = []
+
+    def measured(argv, env=None, log=None):
+        generated.append(argv)
+        return {"wall_s": 1.0, "stdout": ""}
+
+    monkeypatch.setattr(benchmark, "_measured", measured)
+    args = (300, 1, dt.date(2026, 9, 30), dt.date(2026, 10, 2), 6)
+    landing = benchmark.county(*args)
+    assert len(generated) == 1 and "generate" in generated[0]
+    assert benchmark.county(*args) == landing and len(generated) == 1  # reused
+    done = landing.parent / "generated.json"
+    doc = json.loads(done.read_text("utf-8"))
+    assert doc["generator"] == benchmark.generator_digest()
+    done.write_text(json.dumps({**doc, "generator": "another"}), encoding="utf-8")
+    benchmark.county(*args)
+    assert len(generated) == 2  # made by another generator: generated again

@@ -12,9 +12,9 @@ import json
 
 import pytest
 from counties import END, PIPELINE, generate_into, read_anomalies
-from test_run_end_to_end import RULES, finding_set
 
 from crosscheck.cli import main
+from crosscheck.generator.truth import RULES, finding_set
 from crosscheck.warehouse import open_file
 
 pytestmark = pytest.mark.slow

@@ -12,25 +12,7 @@ import pytest
 from counties import DAY_BEFORE, END, MODELS, read_anomalies
 
 from crosscheck.build import build
-
-RULES = [f"R{i:02d}" for i in range(1, 15)]
-
-
-def finding_set(rows, rule, linked=False):
-    """(rule, subtype, key, amount, status): a finding reported pending but paid is wrong.
-    Exact findings of a rule, or (linked=True) its LINKED findings with the person."""
-    return {
-        (
-            r["rule_code"],
-            r.get("subtype"),
-            r["finding_key"],
-            Decimal(str(r["amount_at_risk"])),
-            r.get("status") or None,
-        )
-        + ((r["person_id"],) if linked else ())
-        for r in rows
-        if r["rule_code"] == rule and (r.get("subtype") == "LINKED") == linked
-    }
+from crosscheck.generator.truth import RULES, finding_set
 
 
 @pytest.mark.slow
