@@ -48,11 +48,21 @@ def _check_sources(sources: list[str] | None) -> list[str]:
     return list(sources)
 
 
+# DuckDB checkpoints when a commit leaves more than checkpoint_threshold (default 16 MiB)
+# of WAL; each checkpoint writes the changed row groups and the metadata anew. A go-live
+# catch-up commits ~1,600 deliveries: with 256 MiB it checkpoints far less often (less
+# CPU, a smaller file: docs/DECISIONS.md, session 10). What a crash leaves in the WAL
+# is replayed on the next open, as before.
+CHECKPOINT_THRESHOLD = "256MiB"
+
+
 def _open(warehouse: Path):
     """The writer's connection: tables ensured, ID macros installed, no progress bar,
-    an empty in-memory catalog for the work tables (nothing a killed run left)."""
+    fewer checkpoints (CHECKPOINT_THRESHOLD), an empty in-memory catalog for the
+    work tables (nothing a killed run left)."""
     con = open_warehouse(warehouse)
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     install_macros(con)
     attach_work(con)
     return con
