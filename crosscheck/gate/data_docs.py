@@ -172,7 +172,10 @@ def _fingerprint(runs: list[dict]) -> str:
     """What a month's page shows of its runs, and the code and templates that show
     it: equal fingerprints, equal pages (a run's expectations change only with a new
     validation, which changes its `validated_at`)."""
-    keys = ("load_id", "validated_at", "status", "file_name", "rows_loaded", "expectations")
+    keys = (
+        "load_id", "validated_at", "status", "file_name", "rows_loaded", "rows_rejected",
+        "expectations", "failed_critical", "failed_warning",
+    )  # fmt: skip
     text = repr([[str(r[k]) for k in keys] for r in runs])
     text += Path(__file__).read_text(encoding="utf-8")
     templates = Path(__file__).parent / "templates"
