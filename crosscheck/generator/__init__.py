@@ -10,7 +10,14 @@ from __future__ import annotations
 import dataclasses
 import gc
 
-from crosscheck.generator.county import Options, build, write, write_truth
+from crosscheck.generator.county import (
+    Options,
+    add_findings,
+    build,
+    unseen_deregistrations,
+    write,
+    write_truth,
+)
 from crosscheck.generator.population import MAX_PARTS
 
 PART_SIZE = 1_000_000
@@ -48,9 +55,13 @@ def generate(opts: Options, progress, part_size: int = PART_SIZE) -> dict:
         if shared is not None:
             shared.update(first=k == 0, last=k == len(sizes) - 1)
             progress.step(f"part {k + 1} of {len(sizes)}: {size} persons")
+        unseen = unseen_deregistrations(county)  # R13 by the deployment's hukou cadence
         stats = write(county, progress, shared)
         if k == 0:
+            county.findings.extend(unseen)
             write_truth(county)
+        elif unseen:
+            add_findings(opts.truth, unseen)
         del county
         gc.collect()
     return stats

@@ -294,6 +294,52 @@ def write(county: County, progress, parts: dict | None = None) -> dict:
     return stats
 
 
+def unseen_deregistrations(county: County) -> list[dict]:
+    """R13 findings of deaths the hukou snapshot in force at the as-of does not show yet.
+
+    Hukou deregisters a death 3-20 days after it (10 for the planted ones). With weekly
+    snapshots every death more than 30 days old is deregistered in the snapshot in
+    force; with monthly ones (a province's deployment) a death of the 29th,
+    deregistered after the 1st, is still active in it at the end of the next month:
+    R13 flags it, rightly, and the truth lists it. Persons already in the truth's R13
+    findings (the planted cases) are left out."""
+    from crosscheck.generator.deliveries import delivery_days
+    from crosscheck.ingest.sources import load_sources
+
+    opts, cal = county.opts, county.cal
+    in_force = cal.idx(delivery_days(load_sources()["hukou"], opts.start, opts.end)[-1])
+    records = pd.concat(
+        [county.deaths[["id_number", "death"]], county.cremations[["id_number", "death"]]]
+    )
+    old = records[records["id_number"].notna() & (records["death"] < cal.idx(opts.end) - 30)]
+    persons = county.persons[county.persons["in_hukou"].astype(bool)]
+    active = (persons["status"] == "0") | (persons["dereg_day"] > in_force)
+    flagged = set(persons.loc[active, "id"]) & set(old["id_number"])
+    planted = {f["finding_key"] for f in county.findings if f["rule_code"] == "R13"}
+    return [
+        {
+            "rule_code": "R13",
+            "subtype": None,
+            "status": None,
+            "finding_key": pid,
+            "person_id": pid,
+            "payment_id": None,
+            "amount_at_risk": "0.00",
+        }
+        for pid in sorted(flagged - planted)
+    ]
+
+
+def add_findings(truth_file: Path, findings: list[dict]) -> None:
+    """Add findings of a later part to the truth file its part 0 wrote."""
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    truth["findings"] = sorted(
+        [*truth["findings"], *findings],
+        key=lambda f: (f["rule_code"], f["subtype"] or "", f["finding_key"]),
+    )
+    truth_file.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def write_truth(county: County) -> None:
     opts = county.opts
     ids = county.payment_ids
