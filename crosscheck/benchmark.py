@@ -487,11 +487,18 @@ def _truth_cell(result: dict) -> str:
     t = result.get("planted_truth")
     if not t:
         return ""
+    n = sum(r["planted"] for r in t["rules"].values())
     if t["exact"]:
-        return f"exact ({sum(r['planted'] for r in t['rules'].values()):,} findings)"
-    tallies = [*t["rules"].values(), *t["linked"].values()]
-    missing, extra = sum(r["missing"] for r in tallies), sum(r["extra"] for r in tallies)
-    return f"{missing} missing, {extra} extra, {t['near_misses_flagged']} near misses flagged"
+        return f"exact ({n:,} findings)"
+    rules, linked = t["rules"].values(), t["linked"].values()
+    if t.get("rules_exact"):
+        cell = f"rules exact ({n:,})"
+    else:
+        missing, extra = sum(r["missing"] for r in rules), sum(r["extra"] for r in rules)
+        cell = f"rules: {missing} missing, {extra} extra, {t['near_misses_flagged']} near misses"
+    planted = sum(r["planted"] for r in linked)
+    found = planted - sum(r["missing"] for r in linked)
+    return cell + f"; LINKED {found} of {planted}, {sum(r['extra'] for r in linked)} wrong"
 
 
 def markdown_table() -> str:
