@@ -519,6 +519,8 @@ def markdown_table() -> str:
         first = d["runs"][0]["wall_s"]
         limit = _memory_limit_of(d)
         under = "" if limit == DEFAULT_MEMORY_LIMIT else f" (memory_limit {limit})"
+        deployed = re.search(r"--deployment (\S+)", d.get("command", ""))
+        under += f" ({deployed[1]})" if deployed else ""
         for r in d["runs"]:
             st = r["stages"]
             if r is d["runs"][0]:
