@@ -312,6 +312,7 @@ def planted_truth(warehouse: Path, truth_file: Path, as_of: dt.date) -> dict | N
     """The county's planted truth against marts.anomalies after the run for `as_of`
     (`crosscheck.generator.truth.compare`); None when the truth is for another date."""
     from crosscheck.generator.truth import compare
+    from crosscheck.query import records
     from crosscheck.warehouse import connect
 
     if not truth_file.is_file():
@@ -321,9 +322,7 @@ def planted_truth(warehouse: Path, truth_file: Path, as_of: dt.date) -> dict | N
         return None
     con = connect(warehouse, read_only=True)
     try:
-        cur = con.execute("SELECT * FROM marts.anomalies")
-        names = [d[0] for d in cur.description]
-        anomalies = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        anomalies = records(con, "SELECT * FROM marts.anomalies")
     finally:
         con.close()
     return compare(truth, anomalies)

@@ -1,4 +1,4 @@
-"""Reading one value or one row back from DuckDB, typed.
+"""Reading one value, one row or a few rows as dicts back from DuckDB, typed.
 
 `fetchone()` is Optional (None when the query returns no row); the queries
 read through here are aggregates or lookups that always return a row, so a
@@ -19,6 +19,15 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None =
     if row is None:
         raise LookupError(f"no row from: {' '.join(sql.split())[:120]}")
     return row
+
+
+def records(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
+) -> list[dict]:
+    """Every row of `sql` as a dict by column name (small results: findings, runs)."""
+    cur = con.execute(sql, list(params or []))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> Any:

@@ -117,12 +117,11 @@ def _generated_shared(shared: Path, key: tuple) -> Path:
 
 def read_anomalies(warehouse: Path) -> list[dict]:
     """marts.anomalies as dicts, sorted by id (the process may hold dbt's connection)."""
+    from crosscheck.query import records
     from crosscheck.warehouse import open_file
 
     con = open_file(warehouse)
     try:
-        cur = con.execute("select * from marts.anomalies order by anomaly_id")
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        return records(con, "select * from marts.anomalies order by anomaly_id")
     finally:
         con.close()

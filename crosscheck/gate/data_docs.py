@@ -115,9 +115,9 @@ def _env() -> Environment:
 
 def _runs(con) -> list[dict]:
     """Every validation run (one per load id) with its verdict, newest first."""
-    cur = con.execute(RUNS_SQL)
-    names = [d[0] for d in cur.description]
-    runs = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    from crosscheck.query import records
+
+    runs = records(con, RUNS_SQL)
     for run in runs:
         run["verdict"] = verdict(run["status"], run["failed_critical"], run["failed_warning"])
         run["label"], run["css"] = VERDICTS[run["verdict"]]

@@ -14,6 +14,7 @@ import review_fixtures as fx
 from openpyxl import load_workbook
 
 from crosscheck.config import serving_path
+from crosscheck.query import records
 from crosscheck.review import layout
 from crosscheck.review.export import export_findings
 from crosscheck.review.score import worklist
@@ -30,9 +31,7 @@ def test_every_score_is_the_declared_formula():
     _, wh, as_of = fx.generated_county()
     con = duckdb.connect(str(serving_path(wh)), read_only=True)
     try:
-        cur = con.execute("SELECT * FROM marts.anomalies")
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        rows = records(con, "SELECT * FROM marts.anomalies")
     finally:
         con.close()
     w = weights()
