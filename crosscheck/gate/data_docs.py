@@ -30,6 +30,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from crosscheck.query import records
+
 RUNS_SQL = """
 SELECT v.load_id, v.source, v.extract_date, max(v.validated_at) AS validated_at,
        coalesce(l.status, 'unknown') AS status, l.file_name, l.rows_loaded, l.rows_rejected,
@@ -115,8 +117,6 @@ def _env() -> Environment:
 
 def _runs(con) -> list[dict]:
     """Every validation run (one per load id) with its verdict, newest first."""
-    from crosscheck.query import records
-
     runs = records(con, RUNS_SQL)
     for run in runs:
         run["verdict"] = verdict(run["status"], run["failed_critical"], run["failed_warning"])
@@ -168,19 +168,28 @@ def _months(runs: list[dict]) -> dict[str, list[dict]]:
     return dict(sorted(months.items(), reverse=True))
 
 
-def _fingerprint(runs: list[dict]) -> str:
-    """What a month's page shows of its runs, and the code and templates that show
-    it: equal fingerprints, equal pages (a run's expectations change only with a new
+def _renderer() -> str:
+    """The code and templates that render a month's page (read once per `write`)."""
+    templates = Path(__file__).parent / "templates"
+    return "".join(
+        p.read_text(encoding="utf-8")
+        for p in (
+            Path(__file__),
+            templates / "data_docs_base.html.j2",
+            templates / "data_docs_month.html.j2",
+        )
+    )
+
+
+def _fingerprint(runs: list[dict], renderer: str) -> str:
+    """What a month's page shows of its runs, and what renders it (`_renderer`):
+    equal fingerprints, equal pages (a run's expectations change only with a new
     validation, which changes its `validated_at`)."""
     keys = (
         "load_id", "validated_at", "status", "file_name", "rows_loaded", "rows_rejected",
         "expectations", "failed_critical", "failed_warning",
     )  # fmt: skip
-    text = repr([[str(r[k]) for k in keys] for r in runs])
-    text += Path(__file__).read_text(encoding="utf-8")
-    templates = Path(__file__).parent / "templates"
-    for name in ("data_docs_base.html.j2", "data_docs_month.html.j2"):
-        text += (templates / name).read_text(encoding="utf-8")
+    text = repr([[str(r[k]) for k in keys] for r in runs]) + renderer
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -232,10 +241,10 @@ def write(con, docs_dir: Path) -> Path:
         rendered = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         rendered = {}
-    runs = _runs(con)
+    runs, renderer = _runs(con), _renderer()
     now = {}
     for month, month_runs in _months(runs).items():
-        now[month] = _fingerprint(month_runs)
+        now[month] = _fingerprint(month_runs, renderer)
         page = docs_dir / month_page(month)
         if rendered.get(month) != now[month] or not page.is_file():
             _write(page, render_month(con, month, month_runs))

@@ -330,12 +330,17 @@ def unseen_deregistrations(county: County) -> list[dict]:
     ]
 
 
+def _finding_order(f: dict) -> tuple:
+    """The truth file's order of findings: rule, subtype, key."""
+    return (f["rule_code"], f["subtype"] or "", f["finding_key"])
+
+
 def add_findings(truth_file: Path, findings: list[dict]) -> None:
     """Add findings of a later part to the truth file its part 0 wrote."""
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
     truth["findings"] = sorted(
         [*truth["findings"], *findings],
-        key=lambda f: (f["rule_code"], f["subtype"] or "", f["finding_key"]),
+        key=_finding_order,
     )
     truth_file.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -359,7 +364,7 @@ def write_truth(county: County) -> None:
         "as_of": opts.end.isoformat(),
         "findings": sorted(
             (resolve(f) for f in county.findings),
-            key=lambda f: (f["rule_code"], f["subtype"] or "", f["finding_key"]),
+            key=_finding_order,
         ),
         "near_misses": sorted(
             (resolve(n) for n in county.near_misses), key=lambda n: (n["kind"], n["finding_key"])
