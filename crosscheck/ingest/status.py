@@ -28,6 +28,7 @@ import duckdb
 
 from crosscheck.ingest.sources import Source, load_sources
 from crosscheck.publish import reading
+from crosscheck.query import records
 from crosscheck.warehouse import SOURCE_STALENESS_DDL
 
 STALENESS_TABLE = "meta.source_staleness"
@@ -175,13 +176,12 @@ def record_source_states(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None
 def read_status(warehouse: Path, as_of: dt.date | None = None) -> StatusReport:
     """The status of the live warehouse, or of its serving copy while a writer is at work."""
     with reading(warehouse) as (con, note):
-        cur = con.execute(
+        loads = records(
+            con,
             """SELECT load_id, source, extract_date, status, rows_read, rows_loaded,
                       rows_rejected, reasons, superseded_by, finished_at
-               FROM meta.loads ORDER BY extract_date, source, started_at"""
+               FROM meta.loads ORDER BY extract_date, source, started_at""",
         )
-        names = [d[0] for d in cur.description]
-        loads = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         failed = con.execute(
             """SELECT load_id, list(expectation || coalesce(' ' || column_name, '')
                                     ORDER BY expectation)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
-from crosscheck.query import scalar
+from crosscheck.query import records, scalar
 from crosscheck.report import outcomes
 from crosscheck.warehouse import open_file
 
@@ -212,9 +212,7 @@ def load_serving(serving: Path | str, week_start: dt.date) -> WeeklyData:
         by_township = con.execute(TOWNSHIP_SQL, [week_start]).df()
         sources = con.execute(SOURCES_SQL).df()
         verification = con.execute(VERIFICATION_SQL).df()
-        cur = con.execute(REVIEW_SQL)
-        [row] = cur.fetchall()  # aggregates: one row
-        review = dict(zip([d[0] for d in cur.description], row, strict=True))
+        [review] = records(con, REVIEW_SQL)  # aggregates: one row
         outcome_figures = outcomes.load(con, week_start, iso_week_label(week_start))
         as_of = scalar(con, AS_OF_SQL)
         week_end = week_start + dt.timedelta(days=6)

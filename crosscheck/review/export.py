@@ -28,7 +28,7 @@ from crosscheck import audit, divisions, rulebook
 from crosscheck.config import serving_path
 from crosscheck.errors import CrosscheckError
 from crosscheck.locking import writer_lock
-from crosscheck.query import scalar
+from crosscheck.query import records, scalar
 from crosscheck.review import cells, forms, layout, score
 from crosscheck.review import evidence as evidence_text
 from crosscheck.review.labels import (
@@ -562,11 +562,9 @@ def _samples(con) -> list[dict]:
     if not has_table(con, "marts", "spot_check_sample", database="serving"):
         return []
     con.execute(SAMPLE_SQL, [UNKNOWN_TOWNSHIP])
-    cur = con.execute(
-        "SELECT * FROM sample_to_export ORDER BY township, program_code, draw_order, sample_id"
+    return records(
+        con, "SELECT * FROM sample_to_export ORDER BY township, program_code, draw_order, sample_id"
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def _record(con, export_id, as_of, full_identifiers, exported_by, written, samples) -> None:
@@ -644,9 +642,7 @@ def export_findings(
             current = scalar(
                 con, "SELECT count(*) FROM serving.marts.anomalies WHERE last_seen = ?", [as_of]
             )
-            cur = con.execute(FETCH_SQL)
-            names = [d[0] for d in cur.description]
-            recs = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            recs = records(con, FETCH_SQL)
             by_township: dict[str, list[dict]] = defaultdict(list)
             for rec in recs:
                 by_township[rec["township"]].append(rec)

@@ -25,7 +25,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from crosscheck import config, divisions
 from crosscheck.errors import CrosscheckError
 from crosscheck.publish import reading
-from crosscheck.query import scalar
+from crosscheck.query import records, scalar
 from crosscheck.review import cells, forms
 from crosscheck.review.access import record_full_access
 from crosscheck.review.labels import SEVERITY, program_label, rule_label, subtype_label
@@ -133,9 +133,7 @@ def _fetch(warehouse: Path, as_of: dt.date) -> tuple[list[dict], str | None]:
             raise CrosscheckError(
                 f"warehouse {warehouse} has no marts.hold_list: run the nightly job first"
             )
-        cur = con.execute(FETCH_SQL)
-        names = [d[0] for d in cur.description]
-        recs = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        recs = records(con, FETCH_SQL)
         built = scalar(
             con,
             "SELECT max(last_seen) FROM marts.anomalies"

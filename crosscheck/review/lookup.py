@@ -18,6 +18,7 @@ from pathlib import Path
 from crosscheck import divisions
 from crosscheck.errors import CrosscheckError
 from crosscheck.publish import reading
+from crosscheck.query import records
 from crosscheck.review import evidence as evidence_text
 from crosscheck.review import score
 from crosscheck.review.access import record_full_access
@@ -59,12 +60,6 @@ class _Out:
 
     def text(self) -> str:
         return "\n".join(self.lines)
-
-
-def _rows(con, sql: str, params=()) -> list[dict]:
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def _snapshot(con, source: str) -> str:
@@ -125,7 +120,7 @@ def _person_block(con, out: _Out, p: dict) -> list[str]:
         f"{'，注销日期 ' + out.v(p['dereg_date']) if p['dereg_date'] else ''}"
         f"（户籍数据 {out.v(p['snapshot_date'])}）"
     )
-    members = _rows(
+    members = records(
         con,
         "SELECT name, person_id, relation_to_head FROM intermediate.int_persons "
         "WHERE household_no = ? AND person_id <> ? ORDER BY relation_to_head, person_id",
@@ -141,13 +136,13 @@ def _person_block(con, out: _Out, p: dict) -> list[str]:
 
 
 def _registries(con, out: _Out, pid: str) -> None:
-    for d in _rows(con, "SELECT * FROM intermediate.int_death_dates WHERE person_id = ?", [pid]):
+    for d in records(con, "SELECT * FROM intermediate.int_death_dates WHERE person_id = ?", [pid]):
         out.add(
             f"  死亡信息：死亡日期 {out.v(d['death_date'])}，死亡证 {out.v(d['certificate_no'])}，"
             f"火化记录 {out.v(d['cremation_record_no'])}（火化日期 {out.v(d['cremation_date'])}），"
             f"户籍注销 {out.v(d['hukou_dereg_date'])}"
         )
-    for c in _rows(
+    for c in records(
         con,
         "SELECT * FROM staging.stg_sscards__cards WHERE person_id = ? AND "
         f"{_snapshot(con, 'sscards')} ORDER BY issued_date",
@@ -158,7 +153,7 @@ def _registries(con, out: _Out, pid: str) -> None:
             f"{out.v(c['account_no'], 'account_no')}（{out.v(c['bank_name'])}），"
             f"卡状态 {out.v(c['card_status'])}，金融功能 {out.v(c['financial_status'])}"
         )
-    for s in _rows(
+    for s in records(
         con,
         "SELECT * FROM staging.stg_assistance__spells WHERE person_id = ? AND "
         f"{_snapshot(con, 'assistance')} ORDER BY program_code, start_month",
@@ -168,7 +163,7 @@ def _registries(con, out: _Out, pid: str) -> None:
             f"  救助名册：{program_label(s['program_code'])}，{out.v(s['start_month'])}–"
             f"{s['end_month'] or '至今'}，{out.v(s['roster_status'])}"
         )
-    for v in _rows(
+    for v in records(
         con,
         "SELECT * FROM intermediate.int_vehicles WHERE owner_id = ? ORDER BY plate_no",
         [pid],
@@ -179,7 +174,7 @@ def _registries(con, out: _Out, pid: str) -> None:
             f"{VALUES['vehicle_status'].get(str(v['vehicle_status']), out.v(v['vehicle_status']))}"
             f"，初次登记 {out.v(v['first_registered'])}"
         )
-    pay = _rows(
+    pay = records(
         con,
         "SELECT employer, employer_type, count(*) AS months, max(pay_month) AS last_month "
         "FROM staging.stg_payroll__pay_months WHERE person_id = ? AND "
@@ -194,7 +189,7 @@ def _registries(con, out: _Out, pid: str) -> None:
 
 
 def _payments_and_findings(con, out: _Out, where: str, params: list) -> list[str]:
-    payments = _rows(
+    payments = records(
         con,
         f"SELECT * FROM intermediate.int_payments WHERE {where} "
         "ORDER BY approved_date DESC, payment_id DESC",
@@ -213,7 +208,7 @@ def _payments_and_findings(con, out: _Out, where: str, params: list) -> list[str
             f"账号 {out.v(p['account_no'], 'account_no')} 乡镇 {_township(p['division_code'])}"
         )
     ids = [p["payment_id"] for p in payments]
-    findings = _rows(
+    findings = records(
         con,
         f"SELECT * FROM marts.anomaly_lifecycle WHERE {where} "
         + (f"OR payment_id IN ({', '.join('?' * len(ids))}) " if ids else "")
@@ -222,7 +217,7 @@ def _payments_and_findings(con, out: _Out, where: str, params: list) -> list[str
     )
     holds = {
         r["payment_id"]
-        for r in _rows(con, "SELECT payment_id FROM marts.hold_list")
+        for r in records(con, "SELECT payment_id FROM marts.hold_list")
         if r["payment_id"] in set(ids)
     }
     if holds:
@@ -250,23 +245,23 @@ def person(
     with reading(warehouse) as (con, note):
         _need(con, warehouse)
         if by_id:
-            persons = _rows(
+            persons = records(
                 con, "SELECT * FROM intermediate.int_persons WHERE person_id = ?", [key]
             )
-            paid = _rows(
+            paid = records(
                 con,
                 "SELECT count(*) AS n FROM intermediate.int_payments "
                 "WHERE person_id = ? OR recipient_id_raw = ?",
                 [key, key],
             )[0]["n"]
         else:
-            persons = _rows(
+            persons = records(
                 con,
                 "SELECT * FROM intermediate.int_persons WHERE name = ? OR name_compact = ? "
                 "ORDER BY division_code, person_id",
                 [key, key.replace(" ", "")],
             )
-            paid = _rows(
+            paid = records(
                 con,
                 "SELECT count(*) AS n FROM intermediate.int_payments "
                 "WHERE recipient_name = ? OR recipient_name_compact = ?",
@@ -312,7 +307,7 @@ def finding(
         raise CrosscheckError(f"warehouse {warehouse} does not exist")
     with reading(warehouse) as (con, note):
         _need(con, warehouse)
-        found = _rows(
+        found = records(
             con,
             "SELECT l.*, a.risk_score, a.risk_score_evidence FROM marts.anomaly_lifecycle AS l "
             "LEFT JOIN marts.anomalies AS a USING (anomaly_id) WHERE l.anomaly_id = ?",
@@ -350,7 +345,7 @@ def finding(
         )
         if f.get("risk_score") is not None:
             out.add("  " + score.explain(f["risk_score"], f["risk_score_evidence"]))
-        if f["payment_id"] and _rows(
+        if f["payment_id"] and records(
             con, "SELECT 1 AS x FROM marts.hold_list WHERE payment_id = ?", [f["payment_id"]]
         ):
             out.add("  暂停支付：在暂停支付清单中（待支付，请在银行支付前核实）")
@@ -358,7 +353,7 @@ def finding(
             f"  核查状态：{REVIEW.get(f['review_status'], f['review_status'])}"
             + ("（已逾期未反馈）" if f["verification_overdue"] else "")
         )
-        for e in _rows(
+        for e in records(
             con,
             "SELECT as_of, export_id, file_name, full_identifiers, urgent FROM review.exports "
             "WHERE anomaly_id = ? ORDER BY exported_at",
@@ -368,7 +363,7 @@ def finding(
                 f"    下发 {e['as_of']}：批次 {e['export_id']}，{e['file_name']}"
                 + ("，加急" if e["urgent"] else "")
             )
-        for d in _rows(
+        for d in records(
             con,
             "SELECT * FROM review.decisions WHERE anomaly_id = ? ORDER BY review_date, seq",
             [anomaly_id],
@@ -380,7 +375,7 @@ def finding(
                 f"核查人 {out.v(d['reviewer'])}，说明 {out.v(d['note'])}（{d['feedback_file']}）"
             )
         if has_table(con, "marts", "finding_recovery"):
-            for r in _rows(
+            for r in records(
                 con, "SELECT * FROM marts.finding_recovery WHERE anomaly_id = ?", [anomaly_id]
             ):
                 if r["confirmed_amount"]:

@@ -12,6 +12,8 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from crosscheck.query import records
+
 # The one worklist order: highest score first, ties by id (deterministic).
 ORDER_BY = "risk_score DESC NULLS LAST, anomaly_id"
 
@@ -61,6 +63,4 @@ def worklist(
         f"SELECT * FROM {{s}}.anomalies WHERE {' AND '.join(where)} ORDER BY {ORDER_BY}"
         + (f" LIMIT {int(limit)}" if limit else "")
     ).format(s=schema)
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return records(con, sql, params)
