@@ -14,12 +14,13 @@ import hashlib
 import json
 import logging
 import time
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from crosscheck.ingest.archive import archive_delivery, archive_folder
+from crosscheck.ingest.archive import archive_delivery, archive_folder, commit_staged, stage_async
 from crosscheck.ingest.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from crosscheck.ingest.discover import Delivery
 from crosscheck.ingest.history import CAME_KEYS, KEYS, add_snapshot, delivered_sql
@@ -515,18 +516,16 @@ class Backlog:
         )
 
 
-def _finish(con, p: _Pending, verdict, gate, archive: Path | None, known: Known | None = None):
-    """Archive, then ONE transaction: rejects, results, rows (raw or quarantine), load row.
+def _finish(con, p: _Pending, verdict, gate, staging: Future | None, known: Known | None = None):
+    """Archive (the copy `staging` made put in place), then ONE transaction: rejects,
+    results, rows (raw or quarantine), load row.
 
     Statements with nothing to do are left out: no rejects, no earlier record of the
     load id (`_Pending.new`), no earlier load of the day to supersede (`Known.held`)."""
     source, delivery, result, info, read = p.source, p.delivery, p.result, p.info, p.read
     try:
-        if archive is not None:
-            archive_delivery(
-                archive, source.name, delivery.extract_date, p.vf.path, delivery.marker,
-                p.vf.sha256,
-            )  # fmt: skip
+        if staging is not None:
+            commit_staged(staging.result())
     except DeliveryRefused as e:
         return _refused(con, source, result, info, e, p.t0, drop=not p.batched)
     result.validation_seconds = verdict.seconds
@@ -599,10 +598,20 @@ def process(
     if isinstance(p, DeliveryResult):
         return p
     rows = p.result.rows_read - p.result.rows_rejected
-    verdict = gate.validate(
-        p.source, p.read.work_table, p.result.load_id, delivery.extract_date, rows, pre=p.pre
-    )
-    return _finish(con, p, verdict, gate, archive, known)
+    staging = None  # the archive's copy, made on its thread while the gate judges
+    if archive is not None:
+        staging = stage_async(
+            archive, p.source.name, delivery.extract_date, p.vf.path, delivery.marker, p.vf.sha256
+        )
+    try:
+        verdict = gate.validate(
+            p.source, p.read.work_table, p.result.load_id, delivery.extract_date, rows, pre=p.pre
+        )
+    except BaseException:
+        if staging is not None:
+            wait([staging])  # nothing of this delivery goes on after it
+        raise
+    return _finish(con, p, verdict, gate, staging, known)
 
 
 def supersede(

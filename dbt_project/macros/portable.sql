@@ -245,3 +245,19 @@
     {%- if limit_num -%}{%- set sorted = 'slice(' ~ sorted ~ ', 1, ' ~ limit_num ~ ')' -%}{%- endif -%}
     case when count({{ measure }}) > 0 then array_join({{ sorted }}, {{ delimiter_text }}) end
 {%- endmacro %}
+
+
+{#- How a CTE that must not be held in memory is introduced: DuckDB materializes
+    a CTE read more than once (every row and column of it), where reading its
+    table again costs less (int_payments). Other engines decide for themselves. -#}
+{% macro inline_cte() -%}
+    {{ return(adapter.dispatch('inline_cte', 'crosscheck')()) }}
+{%- endmacro %}
+
+{% macro default__inline_cte() -%}
+    as
+{%- endmacro %}
+
+{% macro duckdb__inline_cte() -%}
+    as not materialized
+{%- endmacro %}

@@ -75,6 +75,34 @@ def test_one_crlf_line_in_an_lf_file_is_refused_and_the_night_goes_on(env):
     assert again.status == "rejected" and again.load_id == led.load_id
 
 
+def test_a_file_rewritten_while_it_is_judged_is_refused_and_not_archived(env, monkeypatch):
+    """The archive's copy is made on a thread of its own while the gate judges the
+    delivery (`archive.stage_async`): a department rewriting the file meanwhile (same
+    size, other bytes) gets a refusal, never a load whose archive is not what was read."""
+    from crosscheck.ingest import load
+    from crosscheck.ingest.archive import archive_root
+
+    folder = write_delivery(env.landing, "ledger", DAY, ledger_rows(DAY))
+    data = folder / "ledger_20261102.csv"
+    staged = load.stage_async
+
+    def rewritten_first(root, source, day, path, marker, sha):
+        if source == "ledger":
+            path.write_bytes(path.read_bytes().replace(b"1", b"2"))
+        return staged(root, source, day, path, marker, sha)
+
+    monkeypatch.setattr(load, "stage_async", rewritten_first)
+    before = env.raw_state()
+    result = _only(env.ingest(as_of=DAY))
+    assert result.status == "rejected"
+    assert result.reasons == ["data file changed while it was being loaded; deliver it again"]
+    assert env.load(result.load_id)["status"] == "rejected"
+    assert env.raw_state() == before
+    day_folder = archive_root(env.warehouse) / "ledger" / "20261102"
+    assert not day_folder.exists() or list(day_folder.iterdir()) == []  # nor a staged copy
+    assert data.stat().st_size == len(_ledger())
+
+
 def test_bom_where_none_is_due_is_refused(env):
     write_delivery(env.landing, "ledger", DAY, ledger_rows(DAY), data=b"\xef\xbb\xbf" + _ledger())
     result = _only(env.ingest(as_of=DAY))
