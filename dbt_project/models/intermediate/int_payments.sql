@@ -24,14 +24,15 @@ versions {{ inline_cte() }} (
     {%- endif %}
 ),
 
--- each payment's latest version, by its keys (a version is one row of one
--- delivery: _load_id, _row_no)
+-- each payment's latest version, by its keys: a version is one row of one
+-- delivery (_load_id, _row_no), and one delivery of a day is loaded
 latest as (
-    select w.payment_id, w._load_id, w._row_no, w.version_rank
+    select w.payment_id, w._load_id, w._extract_date, w._row_no, w.version_rank
     from (
         select
             v.payment_id,
             v._load_id,
+            v._extract_date,
             v._row_no,
             row_number() over (
                 partition by v.payment_id
@@ -48,7 +49,11 @@ ranked {{ inline_cte() }} (
         l.version_rank
     from versions as v
     inner join latest as l
-        on v.payment_id = l.payment_id and v._load_id = l._load_id and v._row_no = l._row_no
+        on
+            v.payment_id = l.payment_id
+            and v._load_id is not distinct from l._load_id
+            and v._extract_date is not distinct from l._extract_date
+            and v._row_no is not distinct from l._row_no
 ),
 
 history as (
