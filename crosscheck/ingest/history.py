@@ -36,6 +36,7 @@ change: a week that changes 26 of 200,000 household rows types 26.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass
 
 from crosscheck.ingest.sources import LINEAGE_COLUMNS, Source
@@ -45,6 +46,15 @@ TEXT_HASH = "_text_hash"  # hash of the delivered text a row was typed from (NUL
 FAR = "DATE '9999-12-31'"
 KEYS = "cc_snap_keys"  # temp: the delivery's rows by row number and text hash
 CAME_KEYS = "cc_snap_came"  # temp: those of its rows that are not rows in force
+
+# What a writer knows of a source's rows in force without counting them: after a
+# snapshot is appended, the rows in force are rows it delivered, so their text
+# hashes repeat only if its own did (a go-live's catch-up counted 200,000 hashes
+# twice per snapshot). Per connection (a run), per source: (the date the history
+# then speaks for, `_stored_until`; no hash repeats). Only `add_snapshot` writes the history; it
+# drops the entry first and sets it once appended. `split_delivered` trusts it
+# while the history speaks for that date (a transaction rolled back does not).
+_IN_FORCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def history_table(source: Source) -> str:
@@ -122,8 +132,9 @@ def _append(
     rows_table: str,
     left: str | None = None,
     text_hash_sql: str = "NULL",
-) -> None:
-    """Apply one snapshot newer than everything stored: end what left, add what came.
+) -> bool:
+    """Apply one snapshot newer than everything stored: end what left, add what came
+    (whether any row did: else the history still speaks for the date it did).
 
     Only the keys of the snapshot and of the rows in force are computed (`_keys_sql`);
     the rows that came are read from `rows_table` itself (the delivery's work table:
@@ -151,12 +162,12 @@ def _append(
         )
         if numbered or not _numbered(con, [("cc_hist_new", "_h"), ("cc_hist_cur", "_h")]):
             break
-    con.execute(
+    ended = con.execute(
         f"""UPDATE {hist} SET {VALID_TO} = ? WHERE rowid IN (
                 SELECT c._rid FROM cc_hist_cur AS c
                 ANTI JOIN cc_hist_new AS n ON n._h = c._h AND n._occ = c._occ)""",
         [day],
-    )
+    ).fetchone()[0]
     if text_hash_sql != "NULL":
         con.execute(
             f"""UPDATE {hist} AS h SET {TEXT_HASH} = s._th FROM (
@@ -168,14 +179,15 @@ def _append(
         )
     cols = ", ".join(_q(n) for n, _ in source.raw_columns())
     r_cols = ", ".join(f"r.{_q(n)}" for n, _ in source.raw_columns())
-    con.execute(
+    added = con.execute(
         f"""INSERT INTO {hist} ({cols}, {VALID_TO}, {TEXT_HASH})
             SELECT {r_cols}, NULL, {text_hash_sql} FROM {rows_table} AS r WHERE r.rowid IN (
                 SELECT n._rid FROM cc_hist_new AS n
                 ANTI JOIN cc_hist_cur AS c ON n._h = c._h AND n._occ = c._occ)"""
-    )
+    ).fetchone()[0]
     con.execute("DROP TABLE IF EXISTS cc_hist_cur")
     con.execute("DROP TABLE IF EXISTS cc_hist_new")
+    return bool(ended or added)
 
 
 def _in_force_sql(source: Source, day: dt.date, load_id: str) -> str:
@@ -210,6 +222,8 @@ class Split:
     came: str  # the delivered text rows that are not rows in force (with `_row_no`)
     typed: str  # where the caller types `came` (the rows `add_snapshot` stores)
     append: bool  # newer than everything stored (else nothing is kept: `came` is all)
+    unique: bool = False  # no text hash repeats among the delivered rows
+    stored_until: dt.date | None = None  # what the history spoke for (`_stored_until`)
 
 
 def split_delivered(
@@ -248,7 +262,8 @@ def split_delivered(
         f"""CREATE OR REPLACE TEMP TABLE cc_snap_cur AS
             SELECT rowid AS _rid, {TEXT_HASH} AS _th FROM {hist} WHERE {in_force}"""
     )
-    if _numbered(con, [(KEYS, "_th"), ("cc_snap_cur", "_th")]):
+    unique = not _numbered(con, [(KEYS, "_th")])
+    if not unique or not _unique_in_force(con, source, stored_until):
         for table, order in ((KEYS, "_row_no"), ("cc_snap_cur", "_rid")):
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT *,
@@ -284,7 +299,17 @@ def split_delivered(
             SELECT {numbered} FROM {text_table}
             WHERE {row_no} IN (SELECT _row_no FROM {CAME_KEYS})"""
     )
-    return Split(left=left, came=came, typed=f"{work}_came", append=append)
+    return Split(left, came, f"{work}_came", append, unique, stored_until)
+
+
+def _unique_in_force(con, source: Source, stored_until: dt.date | None) -> bool:
+    """Whether no text hash repeats among the rows in force (`cc_snap_cur`): what
+    this run's last append of the source left (`_IN_FORCE`, while the history
+    still speaks for the same date), else counted."""
+    known = _IN_FORCE.get(con, {}).get(source.name)
+    if known is not None and known[0] == stored_until:
+        return known[1]
+    return not _numbered(con, [("cc_snap_cur", "_th")])
 
 
 def _kept_sql(
@@ -361,9 +386,15 @@ def add_snapshot(
     if split is not None:
         text_hash = f"(SELECT k._th FROM {CAME_KEYS} AS k WHERE k._row_no = r._row_no)"
     left, came = (split.left, split.typed) if split is not None else (None, table)
-    stored_until = _stored_until(con, source)
-    if stored_until is None or day > stored_until:
-        _append(con, source, day, came, left, text_hash)
+    known = _IN_FORCE.setdefault(con, {})
+    known.pop(source.name, None)  # until this snapshot is stored, nothing is known
+    # split_delivered read it just now (this delivery's turn: nothing wrote the history since)
+    stored_until = split.stored_until if split is not None else _stored_until(con, source)
+    append = stored_until is None or day > stored_until
+    if append:
+        changed = _append(con, source, day, came, left, text_hash)
+        if split is not None:  # the rows in force are rows it delivered
+            known[source.name] = (day if changed else stored_until, split.unique)
     else:  # nothing was kept (`split_delivered`): what came is the whole snapshot
         _rebuild(con, source, day, came, text_hash)
     con.execute("DROP TABLE IF EXISTS cc_hist_rows")
