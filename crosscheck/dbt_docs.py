@@ -15,9 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
-from crosscheck import config
+from crosscheck import config, yamlfile
 from crosscheck.errors import CrosscheckError
 
 
@@ -36,7 +34,7 @@ def _as_of(serving: Path):
         con.close()
     if row and row[0]:
         return row[0]
-    project = yaml.safe_load((config.DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    project = yamlfile.read(config.DBT_PROJECT_DIR / "dbt_project.yml")
     return dt.date.fromisoformat(str(project["vars"]["as_of"]))
 
 

@@ -26,8 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from crosscheck import yamlfile
 from crosscheck.config import DBT_PROJECT_DIR, REPO_ROOT
 from crosscheck.warehouse import CURRENT_DECISION_ORDER
 
@@ -108,7 +107,7 @@ class Rulebook:
 
 @cache
 def load(path: Path = DECLARATION) -> Rulebook:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yamlfile.read(path)
     params = {
         name: Parameter(name, p["default"], tuple(p["rules"]), p["en"], p["policy"])
         for name, p in raw["parameters"].items()

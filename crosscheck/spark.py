@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
-
+from crosscheck import yamlfile
 from crosscheck.config import DBT_PROJECT_DIR
 from crosscheck.errors import CrosscheckError
 from crosscheck.query import scalar
@@ -42,7 +41,7 @@ def spark_dir(warehouse: Path | str) -> Path:
 
 def source_tables() -> list[tuple[str, str]]:
     """(schema, table) of every source dbt reads, from models/sources.yml."""
-    doc = yaml.safe_load((DBT_PROJECT_DIR / "models" / "sources.yml").read_text("utf-8"))
+    doc = yamlfile.read(DBT_PROJECT_DIR / "models" / "sources.yml")
     return [
         (src.get("schema", src["name"]), t["name"])
         for src in doc["sources"]

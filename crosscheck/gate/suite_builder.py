@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from crosscheck import rulebook
+from crosscheck import rulebook, yamlfile
 from crosscheck.config import REPO_ROOT
 from crosscheck.ingest.sources import Source, load_sources
 
@@ -43,7 +43,7 @@ ACCOUNT_REGEX = r"^[0-9]{16,19}$"
 
 @cache
 def thresholds() -> dict:
-    return yaml.safe_load(THRESHOLDS.read_text(encoding="utf-8"))
+    return yamlfile.read(THRESHOLDS)
 
 
 POLICIES = ("critical", "warning", "rate")
@@ -377,7 +377,7 @@ def render(suite: dict) -> str:
 
 
 def load_suite(source_name: str) -> dict:
-    return yaml.safe_load(suite_path(source_name).read_text(encoding="utf-8"))
+    return yamlfile.read(suite_path(source_name))
 
 
 POLICY_DOC = REPO_ROOT / "docs" / "QUALITY_GATE.md"

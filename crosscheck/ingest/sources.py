@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from crosscheck import yamlfile
+
 DECLARATIONS = Path(__file__).with_name("sources.yml")
 
 # SQL type of each declared column type, in the raw tables.
@@ -175,7 +177,7 @@ def read_deployment(path: Path) -> dict:
     from crosscheck.errors import CrosscheckError
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlfile.read(path) or {}
     except OSError as e:
         raise CrosscheckError(f"deployment file {path}: cannot read it ({e})") from None
     except yaml.YAMLError as e:
@@ -245,7 +247,7 @@ def _as_csv(d: dict) -> dict:
 
 @cache
 def _load_sources(path: Path, deployment: Path | None) -> dict[str, Source]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlfile.read(path)
     overrides = _deployment(deployment)
     unknown = set(overrides) - set(data["sources"])
     if unknown:
