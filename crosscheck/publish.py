@@ -41,6 +41,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -116,7 +117,6 @@ def publish(warehouse: Path | str, *, take_lock: bool = True) -> Path:
 
 
 def _write_serving(warehouse: Path, target: Path) -> None:
-    from crosscheck.spark import SCHEMA_FILE, ExportReport, _copy, _export_loads
     from crosscheck.warehouse import connect
 
     tmp = target.with_name(f".{target.name}.tmp")
@@ -125,8 +125,6 @@ def _write_serving(warehouse: Path, target: Path) -> None:
     files_root = parquet_dir(warehouse)
     manifest_path = files_root / MANIFEST
     previous = _read_manifest(manifest_path)
-    files: dict[str, list[str]] = {}  # per served table, the files its view names
-    state: dict[str, dict] = {}
     con = connect(warehouse)
     try:
         # the night's work into the file itself (not left in the WAL): a copy or
@@ -140,41 +138,22 @@ def _write_serving(warehouse: Path, target: Path) -> None:
             "SELECT schema_name, sql FROM duckdb_views() WHERE NOT internal "
             "AND database_name = current_database() ORDER BY schema_name, view_name"
         ).fetchall()
-        report = ExportReport(root=files_root)
-        for schema, table in tables:
-            key = f"{schema}.{table}"
-            if schema not in LOAD_SCHEMAS and key not in SERVED_AS_FILES:
-                continue
-            folder = files_root / schema / table
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"{_q(schema)}.{_q(table)}"
-            # files the serving copy in place (or the one it replaced) names stay
-            keep = frozenset(previous["files"].get(key, []) + previous["kept"].get(key, []))
-            if key in SERVED_AS_FILES:
-                files[key], state[key] = _export_parts(
-                    con, key, folder, previous["files"].get(key), previous["state"].get(key)
-                )
-                _prune(folder, set(files[key]) | keep)
-                continue
-            if not (folder / SCHEMA_FILE).exists():
-                _copy(con, f"select * from {name} limit 0", folder / SCHEMA_FILE)
-            if table.endswith("_history"):  # snapshot change history: rows end in place
-                files[key] = [SCHEMA_FILE, *_export_history(con, name, folder, keep)]
-            else:
-                files[key] = [SCHEMA_FILE, *_export_loads(con, name, folder, report, keep=keep)]
         con.execute("ATTACH ? AS cc_serving", [str(tmp)])  # a path is data: bound
         try:
             for schema in sorted({s for s, _ in tables} | {s for s, _ in views}):
                 if schema in VIEW_SCHEMAS:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS cc_serving.{_q(schema)}")
-            for schema, table in tables:
-                if f"{schema}.{table}" in SERVED_AS_FILES:
-                    continue
-                if schema in COPIED_SCHEMAS or (
-                    schema == "intermediate" and table in SERVED_INTERMEDIATE
-                ):
-                    name = f"{_q(schema)}.{_q(table)}"
-                    con.execute(f"CREATE TABLE cc_serving.{name} AS SELECT * FROM {name}")
+            # The two halves are independent: the copies into the serving file go
+            # on a second connection of the same instance (DuckDB lets go of
+            # Python's lock), on a thread, while this one writes the Parquet files.
+            copier = con.cursor()
+            try:
+                with ThreadPoolExecutor(1, thread_name_prefix="crosscheck-publish") as pool:
+                    copied = pool.submit(_copy_tables, copier, tables)
+                    files, state = _export_files(con, tables, files_root, previous)
+                copied.result()
+            finally:
+                copier.close()
             for key, names in files.items():
                 schema, table = key.split(".", 1)
                 folder = files_root / schema / table
@@ -221,6 +200,50 @@ def _write_serving(warehouse: Path, target: Path) -> None:
     tmp_manifest.write_text(json.dumps(doc, indent=0) + "\n")
     os.replace(tmp_manifest, manifest_path)
     os.replace(tmp, target)
+
+
+def _copy_tables(con, tables: list[tuple[str, str]]) -> None:
+    """The copied tables into the attached serving file (COPIED_SCHEMAS, SERVED_INTERMEDIATE)."""
+    for schema, table in tables:
+        if f"{schema}.{table}" in SERVED_AS_FILES:
+            continue
+        if schema in COPIED_SCHEMAS or (schema == "intermediate" and table in SERVED_INTERMEDIATE):
+            name = f"{_q(schema)}.{_q(table)}"
+            con.execute(f"CREATE TABLE cc_serving.{name} AS SELECT * FROM {name}")
+
+
+def _export_files(
+    con, tables: list[tuple[str, str]], files_root: Path, previous: dict
+) -> tuple[dict[str, list[str]], dict[str, dict]]:
+    """The tables served as Parquet files written (the loads, the snapshot histories,
+    SERVED_AS_FILES): per table, the files its view names, and the parts' state."""
+    from crosscheck.spark import SCHEMA_FILE, ExportReport, _copy, _export_loads
+
+    files: dict[str, list[str]] = {}  # per served table, the files its view names
+    state: dict[str, dict] = {}
+    report = ExportReport(root=files_root)
+    for schema, table in tables:
+        key = f"{schema}.{table}"
+        if schema not in LOAD_SCHEMAS and key not in SERVED_AS_FILES:
+            continue
+        folder = files_root / schema / table
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{_q(schema)}.{_q(table)}"
+        # files the serving copy in place (or the one it replaced) names stay
+        keep = frozenset(previous["files"].get(key, []) + previous["kept"].get(key, []))
+        if key in SERVED_AS_FILES:
+            files[key], state[key] = _export_parts(
+                con, key, folder, previous["files"].get(key), previous["state"].get(key)
+            )
+            _prune(folder, set(files[key]) | keep)
+            continue
+        if not (folder / SCHEMA_FILE).exists():
+            _copy(con, f"select * from {name} limit 0", folder / SCHEMA_FILE)
+        if table.endswith("_history"):  # snapshot change history: rows end in place
+            files[key] = [SCHEMA_FILE, *_export_history(con, name, folder, keep)]
+        else:
+            files[key] = [SCHEMA_FILE, *_export_loads(con, name, folder, report, keep=keep)]
+    return files, state
 
 
 def _read_manifest(path: Path) -> dict:
