@@ -143,17 +143,20 @@ def _write_serving(warehouse: Path, target: Path) -> None:
             for schema in sorted({s for s, _ in tables} | {s for s, _ in views}):
                 if schema in VIEW_SCHEMAS:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS cc_serving.{_q(schema)}")
-            # The two halves are independent: the copies into the serving file go
-            # on a second connection of the same instance (DuckDB lets go of
-            # Python's lock), on a thread, while this one writes the Parquet files.
-            copier = con.cursor()
+            # Two independent halves: the copies into the serving file, then the
+            # loads' and histories' files, go on a second connection of the same
+            # instance (DuckDB lets go of Python's lock), on a thread, while this one
+            # writes the parts of SERVED_AS_FILES.
+            parts = [t for t in tables if ".".join(t) in SERVED_AS_FILES]
+            other = [t for t in tables if t not in parts]
+            side = con.cursor()
             try:
                 with ThreadPoolExecutor(1, thread_name_prefix="crosscheck-publish") as pool:
-                    copied = pool.submit(_copy_tables, copier, tables)
-                    files, state = _export_files(con, tables, files_root, previous)
-                copied.result()
+                    done = pool.submit(_copies_and_loads, side, other, files_root, previous)
+                    files, state = _export_files(con, parts, files_root, previous)
+                files.update(done.result()[0])
             finally:
-                copier.close()
+                side.close()
             for key, names in files.items():
                 schema, table = key.split(".", 1)
                 folder = files_root / schema / table
@@ -210,6 +213,13 @@ def _copy_tables(con, tables: list[tuple[str, str]]) -> None:
         if schema in COPIED_SCHEMAS or (schema == "intermediate" and table in SERVED_INTERMEDIATE):
             name = f"{_q(schema)}.{_q(table)}"
             con.execute(f"CREATE TABLE cc_serving.{name} AS SELECT * FROM {name}")
+
+
+def _copies_and_loads(con, tables: list[tuple[str, str]], files_root: Path, previous: dict):
+    """The publication's second half (`_write_serving`): `_copy_tables`, then
+    `_export_files` of the loads and the snapshot histories."""
+    _copy_tables(con, tables)
+    return _export_files(con, tables, files_root, previous)
 
 
 def _export_files(
