@@ -294,35 +294,13 @@ def test_a_build_the_serving_copy_never_saw_rewrites_every_part(county, tmp_path
     assert rows(serving, PAYMENTS) == rows(w, PAYMENTS)
 
 
-def test_a_table_copy_failing_on_its_thread_fails_the_publication(county, tmp_path, monkeypatch):
-    """The serving file's tables are copied on a thread while the Parquet files are
-    written (`publish._copy_tables`): a failure there is the publication's, never
-    swallowed, and the copy in place stays the last good build."""
-    import crosscheck.publish as pub
-
-    w = _own_warehouse(county, tmp_path)
-    serving = publish(w)
-    before = [rows(serving, q) for q in READS]
-    _night(w)
-    copy = pub._copy_tables
-
-    def fail(con, tables):
-        copy(con, tables[: len(tables) // 2])
-        raise OSError("disk full")
-
-    monkeypatch.setattr(pub, "_copy_tables", fail)
-    with pytest.raises(OSError, match="disk full"):
-        publish(w)
-    monkeypatch.undo()
-    assert [rows(serving, q) for q in READS] == before
-    publish(w)
-    for q in READS:
-        assert rows(serving, q) == rows(w, q), q
-
-
+@pytest.mark.parametrize("where", ["open_file", "_copy_tables"])
 def test_a_publication_that_fails_half_way_leaves_the_serving_copy_in_place(
-    county, tmp_path, monkeypatch
+    county, tmp_path, monkeypatch, where
 ):
+    """`open_file`: after the parts are written and the tables copied;
+    `_copy_tables`: half-way through the copies, on the thread that makes them
+    while the Parquet files are written (its error is the publication's)."""
     import crosscheck.publish as pub
 
     w = _own_warehouse(county, tmp_path)
@@ -330,11 +308,15 @@ def test_a_publication_that_fails_half_way_leaves_the_serving_copy_in_place(
     before = [rows(serving, q) for q in READS]
     named = _named(serving)
     _night(w)
+    real = getattr(pub, where)
 
-    def fail(*args, **kwargs):  # after the parts are written and the tables copied
+    def fail(*args, **kwargs):
+        if where == "_copy_tables":
+            con, tables = args
+            real(con, tables[: len(tables) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(pub, "open_file", fail)
+    monkeypatch.setattr(pub, where, fail)
     with pytest.raises(OSError, match="disk full"):
         publish(w)
     monkeypatch.undo()
