@@ -51,10 +51,16 @@ CAME_KEYS = "cc_snap_came"  # temp: those of its rows that are not rows in force
 # snapshot is appended, the rows in force are rows it delivered, so their text
 # hashes repeat only if its own did (a go-live's catch-up counted 200,000 hashes
 # twice per snapshot). Per connection (a run), per source: (the date the history
-# then speaks for, `_stored_until`; no hash repeats). Only `add_snapshot` writes the history; it
-# drops the entry first and sets it once appended. `split_delivered` trusts it
-# while the history speaks for that date (a transaction rolled back does not).
+# then speaks for, `_stored_until`; no hash repeats). Only `add_snapshot` writes
+# the history; it drops the entry first and sets it once appended, and a rolled
+# back delivery drops it (`forget`). `split_delivered` trusts it while the
+# history speaks for that date.
 _IN_FORCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def forget(con, source: Source) -> None:
+    """Drop what `_IN_FORCE` holds of `source`: its delivery's transaction was rolled back."""
+    _IN_FORCE.get(con, {}).pop(source.name, None)
 
 
 def history_table(source: Source) -> str:

@@ -23,7 +23,7 @@ import duckdb
 from crosscheck.ingest.archive import archive_delivery, archive_folder, commit_staged, stage_async
 from crosscheck.ingest.bookkeeping import DeliveryResult, existing_status, make_load_id, record_load
 from crosscheck.ingest.discover import Delivery
-from crosscheck.ingest.history import CAME_KEYS, KEYS, add_snapshot, delivered_sql
+from crosscheck.ingest.history import CAME_KEYS, KEYS, add_snapshot, delivered_sql, forget
 from crosscheck.ingest.readahead import ReadAhead
 from crosscheck.ingest.readers import (
     WORK_CATALOG,
@@ -562,6 +562,7 @@ def _finish(con, p: _Pending, verdict, gate, staging: Future | None, known: Know
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        forget(con, source)
         raise
     finally:
         if not p.batched:
