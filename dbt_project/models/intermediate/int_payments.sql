@@ -27,7 +27,12 @@ versions {{ inline_cte() }} (
 -- each payment's latest version, by its keys: a version is one row of one
 -- delivery (_load_id, _row_no), and one delivery of a day is loaded
 latest as (
-    select w.payment_id, w._load_id, w._extract_date, w._row_no, w.version_rank
+    select
+        w.payment_id,
+        w._load_id,
+        w._extract_date,
+        w._row_no,
+        w.version_rank
     from (
         select
             v.payment_id,
