@@ -117,7 +117,7 @@ def publish(warehouse: Path | str, *, take_lock: bool = True) -> Path:
 
 
 def _write_serving(warehouse: Path, target: Path) -> None:
-    from crosscheck.warehouse import connect
+    from crosscheck.warehouse import connect, cursor
 
     tmp = target.with_name(f".{target.name}.tmp")
     for p in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -149,7 +149,7 @@ def _write_serving(warehouse: Path, target: Path) -> None:
             # writes the parts of SERVED_AS_FILES.
             parts = [t for t in tables if ".".join(t) in SERVED_AS_FILES]
             other = [t for t in tables if t not in parts]
-            side = con.cursor()
+            side = cursor(con)  # on the warehouse's catalog (a file named like a schema)
             try:
                 with ThreadPoolExecutor(1, thread_name_prefix="crosscheck-publish") as pool:
                     done = pool.submit(_copies_and_loads, side, other, files_root, previous)
