@@ -11,11 +11,6 @@ import yaml
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load(text: str):
-    """`yaml.safe_load(text)`."""
-    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (C or Python)
-
-
 def read(path: Path):
-    """A UTF-8 YAML file's document."""
-    return load(Path(path).read_text(encoding="utf-8"))
+    """A UTF-8 YAML file's document, as `yaml.safe_load` reads it."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader (C or Python)
