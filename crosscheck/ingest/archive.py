@@ -18,6 +18,10 @@ landing file becomes read-only too. The archive still keeps what was loaded when
 department deletes its file or replaces it with a new one (a new file, as the
 delivery protocol writes: data then _SUCCESS); a file changed in place by someone
 who overrides its mode changes the archive too, and `verify-archive` reports it.
+Linking and the change of mode change the landing file's ctime, hence its stat key
+(`verify.stat_key`): the key remembered with its hash (`meta.file_hashes`) is the one
+taken after both, before the link's bytes are hashed (`Staged.stat`), so a later run
+finds the file's hash by its stat instead of hashing the landing folder again.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 
 from crosscheck.errors import CrosscheckError
 from crosscheck.ingest.sources import deployment_in_force, read_deployment
-from crosscheck.ingest.verify import MARKER, DeliveryRefused, hash_file
+from crosscheck.ingest.verify import MARKER, DeliveryRefused, hash_file, stat_key
 
 ARCHIVED = ("loaded", "quarantined", "superseded")
 
@@ -63,6 +67,10 @@ class Staged:
     folder: Path
     target: Path
     tmp: Path | None = None  # None: archived before, with these very bytes
+    # a hard link to the landing file (`archive: link`): the landing file's stat key once
+    # linked and read-only, taken before its bytes were hashed (what `meta.file_hashes`
+    # must remember: linking changed its ctime); None for a copy
+    stat: str | None = None
 
 
 def stage_delivery(
@@ -82,14 +90,20 @@ def stage_delivery(
         _make_writable(tmp)
         shutil.rmtree(tmp)
     tmp.mkdir(mode=0o700)
-    if not ((mode or archive_mode()) == "link" and _linked(data, tmp / data.name)):
+    stat = None
+    if (mode or archive_mode()) == "link" and _linked(data, tmp / data.name):
+        # read-only now, not when put in place: every change of the file's status is
+        # made before its stat is taken and its bytes hashed (as `verify` does)
+        os.chmod(tmp / data.name, 0o400)
+        stat = stat_key(tmp / data.name)
+    else:
         shutil.copyfile(data, tmp / data.name, follow_symlinks=False)
     shutil.copyfile(marker, tmp / MARKER, follow_symlinks=False)
     if hash_file(tmp / data.name) != sha:
         _make_writable(tmp)
         shutil.rmtree(tmp)
         raise DeliveryRefused("data file changed while it was being loaded; deliver it again")
-    return Staged(folder, target, tmp)
+    return Staged(folder, target, tmp, stat)
 
 
 def commit_staged(staged: Staged) -> Path:
@@ -98,7 +112,8 @@ def commit_staged(staged: Staged) -> Path:
     if tmp is None:
         return staged.target
     for p in tmp.iterdir():
-        os.chmod(p, 0o400)
+        if p.stat().st_mode & 0o777 != 0o400:  # not a link made read-only (chmod: new ctime)
+            os.chmod(p, 0o400)
     if folder.exists():  # an earlier copy that no longer matches: keep it aside, never overwrite
         folder.rename(folder.with_name(f"{folder.name}.damaged-{os.getpid()}"))
     os.rename(tmp, folder)

@@ -523,9 +523,12 @@ def _finish(con, p: _Pending, verdict, gate, staging: Future | None, known: Know
     Statements with nothing to do are left out: no rejects, no earlier record of the
     load id (`_Pending.new`), no earlier load of the day to supersede (`Known.held`)."""
     source, delivery, result, info, read = p.source, p.delivery, p.result, p.info, p.read
+    stat = p.vf.stat_key  # the landing file's, as verified; a link into the archive changed it
     try:
         if staging is not None:
-            commit_staged(staging.result())
+            staged = staging.result()
+            commit_staged(staged)
+            stat = staged.stat or stat
     except DeliveryRefused as e:
         return _refused(con, source, result, info, e, p.t0, drop=not p.batched)
     result.validation_seconds = verdict.seconds
@@ -558,7 +561,7 @@ def _finish(con, p: _Pending, verdict, gate, staging: Future | None, known: Know
         info["finished_at"] = _now()
         record_load(con, result, replace=not p.new, **info)
         new_path = p.new and known is not None and str(p.vf.path) not in known.hashes
-        remember_hash(con, p.vf.path, p.vf.stat_key, p.vf.sha256, replace=not new_path)
+        remember_hash(con, p.vf.path, stat, p.vf.sha256, replace=not new_path)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
